@@ -1,0 +1,58 @@
+"""dagcore: graph-first causal reasoning.
+
+Write the causal assumptions as a ``.dag`` file, ask the graph questions
+(roles, paths, adjustment sets, identification), estimate the identified
+effect on a DataFrame, refute it, and write an audit report.
+
+Public names are imported lazily, so ``import dagcore`` stays fast and graph
+work never loads pandas or scikit-learn.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+# name -> module that defines it. One block per layer; keep each block sorted.
+_EXPORTS: dict[str, str] = {
+    # errors and warnings
+    "DagcoreError": "dagcore.errors",
+    "DagSyntaxError": "dagcore.errors",
+    "GraphError": "dagcore.errors",
+    "CycleError": "dagcore.errors",
+    "NodeNotFoundError": "dagcore.errors",
+    "DataError": "dagcore.errors",
+    "NotIdentifiableError": "dagcore.errors",
+    "EstimatorError": "dagcore.errors",
+    "DagcoreWarning": "dagcore.errors",
+    "PositivityWarning": "dagcore.errors",
+    "WeakInstrumentWarning": "dagcore.errors",
+    "PostTreatmentWarning": "dagcore.errors",
+    # graph model
+    "ADMG": "dagcore.graph",
+    "CausalGraph": "dagcore.graph",
+    "Estimand": "dagcore.estimand",
+    # language (dagcore.grammar)
+    # structure
+    # identification
+    # estimation (dagcore.estimators, lazy)
+    "Estimate": "dagcore.estimators.estimate",
+    # refutation and report
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'dagcore' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

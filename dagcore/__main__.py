@@ -1,0 +1,7 @@
+"""``python -m dagcore`` runs the command line."""
+
+import sys
+
+from dagcore.cli import main
+
+sys.exit(main())

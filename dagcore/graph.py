@@ -1,0 +1,767 @@
+"""The causal graph model: an immutable DAG with node roles.
+
+A :class:`CausalGraph` is a directed acyclic graph over named nodes, some of
+which may be latent (unobserved). DAGitty's bidirected edge ``A <-> B`` is
+shorthand for ``A <- U -> B`` with ``U`` latent: the model holds that latent
+node explicitly, remembers it came from a bidirected edge, and writes it back
+as ``A <-> B``. Plain networkx algorithms therefore work on
+:meth:`CausalGraph.to_networkx`, while algorithms that need the acyclic
+directed mixed graph (ADMG) over the observed nodes use
+:meth:`CausalGraph.latent_projection`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import networkx as nx
+
+from dagcore.errors import CycleError, GraphError, NodeNotFoundError
+
+__all__ = ["CausalGraph", "ADMG", "ROLES", "as_names"]
+
+#: The node roles a graph can hold, in display order.
+ROLES: tuple[str, ...] = ("exposure", "outcome", "latent", "adjusted", "selected")
+
+Edge = tuple[str, str]
+
+
+def as_names(value: str | Iterable[str] | None) -> tuple[str, ...]:
+    """Normalise one node name or an iterable of names to a tuple of names.
+
+    A single string is one name, never a set of characters.
+
+    Examples
+    --------
+    >>> as_names("smoking")
+    ('smoking',)
+    >>> as_names(["a", "b", "a"])
+    ('a', 'b')
+    >>> as_names(None)
+    ()
+    """
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    out: dict[str, None] = {}
+    for item in value:
+        if not isinstance(item, str):
+            raise TypeError(f"node names must be strings, got {item!r} of type {type(item).__name__}")
+        out[item] = None
+    return tuple(out)
+
+
+def _bidirected_latent_name(a: str, b: str, taken: set[str]) -> str:
+    """Name of the latent node standing for ``a <-> b`` that collides with no node."""
+    first, second = sorted((a, b))
+    name = f"U[{first},{second}]"
+    while name in taken:
+        name += "'"
+    return name
+
+
+def _find_cycle(graph: nx.DiGraph) -> list[str] | None:
+    try:
+        cycle_edges = nx.find_cycle(graph)
+    except nx.NetworkXNoCycle:
+        return None
+    nodes = [u for u, _ in cycle_edges]
+    return nodes + [nodes[0]]
+
+
+class CausalGraph:
+    """An immutable causal DAG with node roles, labels and positions.
+
+    Parameters
+    ----------
+    edges : iterable of (str, str)
+        Directed edges ``(cause, effect)``.
+    nodes : iterable of str, optional
+        Nodes, including isolated ones. Nodes named in ``edges`` are added;
+        roles, labels and positions must name nodes that exist.
+    bidirected : iterable of (str, str), optional
+        ``A <-> B`` pairs: each becomes an explicit latent common cause.
+    exposure, outcome, latent, adjusted, selected : str or iterable of str
+        Node roles. A single string is one node.
+    labels : mapping, optional
+        Display labels by node.
+    positions : mapping, optional
+        ``(x, y)`` coordinates by node (DAGitty's ``pos``).
+    edge_attributes : mapping, optional
+        Attributes by directed edge, e.g. ``{("X", "Y"): {"beta": "0.4"}}``.
+    name : str, optional
+        The graph's name (``dag NAME { ... }``).
+    attributes : mapping, optional
+        Graph attributes such as DAGitty's ``bb``.
+
+    Raises
+    ------
+    CycleError
+        The edges contain a directed cycle.
+    GraphError
+        A self loop, a node that is both exposure and outcome, or a latent
+        exposure or outcome.
+    NodeNotFoundError
+        A role, label or position names a node that is not in the graph.
+
+    Examples
+    --------
+    >>> g = CausalGraph([("Z", "X"), ("Z", "Y"), ("X", "Y")], exposure="X", outcome="Y")
+    >>> sorted(g.parents("Y"))
+    ['X', 'Z']
+    >>> sorted(g.observed)
+    ['X', 'Y', 'Z']
+    >>> h = CausalGraph([("X", "Y")], bidirected=[("X", "Y")])
+    >>> h.bidirected
+    frozenset({('X', 'Y')})
+    >>> sorted(h.latent)
+    ['U[X,Y]']
+    """
+
+    __slots__ = (
+        "_nodes",
+        "_edges",
+        "_roles",
+        "_bidirected_latent",
+        "_labels",
+        "_positions",
+        "_edge_attributes",
+        "_name",
+        "_attributes",
+        "_nx",
+        "_hash",
+    )
+
+    def __init__(
+        self,
+        edges: Iterable[Edge] = (),
+        *,
+        nodes: Iterable[str] = (),
+        bidirected: Iterable[Edge] = (),
+        exposure: str | Iterable[str] | None = None,
+        outcome: str | Iterable[str] | None = None,
+        latent: str | Iterable[str] | None = None,
+        adjusted: str | Iterable[str] | None = None,
+        selected: str | Iterable[str] | None = None,
+        labels: Mapping[str, str] | None = None,
+        positions: Mapping[str, tuple[float, float]] | None = None,
+        edge_attributes: Mapping[Edge, Mapping[str, Any]] | None = None,
+        name: str | None = None,
+        attributes: Mapping[str, Any] | None = None,
+        _bidirected_latent: Mapping[str, Edge] | None = None,
+    ) -> None:
+        node_order: dict[str, None] = dict.fromkeys(as_names(list(nodes)))
+        edge_list: list[Edge] = []
+        for edge in edges:
+            u, v = _check_edge(edge)
+            node_order.setdefault(u)
+            node_order.setdefault(v)
+            edge_list.append((u, v))
+
+        bidirected_latent: dict[str, Edge] = dict(_bidirected_latent or {})
+        for latent_node in bidirected_latent:
+            node_order.setdefault(latent_node)
+        taken = set(node_order)
+        known_pairs = {frozenset(p) for p in bidirected_latent.values()}
+        for edge in bidirected:
+            a, b = _check_edge(edge, kind="bidirected edge")
+            node_order.setdefault(a)
+            node_order.setdefault(b)
+            taken.update((a, b))
+            if frozenset((a, b)) in known_pairs:
+                continue
+            known_pairs.add(frozenset((a, b)))
+            u = _bidirected_latent_name(a, b, taken)
+            taken.add(u)
+            node_order[u] = None
+            bidirected_latent[u] = tuple(sorted((a, b)))  # type: ignore[assignment]
+        for u, (a, b) in bidirected_latent.items():
+            edge_list.extend([(u, a), (u, b)])
+
+        roles = {
+            "exposure": frozenset(as_names(exposure)),
+            "outcome": frozenset(as_names(outcome)),
+            "latent": frozenset(as_names(latent)) | frozenset(bidirected_latent),
+            "adjusted": frozenset(as_names(adjusted)),
+            "selected": frozenset(as_names(selected)),
+        }
+        known = list(node_order)
+        for role, members in roles.items():
+            for n in members:
+                if n not in node_order:
+                    raise NodeNotFoundError(n, known, what=f"{role} node")
+
+        graph = nx.DiGraph()
+        graph.add_nodes_from(node_order)
+        for u, v in edge_list:
+            if u == v:
+                raise GraphError(f"self loop {u} -> {u}: a variable cannot cause itself")
+            graph.add_edge(u, v)
+        cycle = _find_cycle(graph)
+        if cycle is not None:
+            raise CycleError(cycle)
+        both = roles["exposure"] & roles["outcome"]
+        if both:
+            raise GraphError(f"node {sorted(both)[0]!r} is both exposure and outcome; a node can have only one of these roles")
+        for role in ("exposure", "outcome"):
+            bad = roles[role] & roles["latent"]
+            if bad:
+                article = "an" if role[0] in "aeiou" else "a"
+                raise GraphError(f"{role} {sorted(bad)[0]!r} is latent; {article} {role} must be observed")
+
+        label_map = {str(k): str(v) for k, v in (labels or {}).items()}
+        pos_map = {str(k): (float(x), float(y)) for k, (x, y) in (positions or {}).items()}
+        for n in (*label_map, *pos_map):
+            if n not in node_order:
+                raise NodeNotFoundError(n, known)
+        attr_map: dict[Edge, Mapping[str, Any]] = {}
+        for e, attrs in (edge_attributes or {}).items():
+            e = (str(e[0]), str(e[1]))
+            if not graph.has_edge(*e):
+                raise GraphError(f"edge attributes given for {e[0]} -> {e[1]}, which is not an edge of the graph")
+            if attrs:
+                attr_map[e] = MappingProxyType(dict(attrs))
+
+        object.__setattr__(self, "_nodes", tuple(node_order))
+        object.__setattr__(self, "_edges", frozenset(graph.edges))
+        object.__setattr__(self, "_roles", roles)
+        object.__setattr__(self, "_bidirected_latent", MappingProxyType(bidirected_latent))
+        object.__setattr__(self, "_labels", MappingProxyType(label_map))
+        object.__setattr__(self, "_positions", MappingProxyType(pos_map))
+        object.__setattr__(self, "_edge_attributes", MappingProxyType(attr_map))
+        object.__setattr__(self, "_name", name)
+        object.__setattr__(self, "_attributes", MappingProxyType(dict(attributes or {})))
+        nx.freeze(graph)
+        object.__setattr__(self, "_nx", graph)
+        object.__setattr__(self, "_hash", None)
+
+    # ------------------------------------------------------------------ immutability
+    def __setattr__(self, key: str, value: object) -> None:
+        raise AttributeError(f"CausalGraph is immutable; use with_roles() or build a new graph (tried to set {key!r})")
+
+    def __delattr__(self, key: str) -> None:
+        raise AttributeError("CausalGraph is immutable")
+
+    # ------------------------------------------------------------------ basic views
+    @property
+    def name(self) -> str | None:
+        """The graph's name, or None."""
+        return self._name
+
+    @property
+    def attributes(self) -> Mapping[str, Any]:
+        """Graph attributes (e.g. DAGitty's ``bb``)."""
+        return self._attributes
+
+    @property
+    def nodes(self) -> tuple[str, ...]:
+        """Every node, observed and latent, in declaration order."""
+        return self._nodes
+
+    @property
+    def observed(self) -> tuple[str, ...]:
+        """Observed nodes in declaration order."""
+        lat = self._roles["latent"]
+        return tuple(n for n in self._nodes if n not in lat)
+
+    @property
+    def latent(self) -> frozenset[str]:
+        """Latent nodes, including those standing for bidirected edges."""
+        return self._roles["latent"]
+
+    @property
+    def edges(self) -> frozenset[Edge]:
+        """Every directed edge, including those out of latent nodes."""
+        return self._edges
+
+    @property
+    def bidirected(self) -> frozenset[Edge]:
+        """The ``A <-> B`` pairs (sorted within each pair) written as bidirected edges."""
+        return frozenset(self._bidirected_latent.values())
+
+    @property
+    def bidirected_latents(self) -> Mapping[str, Edge]:
+        """Latent nodes that stand for a bidirected edge, mapped to their pair."""
+        return self._bidirected_latent
+
+    @property
+    def exposure(self) -> frozenset[str]:
+        """Exposure (treatment) nodes."""
+        return self._roles["exposure"]
+
+    @property
+    def outcome(self) -> frozenset[str]:
+        """Outcome nodes."""
+        return self._roles["outcome"]
+
+    @property
+    def adjusted(self) -> frozenset[str]:
+        """Nodes marked as adjusted for."""
+        return self._roles["adjusted"]
+
+    @property
+    def selected(self) -> frozenset[str]:
+        """Nodes marked as selection nodes."""
+        return self._roles["selected"]
+
+    @property
+    def labels(self) -> Mapping[str, str]:
+        """Display labels by node (only those set)."""
+        return self._labels
+
+    @property
+    def positions(self) -> Mapping[str, tuple[float, float]]:
+        """``(x, y)`` positions by node (only those set)."""
+        return self._positions
+
+    @property
+    def edge_attributes(self) -> Mapping[Edge, Mapping[str, Any]]:
+        """Attributes by directed edge (only edges that have some)."""
+        return self._edge_attributes
+
+    def roles_of(self, node: str) -> frozenset[str]:
+        """The roles a node holds.
+
+        Examples
+        --------
+        >>> CausalGraph([("X", "Y")], exposure="X").roles_of("X")
+        frozenset({'exposure'})
+        """
+        self._check(node)
+        return frozenset(r for r, members in self._roles.items() if node in members)
+
+    def label(self, node: str) -> str:
+        """The display label of a node (its name when no label is set)."""
+        self._check(node)
+        return self._labels.get(node, node)
+
+    # ------------------------------------------------------------------ structure
+    def _check(self, node: str) -> str:
+        if node not in self._nx:
+            raise NodeNotFoundError(node, self._nodes)
+        return node
+
+    def check_nodes(self, nodes: str | Iterable[str] | None) -> frozenset[str]:
+        """Return the named nodes as a frozenset, raising for unknown names.
+
+        Raises
+        ------
+        NodeNotFoundError
+            A name that is not a node of the graph (with a did-you-mean).
+        """
+        return frozenset(self._check(n) for n in as_names(nodes))
+
+    def __contains__(self, node: object) -> bool:
+        return node in self._nx
+
+    def __iter__(self):
+        return iter(self._nodes)
+
+    def __len__(self) -> int:
+        return len(self._nodes)
+
+    def has_edge(self, u: str, v: str) -> bool:
+        """Whether the directed edge ``u -> v`` exists."""
+        return self._nx.has_edge(u, v)
+
+    def parents(self, node: str) -> frozenset[str]:
+        """Direct causes of ``node`` (latent ones included)."""
+        return frozenset(self._nx.predecessors(self._check(node)))
+
+    def children(self, node: str) -> frozenset[str]:
+        """Direct effects of ``node``."""
+        return frozenset(self._nx.successors(self._check(node)))
+
+    def ancestors(self, nodes: str | Iterable[str], *, include_self: bool = False) -> frozenset[str]:
+        """Ancestors of a node or a set of nodes.
+
+        Examples
+        --------
+        >>> g = CausalGraph([("A", "B"), ("B", "C")])
+        >>> sorted(g.ancestors("C"))
+        ['A', 'B']
+        >>> sorted(g.ancestors(["B"], include_self=True))
+        ['A', 'B']
+        """
+        start = self.check_nodes(nodes)
+        seen: set[str] = set(start)
+        stack = list(start)
+        pred = self._nx._pred
+        while stack:
+            for p in pred[stack.pop()]:
+                if p not in seen:
+                    seen.add(p)
+                    stack.append(p)
+        return frozenset(seen if include_self else seen - start)
+
+    def descendants(self, nodes: str | Iterable[str], *, include_self: bool = False) -> frozenset[str]:
+        """Descendants of a node or a set of nodes.
+
+        Examples
+        --------
+        >>> g = CausalGraph([("A", "B"), ("B", "C")])
+        >>> sorted(g.descendants("A"))
+        ['B', 'C']
+        """
+        start = self.check_nodes(nodes)
+        seen: set[str] = set(start)
+        stack = list(start)
+        succ = self._nx._succ
+        while stack:
+            for c in succ[stack.pop()]:
+                if c not in seen:
+                    seen.add(c)
+                    stack.append(c)
+        return frozenset(seen if include_self else seen - start)
+
+    def topological_order(self) -> tuple[str, ...]:
+        """Nodes in a topological order (causes before effects), stable for equal graphs."""
+        return tuple(nx.lexicographical_topological_sort(self._nx))
+
+    # ------------------------------------------------------------------ derived graphs
+    def with_roles(self, **roles: str | Iterable[str] | None) -> CausalGraph:
+        """Return a new graph with the given roles replaced.
+
+        Parameters
+        ----------
+        **roles
+            Any of ``exposure``, ``outcome``, ``latent``, ``adjusted``,
+            ``selected``; a role not named keeps its members. Latent nodes that
+            stand for bidirected edges stay latent.
+
+        Examples
+        --------
+        >>> g = CausalGraph([("X", "Y")])
+        >>> sorted(g.with_roles(exposure="X", outcome="Y").exposure)
+        ['X']
+        """
+        unknown = set(roles) - set(ROLES)
+        if unknown:
+            from difflib import get_close_matches
+
+            bad = sorted(unknown)[0]
+            close = get_close_matches(bad, ROLES, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; roles are {', '.join(ROLES)}"
+            raise GraphError(f"unknown role {bad!r}{hint}")
+        current = {r: self._roles[r] for r in ROLES}
+        current["latent"] = current["latent"] - frozenset(self._bidirected_latent)
+        for r, members in roles.items():
+            current[r] = frozenset(as_names(members))
+        return self._rebuild(**current)
+
+    def _rebuild(self, **overrides: Any) -> CausalGraph:
+        bid_nodes = set(self._bidirected_latent)
+        kwargs: dict[str, Any] = dict(
+            edges=[e for e in self._edges if e[0] not in bid_nodes],
+            nodes=[n for n in self._nodes if n not in bid_nodes],
+            exposure=self._roles["exposure"],
+            outcome=self._roles["outcome"],
+            latent=self._roles["latent"] - bid_nodes,
+            adjusted=self._roles["adjusted"],
+            selected=self._roles["selected"],
+            labels=self._labels,
+            positions=self._positions,
+            edge_attributes=self._edge_attributes,
+            name=self._name,
+            attributes=self._attributes,
+            _bidirected_latent=self._bidirected_latent,
+        )
+        kwargs.update(overrides)
+        return CausalGraph(**kwargs)
+
+    def latent_projection(self) -> ADMG:
+        """The acyclic directed mixed graph over the observed nodes.
+
+        ``a -> b`` when a directed path from ``a`` to ``b`` has only latent
+        intermediate nodes; ``a <-> b`` when some latent node reaches both
+        ``a`` and ``b`` through latent-only directed paths (Verma & Pearl 1990).
+
+        Examples
+        --------
+        >>> g = CausalGraph([("X", "M"), ("M", "Y"), ("U", "X"), ("U", "Y")], latent="U")
+        >>> p = g.latent_projection()
+        >>> sorted(p.directed), sorted(p.bidirected)
+        ([('M', 'Y'), ('X', 'M')], [('X', 'Y')])
+        """
+        lat = self.latent
+        succ = self._nx._succ
+        directed: set[Edge] = set()
+        for a in self.observed:
+            stack = list(succ[a])
+            seen = set(stack)
+            while stack:
+                n = stack.pop()
+                if n in lat:
+                    for c in succ[n]:
+                        if c not in seen:
+                            seen.add(c)
+                            stack.append(c)
+                else:
+                    directed.add((a, n))
+        bidirected: set[Edge] = set()
+        for u in lat:
+            # observed nodes reached from u through latent-only paths
+            reached: set[str] = set()
+            stack = [u]
+            seen = {u}
+            while stack:
+                n = stack.pop()
+                for c in succ[n]:
+                    if c in seen:
+                        continue
+                    seen.add(c)
+                    if c in lat:
+                        stack.append(c)
+                    else:
+                        reached.add(c)
+            ordered = sorted(reached)
+            for i, a in enumerate(ordered):
+                for b in ordered[i + 1 :]:
+                    bidirected.add((a, b))
+        return ADMG(nodes=self.observed, directed=frozenset(directed), bidirected=frozenset(bidirected))
+
+    # ------------------------------------------------------------------ networkx
+    def to_networkx(self) -> nx.DiGraph:
+        """A new (mutable) networkx DiGraph with roles and labels as node attributes.
+
+        Node attributes: ``roles`` (a frozenset), ``latent`` (bool), ``label``
+        and ``pos`` when set; latent nodes standing for bidirected edges also
+        carry ``bidirected=(a, b)``. Edge attributes are copied.
+        """
+        g = nx.DiGraph(name=self._name or "")
+        g.graph.update(self._attributes)
+        for n in self._nodes:
+            attrs: dict[str, Any] = {"roles": self.roles_of(n), "latent": n in self.latent}
+            if n in self._labels:
+                attrs["label"] = self._labels[n]
+            if n in self._positions:
+                attrs["pos"] = self._positions[n]
+            if n in self._bidirected_latent:
+                attrs["bidirected"] = self._bidirected_latent[n]
+            g.add_node(n, **attrs)
+        for u, v in sorted(self._edges):
+            g.add_edge(u, v, **dict(self._edge_attributes.get((u, v), {})))
+        return g
+
+    @property
+    def nx(self) -> nx.DiGraph:
+        """The graph's own frozen networkx DiGraph (read-only; shared, never copy-mutate it)."""
+        return self._nx
+
+    @classmethod
+    def from_networkx(
+        cls,
+        graph: nx.DiGraph,
+        *,
+        exposure: str | Iterable[str] | None = None,
+        outcome: str | Iterable[str] | None = None,
+        latent: str | Iterable[str] | None = None,
+        adjusted: str | Iterable[str] | None = None,
+        selected: str | Iterable[str] | None = None,
+    ) -> CausalGraph:
+        """Build a graph from a networkx DiGraph.
+
+        Roles given as arguments are added to those found in node attributes
+        (``roles``, or boolean ``latent``/``exposure``/... attributes). Node
+        names are converted with ``str``.
+
+        Raises
+        ------
+        GraphError
+            ``graph`` is undirected or a multigraph.
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> g = CausalGraph.from_networkx(nx.DiGraph([("X", "Y")]), exposure="X", outcome="Y")
+        >>> sorted(g.edges)
+        [('X', 'Y')]
+        """
+        if not isinstance(graph, nx.DiGraph) or graph.is_multigraph():
+            raise GraphError(f"from_networkx needs a networkx DiGraph, got {type(graph).__name__}")
+        roles: dict[str, set[str]] = {r: set(as_names(v)) for r, v in zip(ROLES, (exposure, outcome, latent, adjusted, selected))}
+        labels: dict[str, str] = {}
+        positions: dict[str, tuple[float, float]] = {}
+        bidirected_latent: dict[str, Edge] = {}
+        for n, data in graph.nodes(data=True):
+            name = str(n)
+            for r in data.get("roles", ()):
+                if r in roles:
+                    roles[r].add(name)
+            for r in ROLES:
+                if data.get(r) is True:
+                    roles[r].add(name)
+            if "label" in data and str(data["label"]) != name:
+                labels[name] = str(data["label"])
+            if "pos" in data and data["pos"] is not None:
+                x, y = data["pos"]
+                positions[name] = (float(x), float(y))
+            if data.get("bidirected"):
+                a, b = data["bidirected"]
+                bidirected_latent[name] = (str(a), str(b))
+        edges = []
+        edge_attrs: dict[Edge, dict[str, Any]] = {}
+        for u, v, data in graph.edges(data=True):
+            if str(u) in bidirected_latent:
+                continue
+            edges.append((str(u), str(v)))
+            if data:
+                edge_attrs[(str(u), str(v))] = dict(data)
+        for name in bidirected_latent:
+            roles["latent"].discard(name)
+        return cls(
+            edges,
+            nodes=[str(n) for n in graph.nodes if str(n) not in bidirected_latent],
+            labels=labels,
+            positions=positions,
+            edge_attributes=edge_attrs,
+            name=graph.graph.get("name") or None,
+            _bidirected_latent=bidirected_latent,
+            **{r: v for r, v in roles.items()},
+        )
+
+    # ------------------------------------------------------------------ value semantics
+    def _key(self) -> tuple:
+        return (
+            frozenset(self._nodes),
+            self._edges,
+            tuple(self._roles[r] for r in ROLES),
+            frozenset(self._bidirected_latent.items()),
+            frozenset(self._labels.items()),
+            frozenset(self._positions.items()),
+            frozenset((e, frozenset((k, str(v)) for k, v in a.items())) for e, a in self._edge_attributes.items()),
+            self._name,
+            frozenset((k, str(v)) for k, v in self._attributes.items()),
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CausalGraph):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        if self._hash is None:
+            object.__setattr__(self, "_hash", hash(self._key()))
+        return self._hash  # type: ignore[return-value]
+
+    def __reduce__(self):
+        return (_rebuild_from_state, (self._rebuild_kwargs(),))
+
+    def _rebuild_kwargs(self) -> dict[str, Any]:
+        bid_nodes = set(self._bidirected_latent)
+        return dict(
+            edges=sorted(e for e in self._edges if e[0] not in bid_nodes),
+            nodes=[n for n in self._nodes if n not in bid_nodes],
+            exposure=self._roles["exposure"],
+            outcome=self._roles["outcome"],
+            latent=self._roles["latent"] - bid_nodes,
+            adjusted=self._roles["adjusted"],
+            selected=self._roles["selected"],
+            labels=dict(self._labels),
+            positions=dict(self._positions),
+            edge_attributes={e: dict(a) for e, a in self._edge_attributes.items()},
+            name=self._name,
+            attributes=dict(self._attributes),
+            _bidirected_latent=dict(self._bidirected_latent),
+        )
+
+    def __repr__(self) -> str:
+        parts = [f"{len(self.observed)} observed"]
+        if self.latent:
+            parts.append(f"{len(self.latent)} latent")
+        parts.append(f"{len(self._edges)} edges")
+        if self.exposure:
+            parts.append("exposure=" + ",".join(sorted(self.exposure)))
+        if self.outcome:
+            parts.append("outcome=" + ",".join(sorted(self.outcome)))
+        name = f" {self._name!r}" if self._name else ""
+        return f"<CausalGraph{name}: {'; '.join(parts)}>"
+
+
+def _rebuild_from_state(kwargs: dict[str, Any]) -> CausalGraph:
+    return CausalGraph(**kwargs)
+
+
+def _check_edge(edge: object, *, kind: str = "edge") -> Edge:
+    try:
+        u, v = edge  # type: ignore[misc]
+    except (TypeError, ValueError):
+        raise GraphError(f"an {kind} must be a pair of node names, got {edge!r}") from None
+    if not isinstance(u, str) or not isinstance(v, str):
+        raise GraphError(f"node names must be strings, got {kind} {edge!r}")
+    if kind == "bidirected edge" and u == v:
+        raise GraphError(f"bidirected self loop {u} <-> {u}")
+    return u, v
+
+
+@dataclass(frozen=True)
+class ADMG:
+    """An acyclic directed mixed graph: directed and bidirected edges over observed nodes.
+
+    This is the latent projection used by the ID algorithm. Bidirected edges
+    are stored as sorted pairs.
+
+    Examples
+    --------
+    >>> m = ADMG(nodes=("X", "Y"), directed=frozenset({("X", "Y")}), bidirected=frozenset({("X", "Y")}))
+    >>> [sorted(d) for d in m.districts()]
+    [['X', 'Y']]
+    """
+
+    nodes: tuple[str, ...]
+    directed: frozenset[Edge] = field(default_factory=frozenset)
+    bidirected: frozenset[Edge] = field(default_factory=frozenset)
+
+    def parents(self, node: str) -> frozenset[str]:
+        """Direct causes of ``node`` in the ADMG."""
+        return frozenset(u for u, v in self.directed if v == node)
+
+    def children(self, node: str) -> frozenset[str]:
+        """Direct effects of ``node`` in the ADMG."""
+        return frozenset(v for u, v in self.directed if u == node)
+
+    def spouses(self, node: str) -> frozenset[str]:
+        """Nodes joined to ``node`` by a bidirected edge."""
+        return frozenset(b if a == node else a for a, b in self.bidirected if node in (a, b))
+
+    def subgraph(self, nodes: Iterable[str]) -> ADMG:
+        """The induced sub-ADMG over ``nodes`` (order follows ``self.nodes``)."""
+        keep = set(nodes)
+        return ADMG(
+            nodes=tuple(n for n in self.nodes if n in keep),
+            directed=frozenset(e for e in self.directed if e[0] in keep and e[1] in keep),
+            bidirected=frozenset(e for e in self.bidirected if e[0] in keep and e[1] in keep),
+        )
+
+    def ancestors(self, nodes: Iterable[str], *, include_self: bool = True) -> frozenset[str]:
+        """Ancestors of a set of nodes through directed edges (inclusive by default)."""
+        start = set(nodes)
+        pred: dict[str, set[str]] = {n: set() for n in self.nodes}
+        for u, v in self.directed:
+            pred[v].add(u)
+        seen = set(start)
+        stack = list(start)
+        while stack:
+            for p in pred.get(stack.pop(), ()):
+                if p not in seen:
+                    seen.add(p)
+                    stack.append(p)
+        return frozenset(seen if include_self else seen - start)
+
+    def topological_order(self) -> tuple[str, ...]:
+        """Nodes in a topological order of the directed part (stable)."""
+        g = nx.DiGraph()
+        g.add_nodes_from(self.nodes)
+        g.add_edges_from(self.directed)
+        return tuple(nx.lexicographical_topological_sort(g))
+
+    def districts(self) -> list[frozenset[str]]:
+        """The c-components: connected components of the bidirected part, sorted."""
+        g = nx.Graph()
+        g.add_nodes_from(self.nodes)
+        g.add_edges_from(self.bidirected)
+        return sorted((frozenset(c) for c in nx.connected_components(g)), key=lambda c: sorted(c))

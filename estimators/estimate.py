@@ -1,0 +1,139 @@
+"""The :class:`Estimate` value returned by every estimator."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Estimate", "TARGETS"]
+
+#: Causal targets an estimate can report.
+TARGETS: tuple[str, ...] = ("ATE", "ATT", "ATC", "CATE", "LATE", "NDE", "NIE", "CDE", "RD", "RR", "OR")
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
+        return [_jsonable(v) for v in items]
+    if hasattr(value, "to_dict") and callable(value.to_dict):
+        return _jsonable(value.to_dict())
+    if hasattr(value, "item") and callable(value.item):  # numpy scalars
+        try:
+            return value.item()
+        except (TypeError, ValueError):
+            pass
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return repr(value)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A point estimate with its uncertainty, diagnostics and provenance.
+
+    Parameters
+    ----------
+    value : float
+        The point estimate.
+    se : float
+        Its standard error.
+    ci : (float, float)
+        Confidence interval at ``level``.
+    level : float
+        Confidence level, e.g. 0.95.
+    target : str
+        What is estimated: one of :data:`TARGETS`.
+    method : str
+        The estimator's short name (e.g. ``"ipw"``).
+    settings : mapping
+        The estimator's parameters, as given.
+    inference : str
+        How SE and CI were obtained, in words ("sandwich (HC1)",
+        "influence function", "bootstrap, B=200", ...).
+    n : int
+        Rows used.
+    diagnostics : mapping
+        Balance, overlap, effective sample size, first-stage F, ...
+    warnings : tuple of str
+        Warnings raised while fitting, in words.
+    estimand : Estimand, optional
+        What was estimated.
+    estimator : object, optional
+        The fitted estimator (lets refuters re-run it with the same settings).
+
+    Examples
+    --------
+    >>> e = Estimate(value=1.5, se=0.5, ci=(0.52, 2.48), level=0.95, target="ATE", method="ols", n=100)
+    >>> print(e.summary().splitlines()[0])
+    ATE = 1.5 (SE 0.5, 95% CI 0.52 to 2.48), method ols, n = 100
+    """
+
+    value: float
+    se: float
+    ci: tuple[float, float]
+    level: float = 0.95
+    target: str = "ATE"
+    method: str = ""
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    inference: str = ""
+    n: int = 0
+    diagnostics: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    warnings: tuple[str, ...] = ()
+    estimand: Any = field(default=None, compare=False, repr=False)
+    estimator: Any = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "value", float(self.value))
+        object.__setattr__(self, "se", float(self.se))
+        lo, hi = self.ci
+        object.__setattr__(self, "ci", (float(lo), float(hi)))
+        object.__setattr__(self, "warnings", tuple(self.warnings))
+
+    def summary(self) -> str:
+        """A few lines for a terminal."""
+        pct = f"{self.level * 100:g}%"
+        lines = [
+            f"{self.target} = {self.value:.4g} (SE {self.se:.4g}, {pct} CI {self.ci[0]:.4g} to {self.ci[1]:.4g}), "
+            f"method {self.method}, n = {self.n}"
+        ]
+        if self.inference:
+            lines.append(f"  inference: {self.inference}")
+        for w in self.warnings:
+            lines.append(f"  warning: {w}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON form."""
+        return {
+            "value": self.value,
+            "se": self.se,
+            "ci": list(self.ci),
+            "level": self.level,
+            "target": self.target,
+            "method": self.method,
+            "settings": _jsonable(dict(self.settings)),
+            "inference": self.inference,
+            "n": self.n,
+            "diagnostics": _jsonable(dict(self.diagnostics)),
+            "warnings": list(self.warnings),
+            "estimand": None if self.estimand is None else self.estimand.to_dict(),
+        }
+
+    def to_json(self, **kwargs: Any) -> str:
+        """JSON text of :meth:`to_dict`."""
+        return json.dumps(self.to_dict(), **kwargs)
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        return "<pre>" + escape(self.summary()) + "</pre>"
