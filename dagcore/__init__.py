@@ -33,6 +33,8 @@ _EXPORTS: dict[str, str] = {
     # graph model
     "ADMG": "dagcore.graph",
     "CausalGraph": "dagcore.graph",
+    "d_connected": "dagcore.dseparation",
+    "d_separated": "dagcore.dseparation",
     "Estimand": "dagcore.estimand",
     # language (dagcore.grammar)
     # structure
