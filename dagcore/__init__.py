@@ -33,15 +33,26 @@ _EXPORTS: dict[str, str] = {
     # graph model
     "ADMG": "dagcore.graph",
     "CausalGraph": "dagcore.graph",
+    "Estimand": "dagcore.estimand",
+    # end graph model
+
+    # language (dagcore.grammar)
+    # end language
+
+    # structure
     "d_connected": "dagcore.dseparation",
     "d_separated": "dagcore.dseparation",
-    "Estimand": "dagcore.estimand",
-    # language (dagcore.grammar)
-    # structure
+    # end structure
+
     # identification
+    # end identification
+
     # estimation (dagcore.estimators, lazy)
     "Estimate": "dagcore.estimators.estimate",
+    # end estimation
+
     # refutation and report
+    # end refutation
 }
 
 __all__ = ["__version__", *_EXPORTS]
