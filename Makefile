@@ -34,8 +34,8 @@ dot:
 
 demo: $(VENV)/.installed dot
 	@mkdir -p $(OUT)
-	$(BIN)/dagcore check examples/*.dag
-	$(BIN)/dagcore convert examples/nhefs.dag --to dagitty
+	$(BIN)/dagcore check examples/*.dag examples/*/*.dag
+	$(BIN)/dagcore convert examples/nhefs/nhefs.dag --to dagitty
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -37,6 +37,17 @@ _EXPORTS: dict[str, str] = {
     # end graph model
 
     # language (dagcore.grammar)
+    "dump": "dagcore.grammar",
+    "dumps": "dagcore.grammar",
+    "from_dot": "dagcore.grammar",
+    "from_gml": "dagcore.grammar",
+    "from_json": "dagcore.grammar",
+    "load": "dagcore.grammar",
+    "parse": "dagcore.grammar",
+    "to_dagitty": "dagcore.grammar",
+    "to_dot": "dagcore.grammar",
+    "to_gml": "dagcore.grammar",
+    "to_json": "dagcore.grammar",
     # end language
 
     # structure

@@ -6,15 +6,16 @@ import pkgutil
 
 import pytest
 
-import dagcore
+PACKAGES = ("dagcore", "dagcore.grammar", "dagcore.estimators")
 
 
 def _modules() -> list[str]:
-    names = ["dagcore"]
-    for info in pkgutil.walk_packages(dagcore.__path__, "dagcore."):
-        if info.name.endswith("__main__"):
-            continue
-        names.append(info.name)
+    names = list(PACKAGES)
+    for package in PACKAGES:
+        path = importlib.import_module(package).__path__
+        for info in pkgutil.walk_packages(path, package + "."):
+            if not info.name.endswith("__main__"):
+                names.append(info.name)
     return sorted(set(names))
 
 

@@ -1,0 +1,542 @@
+"""Parse ``.dag`` text into a :class:`~dagcore.CausalGraph`.
+
+The text is parsed to a tree by the LALR grammar in ``dag.lark`` (loaded once),
+then an external lark ``Transformer`` turns the tree into statements that carry
+their line and column, so semantic errors (cycles, unknown attributes,
+contradictory roles) point at the offending text. Every failure is a
+:class:`~dagcore.DagcoreError`: no lark exception escapes.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from difflib import get_close_matches
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from dagcore.errors import CycleError, DagcoreError, DagSyntaxError, GraphError, NodeNotFoundError
+from dagcore.graph import CausalGraph
+
+__all__ = ["parse", "load", "ROLE_ALIASES", "GRAPH_ATTRIBUTES"]
+
+#: Node attribute words that set a role, with DAGitty's aliases.
+ROLE_ALIASES: dict[str, str] = {
+    "exposure": "exposure",
+    "e": "exposure",
+    "source": "exposure",
+    "outcome": "outcome",
+    "o": "outcome",
+    "target": "outcome",
+    "latent": "latent",
+    "l": "latent",
+    "u": "latent",
+    "unobserved": "latent",
+    "adjusted": "adjusted",
+    "a": "adjusted",
+    "selected": "selected",
+    "s": "selected",
+}
+#: Node attributes that take a value.
+VALUED_NODE_ATTRIBUTES: tuple[str, ...] = ("label", "pos")
+#: Graph attributes accepted at statement level (DAGitty's bounding box).
+GRAPH_ATTRIBUTES: tuple[str, ...] = ("bb",)
+
+_UNSUPPORTED_EDGES = {"--", "@-@", "@->", "<-@", "@--", "--@"}
+_MAX_TEXT = 50_000_000
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Lark:
+    grammar = resources.files("dagcore.grammar").joinpath("dag.lark").read_text(encoding="utf-8")
+    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
+
+
+@dataclass(frozen=True)
+class _Loc:
+    line: int | None
+    column: int | None
+
+
+@dataclass
+class _Name:
+    text: str
+    loc: _Loc
+
+
+@dataclass
+class _Chain:
+    terms: list[list[_Name]]
+    arrows: list[Token]
+    attrs: list[tuple[str, Any, _Loc]]
+    loc: _Loc
+
+
+@dataclass
+class _GraphAttr:
+    key: _Name
+    value: str
+
+
+@dataclass
+class _Header:
+    kind: Token
+    name: _Name | None
+    body: list[Any]
+
+
+@dataclass
+class _NodeInfo:
+    loc: _Loc
+    roles: set[str] = field(default_factory=set)
+    label: tuple[str, _Loc] | None = None
+    pos: tuple[tuple[float, float], _Loc] | None = None
+
+
+def _loc_of(meta: Any) -> _Loc:
+    return _Loc(getattr(meta, "line", None), getattr(meta, "column", None))
+
+
+def _tok_loc(tok: Token) -> _Loc:
+    return _Loc(tok.line, tok.column)
+
+
+def unescape(text: str) -> str:
+    """Decode a double-quoted string body (without the quotes).
+
+    Examples
+    --------
+    >>> unescape(r'say \\"hi\\"\\nnow')
+    'say "hi"\\nnow'
+    """
+    out: list[str] = []
+    i = 0
+    simple = {"n": "\n", "t": "\t", "r": "\r"}
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and i + 1 < len(text):
+            nxt = text[i + 1]
+            out.append(simple.get(nxt, nxt))
+            i += 2
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+class _ToStatements(Transformer):
+    """Turn the parse tree into located statements (one method per rule)."""
+
+    def bare_name(self, children: list[Token]) -> _Name:
+        (tok,) = children
+        return _Name(str(tok), _tok_loc(tok))
+
+    def quoted_name(self, children: list[Token]) -> _Name:
+        (tok,) = children
+        return _Name(unescape(str(tok)[1:-1]), _tok_loc(tok))
+
+    def single(self, children: list[_Name]) -> list[_Name]:
+        return [children[0]]
+
+    def member(self, children: list[Any]) -> _Name:
+        return children[0]
+
+    def group(self, children: list[_Name]) -> list[_Name]:
+        return [c for c in children if isinstance(c, _Name)]
+
+    def string_value(self, children: list[Token]) -> str:
+        return unescape(str(children[0])[1:-1])
+
+    def number_value(self, children: list[Token]) -> str:
+        return str(children[0])
+
+    def word_value(self, children: list[Token]) -> str:
+        return str(children[0])
+
+    def attr(self, children: list[Any]) -> tuple[str, Any, _Loc]:
+        key = children[0]
+        value = children[1] if len(children) > 1 else None
+        return (str(key), value, _tok_loc(key))
+
+    def attrs(self, children: list[Any]) -> list[tuple[str, Any, _Loc]]:
+        return [c for c in children if isinstance(c, tuple)]
+
+    @v_args(meta=True)
+    def chain(self, meta: Any, children: list[Any]) -> _Chain:
+        terms: list[list[_Name]] = []
+        arrows: list[Token] = []
+        attrs: list[tuple[str, Any, _Loc]] = []
+        for child in children:
+            if isinstance(child, Token) and child.type == "ARROW":
+                arrows.append(child)
+            elif isinstance(child, list) and child and isinstance(child[0], tuple):
+                attrs = child
+            elif isinstance(child, list):
+                terms.append(child)
+        return _Chain(terms, arrows, attrs, _loc_of(meta))
+
+    def graph_attr(self, children: list[Any]) -> _GraphAttr:
+        return _GraphAttr(children[0], children[1])
+
+    def empty(self, children: list[Any]) -> None:
+        return None
+
+    def body(self, children: list[Any]) -> list[Any]:
+        return [c for c in children if c is not None]
+
+    def header_graph(self, children: list[Any]) -> _Header:
+        kind = children[0]
+        name = children[1] if len(children) > 2 else None
+        return _Header(kind, name, children[-1])
+
+    def start(self, children: list[Any]) -> list[Any]:
+        return children
+
+
+class _Builder:
+    """Collect nodes, edges and attributes from statements, checking them with locations."""
+
+    def __init__(self, filename: str | None, lines: list[str]) -> None:
+        self.filename = filename
+        self.lines = lines
+        self.nodes: dict[str, _NodeInfo] = {}
+        self.edges: dict[tuple[str, str], _Loc] = {}
+        self.edge_attrs: dict[tuple[str, str], dict[str, str]] = {}
+        self.bidirected: dict[frozenset[str], tuple[str, str]] = {}
+        self.graph_attrs: dict[str, str] = {}
+        self.name: str | None = None
+
+    # -- errors
+    def syntax(self, message: str, loc: _Loc, hint: str | None = None) -> DagSyntaxError:
+        return DagSyntaxError(
+            message,
+            filename=self.filename,
+            line=loc.line,
+            column=loc.column,
+            source_line=self._line(loc.line),
+            hint=hint,
+        )
+
+    def graph(self, message: str, loc: _Loc) -> GraphError:
+        return GraphError(message, filename=self.filename, line=loc.line, column=loc.column)
+
+    def _line(self, line: int | None) -> str | None:
+        if line is None or not 1 <= line <= len(self.lines):
+            return None
+        return self.lines[line - 1]
+
+    # -- statements
+    def node(self, name: _Name) -> _NodeInfo:
+        info = self.nodes.get(name.text)
+        if info is None:
+            info = self.nodes[name.text] = _NodeInfo(name.loc)
+        return info
+
+    def run(self, items: list[Any]) -> None:
+        header: _Header | None = None
+        statements: list[Any] = []
+        for item in items:
+            if isinstance(item, _Header):
+                header = item
+            else:
+                statements.extend(item)
+        if header is not None:
+            kind = str(header.kind)
+            if kind in ("pdag", "mag", "pag"):
+                raise self.syntax(
+                    f"'{kind}' graphs are not supported yet; dagcore reads causal DAGs ('dag {{ ... }}')",
+                    _tok_loc(header.kind),
+                )
+            self.name = header.name.text if header.name else None
+            if statements:
+                first = statements[0]
+                loc = first.loc if isinstance(first, _Chain) else first.key.loc
+                raise self.syntax("statement after the closing '}' of the graph", loc, "put every statement inside the braces")
+            statements = header.body
+        for stmt in statements:
+            if isinstance(stmt, _GraphAttr):
+                self.graph_attribute(stmt)
+            else:
+                self.chain(stmt)
+
+    def graph_attribute(self, stmt: _GraphAttr) -> None:
+        key = stmt.key.text
+        if key not in GRAPH_ATTRIBUTES:
+            close = get_close_matches(key, GRAPH_ATTRIBUTES, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; graph attributes are: {', '.join(GRAPH_ATTRIBUTES)}"
+            raise self.graph(f"unknown graph attribute {key!r}{hint}", stmt.key.loc)
+        self.graph_attrs[key] = stmt.value
+
+    def chain(self, stmt: _Chain) -> None:
+        for term in stmt.terms:
+            for name in term:
+                self.node(name)
+        if not stmt.arrows:
+            for name in stmt.terms[0]:
+                self.node_attributes(name, stmt.attrs)
+            return
+        for arrow, left, right in zip(stmt.arrows, stmt.terms, stmt.terms[1:]):
+            kind = str(arrow)
+            if kind in _UNSUPPORTED_EDGES:
+                raise self.syntax(
+                    f"edge mark '{kind}' is not supported yet; a causal DAG uses '->', '<-' or '<->'",
+                    _tok_loc(arrow),
+                )
+            for a in left:
+                for b in right:
+                    self.edge(a, b, kind, _tok_loc(arrow), stmt.attrs)
+
+    def edge(self, a: _Name, b: _Name, kind: str, loc: _Loc, attrs: list[tuple[str, Any, _Loc]]) -> None:
+        if a.text == b.text:
+            raise self.graph(f"self loop {a.text} {kind} {a.text}: a variable cannot cause itself", loc)
+        if kind == "<->":
+            pair = tuple(sorted((a.text, b.text)))
+            for key, _value, key_loc in attrs:
+                if key != "pos":
+                    raise self.graph(f"attribute {key!r} on a bidirected edge is not supported (only 'pos' is accepted and ignored)", key_loc)
+            self.bidirected.setdefault(frozenset(pair), pair)  # type: ignore[arg-type]
+            return
+        u, v = (a.text, b.text) if kind == "->" else (b.text, a.text)
+        self.edges.setdefault((u, v), loc)
+        if attrs:
+            target = self.edge_attrs.setdefault((u, v), {})
+            for key, value, key_loc in attrs:
+                text = "" if value is None else str(value)
+                if key in target and target[key] != text:
+                    raise self.graph(f"edge {u} -> {v} has two values for {key!r}: {target[key]!r} and {text!r}", key_loc)
+                target[key] = text
+
+    def node_attributes(self, name: _Name, attrs: list[tuple[str, Any, _Loc]]) -> None:
+        info = self.node(name)
+        for key, value, loc in attrs:
+            if key in ROLE_ALIASES:
+                if value is not None:
+                    raise self.graph(f"role {key!r} takes no value (write [{key}], not [{key}={value}])", loc)
+                info.roles.add(ROLE_ALIASES[key])
+            elif key == "label":
+                if value is None:
+                    raise self.graph("attribute 'label' needs a value, e.g. label=\"Body mass index\"", loc)
+                if info.label is not None and info.label[0] != value:
+                    raise self.graph(f"node {name.text!r} has two labels: {info.label[0]!r} and {value!r}", loc)
+                info.label = (str(value), loc)
+            elif key == "pos":
+                parsed = self.position(value, loc)
+                if info.pos is not None and info.pos[0] != parsed:
+                    raise self.graph(f"node {name.text!r} has two positions: {info.pos[0]} and {parsed}", loc)
+                info.pos = (parsed, loc)
+            else:
+                words = (*ROLE_ALIASES, *VALUED_NODE_ATTRIBUTES)
+                close = get_close_matches(key, words, n=1, cutoff=0.6)
+                hint = f"; did you mean {close[0]!r}?" if close else "; node attributes are roles (exposure, outcome, latent, adjusted, selected), label and pos"
+                raise self.graph(f"unknown node attribute {key!r}{hint}", loc)
+
+    def position(self, value: Any, loc: _Loc) -> tuple[float, float]:
+        if value is None:
+            raise self.graph('attribute \'pos\' needs a value, e.g. pos="0.5,-1"', loc)
+        parts = str(value).split(",")
+        try:
+            x, y = (float(p) for p in parts)
+        except ValueError:
+            raise self.graph(f"pos must be two numbers \"x,y\", got {value!r}", loc) from None
+        return (x, y)
+
+    # -- the model
+    def build(self) -> CausalGraph:
+        roles: dict[str, list[str]] = {r: [] for r in ("exposure", "outcome", "latent", "adjusted", "selected")}
+        for name, info in self.nodes.items():
+            for role in info.roles:
+                roles[role].append(name)
+            if "exposure" in info.roles and "outcome" in info.roles:
+                raise self.graph(f"node {name!r} is both exposure and outcome; a node can have only one of these roles", info.loc)
+            for role in ("exposure", "outcome"):
+                if role in info.roles and "latent" in info.roles:
+                    raise self.graph(f"{role} {name!r} is latent; an {role} must be observed", info.loc)
+        try:
+            return CausalGraph(
+                list(self.edges),
+                nodes=list(self.nodes),
+                bidirected=list(self.bidirected.values()),
+                labels={n: i.label[0] for n, i in self.nodes.items() if i.label},
+                positions={n: i.pos[0] for n, i in self.nodes.items() if i.pos},
+                edge_attributes=self.edge_attrs,
+                name=self.name,
+                attributes=self.graph_attrs,
+                **roles,  # type: ignore[arg-type]
+            )
+        except CycleError as err:
+            raise self.cycle(err.cycle) from None
+
+    def cycle(self, cycle: list[str]) -> CycleError:
+        """The cycle error located at the edge of the cycle written last in the text."""
+        edges = list(zip(cycle, cycle[1:]))
+        order = {e: i for i, e in enumerate(self.edges)}
+        closing = max(edges, key=lambda e: order.get(e, -1))
+        loc = self.edges.get(closing, _Loc(None, None))
+        # Show the cycle so that it ends with the edge that closed it.
+        i = edges.index(closing)
+        rotated = [e[0] for e in edges[i + 1 :] + edges[: i + 1]]
+        rotated.append(rotated[0])
+        err = CycleError(rotated, filename=self.filename, line=loc.line, column=loc.column)
+        return err
+
+
+def _syntax_error(err: UnexpectedInput, text: str, filename: str | None) -> DagSyntaxError:
+    lines = text.splitlines()
+    line = getattr(err, "line", None)
+    column = getattr(err, "column", None)
+    if not isinstance(line, int) or line < 1:
+        line = max(len(lines), 1)
+        column = len(lines[-1]) + 1 if lines else 1
+    source = lines[line - 1] if 0 < line <= len(lines) else None
+    pos = getattr(err, "pos_in_stream", None)
+    message, hint = "invalid syntax", None
+    if isinstance(err, UnexpectedCharacters):
+        ch = text[pos] if pos is not None and pos < len(text) else ""
+        before = text[pos - 1] if pos else ""
+        message = f"unexpected character {ch!r}"
+        if ch == ">" and before == "=" or ch == "=" and text[pos : pos + 2] == "=>":
+            hint = "write an edge as '->', not '=>'"
+        elif ch in "→⟶➔":
+            hint = "write an edge as '->' (ASCII), not '→'"
+        elif ch in "←⟵":
+            hint = "write an edge as '<-' (ASCII), not '←'"
+        elif ch in "↔⟷":
+            hint = "write a bidirected edge as '<->' (ASCII), not '↔'"
+        elif ch == "'":
+            hint = "names and values are quoted with double quotes \"...\", not single quotes"
+        elif ch == "~":
+            hint = "this is not an R formula: write each edge, e.g. 'x -> y' and 'z -> y' for y ~ x + z"
+        elif ch == "+":
+            hint = "list several causes as a group, e.g. '{x z} -> y', not with '+'"
+        elif ch == '"':
+            hint = "a double-quoted string is not closed on this line"
+        elif ch == "-":
+            hint = "an edge is '->', '<-' or '<->'"
+    elif isinstance(err, UnexpectedToken):
+        tok = err.token
+        expected = set(err.expected)
+        value = str(tok)
+        if tok.type == "$END":
+            message = "unexpected end of text"
+            if "RBRACE" in expected:
+                hint = "a '{' is not closed: add the missing '}'"
+            elif "NAME" in expected or "STRING" in expected:
+                hint = "an edge needs a node name on both sides; something is missing after the last arrow"
+        else:
+            message = f"unexpected {value!r}"
+            if tok.type == "ARROW" and "RBRACE" in expected and "LSQB" not in expected:
+                hint = "edges cannot be written inside a { } group; write '{a b} -> c', one edge statement per arrow"
+            elif tok.type == "ARROW":
+                hint = "an edge needs a node name on both sides"
+            elif tok.type == "RBRACE":
+                hint = "this '}' closes nothing: braces are unbalanced"
+            elif tok.type in ("LSQB",) and "ARROW" not in expected:
+                hint = "attributes [..] follow a node or an edge"
+            elif tok.type == "EQUAL":
+                hint = "'=' appears only inside attributes, e.g. X [label=\"x\"], or in a graph attribute bb=\"...\""
+            elif tok.type == "RSQB":
+                hint = "an attribute list is malformed"
+            elif tok.type == "GRAPHTYPE":
+                hint = "the graph header ('dag { ... }') must come first"
+        if tok.type != "$END":
+            line, column = tok.line, tok.column
+            source = lines[line - 1] if 0 < line <= len(lines) else None
+    elif isinstance(err, UnexpectedEOF):
+        message = "unexpected end of text"
+        hint = "a '{' or '[' is not closed"
+    return DagSyntaxError(message, filename=filename, line=line, column=column, source_line=source, hint=hint)
+
+
+def parse(text: str, *, filename: str | None = None) -> CausalGraph:
+    """Parse ``.dag`` text into a :class:`~dagcore.CausalGraph`.
+
+    Parameters
+    ----------
+    text : str
+        The model, e.g. ``"dag { X [exposure] Y [outcome] Z -> {X Y} X -> Y }"``.
+    filename : str, optional
+        Shown at the start of error messages.
+
+    Returns
+    -------
+    CausalGraph
+
+    Raises
+    ------
+    DagSyntaxError
+        Malformed text (also a :class:`SyntaxError`), with line, column and a hint.
+    GraphError
+        Well-formed text that is not a valid DAG: a cycle (:class:`CycleError`,
+        located at the edge that closed it), a self loop, contradictory roles or
+        attributes, an unknown attribute.
+
+    Examples
+    --------
+    >>> g = parse("dag { X [exposure] Y [outcome] Z -> {X Y} X -> Y }")
+    >>> sorted(g.edges)
+    [('X', 'Y'), ('Z', 'X'), ('Z', 'Y')]
+    >>> sorted(g.exposure), sorted(g.outcome)
+    (['X'], ['Y'])
+    >>> parse("A <-> B").bidirected
+    frozenset({('A', 'B')})
+    >>> parse("A -> B\\nB -> A", filename="m.dag")
+    Traceback (most recent call last):
+    ...
+    dagcore.errors.CycleError: m.dag:2:3: the graph has a directed cycle A -> B -> A; ...
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"parse() takes the .dag text as a str, got {type(text).__name__}; use load(path) for a file")
+    if len(text) > _MAX_TEXT:
+        raise DagSyntaxError(f"text too large ({len(text)} characters)", filename=filename)
+    try:
+        tree = _parser().parse(text)
+    except UnexpectedInput as err:
+        raise _syntax_error(err, text, filename) from None
+    except (LarkError, RecursionError) as err:  # pragma: no cover - defensive
+        raise DagSyntaxError(f"could not parse: {err}", filename=filename) from None
+    try:
+        items = _ToStatements().transform(tree)
+    except LarkError as err:  # pragma: no cover - defensive: visit errors wrap ours
+        original = getattr(err, "orig_exc", None)
+        if isinstance(original, DagcoreError):
+            raise original from None
+        raise DagSyntaxError(f"could not read the model: {err}", filename=filename) from None
+    builder = _Builder(filename, text.splitlines())
+    builder.run(items)
+    try:
+        return builder.build()
+    except (CycleError, GraphError, NodeNotFoundError):
+        raise
+    except DagcoreError:  # pragma: no cover
+        raise
+
+
+def load(path: str | os.PathLike[str], *, encoding: str = "utf-8") -> CausalGraph:
+    """Read and parse a ``.dag`` file.
+
+    Raises
+    ------
+    FileNotFoundError
+        The file does not exist.
+    DagSyntaxError, GraphError
+        As :func:`parse`, with the file name in the message.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "m.dag"
+    >>> _ = p.write_text("Z -> X; Z -> Y; X -> Y")
+    >>> len(load(p).edges)
+    3
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding=encoding)
+    except UnicodeDecodeError as err:
+        raise DagSyntaxError(f"file is not valid {encoding} text ({err.reason} at byte {err.start})", filename=str(p)) from None
+    return parse(text, filename=str(p))

@@ -1,0 +1,75 @@
+"""Fuzzing the parser: arbitrary text and mutated example files raise nothing but DagcoreError subclasses."""
+
+from __future__ import annotations
+
+import contextlib
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dagcore import DagcoreError
+from dagcore.grammar import from_dot, from_gml, from_json, parse
+
+EXAMPLES = sorted(Path(__file__).parents[1].glob("examples/**/*.dag"))
+DAG_ALPHABET = st.sampled_from(list("ab XYZ{}[]<>-@=;,\"'#/*\n\\.0123456789eou") + ["->", "<-", "<->", "dag", "exposure", "pos=", "\"1,2\""])
+
+
+def _parse_or_dagcore_error(text: str) -> None:
+    with contextlib.suppress(DagcoreError):
+        parse(text)
+
+
+@settings(max_examples=400)
+@given(st.lists(DAG_ALPHABET, max_size=40).map("".join))
+def test_dag_like_text(text: str) -> None:
+    _parse_or_dagcore_error(text)
+
+
+@settings(max_examples=200)
+@given(st.text(max_size=60))
+def test_any_unicode_text(text: str) -> None:
+    _parse_or_dagcore_error(text)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_mutations_of_examples(path: Path) -> None:
+    source = path.read_text(encoding="utf-8")
+    rng = random.Random(path.name)
+    pool = "{}[]<>-=;,\"#/*\n ab"
+    for _ in range(150):
+        chars = list(source)
+        for _ in range(rng.randint(1, 4)):
+            op = rng.random()
+            i = rng.randrange(len(chars) + 1)
+            if op < 0.4 and chars:
+                del chars[min(i, len(chars) - 1)]
+            elif op < 0.8:
+                chars.insert(i, rng.choice(pool))
+            elif len(chars) > 1:
+                j = rng.randrange(len(chars))
+                i = min(i, len(chars) - 1)
+                chars[i], chars[j] = chars[j], chars[i]
+        _parse_or_dagcore_error("".join(chars))
+
+
+def test_deep_nesting_does_not_recurse_out() -> None:
+    _parse_or_dagcore_error("{" * 5000 + "A" + "}" * 5000)
+    _parse_or_dagcore_error("A" + " -> A" * 3000)
+
+
+@settings(max_examples=150)
+@given(st.text(alphabet=st.sampled_from(list('digraph{}[]->;="ab ,:\n')), max_size=50))
+def test_dot_reader(text: str) -> None:
+    with contextlib.suppress(DagcoreError):
+        from_dot(text)
+
+
+@settings(max_examples=100)
+@given(st.text(max_size=60))
+def test_json_and_gml_readers(text: str) -> None:
+    for reader in (from_json, from_gml):
+        with contextlib.suppress(DagcoreError):
+            reader(text)
