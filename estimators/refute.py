@@ -184,8 +184,9 @@ class _Progress:
 
     def close(self) -> None:
         if self.enabled:
-            self.done = self.total
-            self._draw()
+            if self.done != self.total:
+                self.done = self.total
+                self._draw()
             sys.stderr.write("\n")
             sys.stderr.flush()
 

@@ -798,7 +798,10 @@ def _contour_svg(s: OVBSensitivity, *, limit: float | None, resolution: int, wid
         f"Adjusted estimate of {escape(s.treatment)}</text>"
     )
     finite = Z[np.isfinite(Z)]
-    levels = _nice_levels(float(finite.min()), float(finite.max()), 7) if finite.size else []
+    # levels between "as far past zero as the estimate is from it" and the estimate: the region of interest
+    lo = max(float(finite.min()), -abs(s.estimate)) if finite.size else 0.0
+    hi = min(float(finite.max()), abs(s.estimate)) if finite.size else 0.0
+    levels = _nice_levels(lo, hi, 8) if finite.size else []
     null_level = 0.0
     drawn: list[float] = [lv for lv in levels if abs(lv - null_level) > 1e-12]
     for lv, style in [(lv, "level") for lv in drawn] + [(null_level, "null")]:

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import BaseEstimator
-from sklearn.linear_model import LogisticRegression
+from standins import IPW, OLS
 
 from dagcore import CausalGraph, Estimand, EstimatorError
 from dagcore.estimators import refute as R
@@ -20,47 +20,6 @@ from dagcore.estimators.refute import (
     refute_placebo_treatment,
     refute_unobserved_common_cause,
 )
-
-
-class OLS(BaseEstimator):
-    """Stand-in linear adjustment estimator (treatment coefficient, HC1 SE) following the estimator contract."""
-
-    def fit(self, data: pd.DataFrame, estimand: Estimand) -> "OLS":
-        t, y = estimand.treatment[0], estimand.outcome[0]
-        adj = sorted(estimand.adjustment_set or ())
-        Z = np.column_stack([data[t], np.ones(len(data)), data[adj]]).astype(float)
-        yv = data[y].to_numpy(float)
-        coef = np.linalg.lstsq(Z, yv, rcond=None)[0]
-        r = yv - Z @ coef
-        inv = np.linalg.inv(Z.T @ Z)
-        se = float(np.sqrt((inv @ (Z * r[:, None] ** 2).T @ Z @ inv)[0, 0] * len(yv) / (len(yv) - Z.shape[1])))
-        v = float(coef[0])
-        self.estimate_ = Estimate(value=v, se=se, ci=(v - 1.96 * se, v + 1.96 * se), method="ols", n=len(yv),
-                                  estimand=estimand, estimator=self)
-        return self
-
-
-class IPW(BaseEstimator):
-    """Stand-in inverse-probability-weighting estimator (Hájek), not linear: exercises the generic path."""
-
-    def __init__(self, C: float = 1e4) -> None:
-        self.C = C
-
-    def fit(self, data: pd.DataFrame, estimand: Estimand) -> "IPW":
-        t, y = estimand.treatment[0], estimand.outcome[0]
-        adj = sorted(estimand.adjustment_set or ())
-        d = data[t].to_numpy(float)
-        yv = data[y].to_numpy(float)
-        X = data[adj].to_numpy(float) if adj else np.zeros((len(d), 1))
-        ps = LogisticRegression(C=self.C).fit(X, d).predict_proba(X)[:, 1]
-        w1, w0 = d / ps, (1 - d) / (1 - ps)
-        m1, m0 = (w1 * yv).sum() / w1.sum(), (w0 * yv).sum() / w0.sum()
-        inf = w1 * (yv - m1) / w1.mean() - w0 * (yv - m0) / w0.mean()
-        se = float(inf.std(ddof=1) / np.sqrt(len(d)))
-        v = float(m1 - m0)
-        self.estimate_ = Estimate(value=v, se=se, ci=(v - 1.96 * se, v + 1.96 * se), method="ipw", n=len(d),
-                                  estimand=estimand, estimator=self)
-        return self
 
 
 def simulate(seed: int, *, effect: float, n: int = 1500, z_strength: float = 1.0) -> pd.DataFrame:
