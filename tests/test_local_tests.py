@@ -144,3 +144,11 @@ def test_stratified_g_matches_scipy_per_stratum() -> None:
     kind, x2, *_ = independence_test(df, "A", "D", ["B"], test="chi2")
     pearson = sum(chi2_contingency(pd.crosstab(p_["A"], p_["D"]), correction=False)[0] for _, p_ in df.groupby("B"))
     assert x2 == pytest.approx(pearson)
+
+
+def test_graph_input_uses_the_graphs_implications(monkeypatch: pytest.MonkeyPatch) -> None:
+    import standins
+
+    standins.install(monkeypatch)
+    res = local_tests(MISSING, gaussian(7))
+    assert len(res) > 0 and frozenset({"A", "C"}) in {frozenset((r.x, r.y)) for r in res.rejected}
