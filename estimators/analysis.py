@@ -284,8 +284,9 @@ def _limits(a: dict[str, Any]) -> list[str]:
         out.append(f"Graph variables missing from the data: {', '.join(missing)}.")
     if a["data_summary"]["rows_with_missing_values"]:
         out.append(
-            f"{a['data_summary']['rows_with_missing_values']} rows have missing values in graph variables; "
-            "estimators drop or reject them, which assumes the values are missing at random."
+            f"{a['data_summary']['rows_with_missing_values']} rows with missing values in graph variables were "
+            "dropped: the complete-case analysis assumes missingness does not depend on the outcome given the "
+            "covariates (censoring that depends on treatment or outcome biases it)."
         )
     ests = a["estimates"]
     if not ests:
@@ -410,6 +411,15 @@ def analyze(
         if c not in data.columns:
             raise DataError(f"the {'exposure' if c == t else 'outcome'} {c!r} is not a column of the data")
     summary = _data_summary(g, data)
+    if summary["rows_with_missing_values"]:
+        used = [c for c in g.observed if c in data.columns]
+        data = data.dropna(subset=used).reset_index(drop=True)
+        notes.append(
+            f"{summary['rows_with_missing_values']} rows with missing values in graph variables were dropped "
+            f"(complete-case analysis on {len(data)} rows)"
+        )
+        if len(data) < 10:
+            raise DataError(f"only {len(data)} complete rows in the graph's variables; too few to analyse")
 
     clock = time.perf_counter()
     stages(f"identifying the effect of {t} on {y}")

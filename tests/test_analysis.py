@@ -157,3 +157,12 @@ def test_cli_writes_the_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, 
     assert code == 1 and "does not exist" in capsys.readouterr().err
     code = main(["analyze", str(dag), "--data", str(csv), "-o", str(tmp_path / "r.pdf")])
     assert code == 1 and ".html" in capsys.readouterr().err
+
+
+def test_missing_values_give_a_complete_case_analysis() -> None:
+    df = simulate(6, n=500)
+    df.loc[[3, 10, 20], "y"] = np.nan
+    a = analyze(GOOD, df, n_simulations=5, refuters=["placebo_treatment"])
+    assert a.estimate.n == 497
+    assert any("3 rows" in x and "complete-case" in x for x in a.notes)
+    assert any("3 rows" in x for x in a.limits)
