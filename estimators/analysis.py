@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from dagcore.errors import DagcoreError, DataError
+from dagcore.errors import DagcoreError, DataError, EstimatorError
 
 __all__ = ["Analysis", "analyze", "DEFAULT_ESTIMATORS"]
 
@@ -399,7 +399,7 @@ def analyze(
     """
     import pandas as pd
 
-    from dagcore.estimators.refute import refute
+    from dagcore.estimators.refute import REFUTERS
 
     stages = _Stages(progress)
     seconds: dict[str, float] = {}
@@ -448,13 +448,23 @@ def analyze(
             primary = estimates[0]
             clock = time.perf_counter()
             stages(f"refuting the {primary.method} estimate ({n_simulations} simulations per refuter)")
-            try:
-                refutations = refute(
-                    primary, data, methods=refuters, n_simulations=n_simulations, random_state=random_state,
-                    n_jobs=n_jobs, progress=stages.bars,
-                )
-            except (DagcoreError, ValueError) as err:
-                notes.append(f"refutation skipped: {err}")
+            names = list(REFUTERS) if refuters is None else [refuters] if isinstance(refuters, str) else list(refuters)
+            unknown = [r for r in names if r not in REFUTERS]
+            if unknown:
+                raise EstimatorError(f"unknown refuter(s) {', '.join(map(repr, unknown))}; known: {', '.join(REFUTERS)}")
+            seeds = np.random.SeedSequence(random_state).generate_state(len(names))
+            done = []
+            for name, seed in zip(names, seeds):
+                try:
+                    done.append(
+                        REFUTERS[name](
+                            primary, data, n_simulations=n_simulations, random_state=int(seed), n_jobs=n_jobs,
+                            progress=stages.bars,
+                        )
+                    )
+                except (DagcoreError, ValueError, np.linalg.LinAlgError) as err:
+                    notes.append(f"refuter {name} not run: {err}")
+            refutations = tuple(done)
             seconds["refutation"] = time.perf_counter() - clock
             clock = time.perf_counter()
             stages("sensitivity analysis")

@@ -1,5 +1,6 @@
 """Refuters: pass on correctly specified analyses; fail where designed to on an omitted confounder."""
 
+import dataclasses
 import json
 
 import numpy as np
@@ -143,3 +144,52 @@ def test_bad_input() -> None:
         refute(iv_est, df, methods=["random_common_cause"])
     with pytest.raises(Exception, match="'y'"):
         refute_placebo_treatment(est, df.drop(columns="y"))
+
+
+class Offset(OLS):
+    """A buggy estimator: adds a constant to every estimate (finds an effect where there is none)."""
+
+    def fit(self, data, estimand):  # noqa: ANN001
+        super().fit(data, estimand)
+        e = self.estimate_
+        self.estimate_ = Estimate(value=e.value + 0.5, se=e.se, ci=(e.ci[0] + 0.5, e.ci[1] + 0.5), method="offset",
+                                  n=e.n, estimand=estimand, estimator=self)
+        return self
+
+
+class Overconfident(OLS):
+    """Reports a third of the true standard error."""
+
+    def fit(self, data, estimand):  # noqa: ANN001
+        super().fit(data, estimand)
+        e = self.estimate_
+        se = e.se / 3
+        self.estimate_ = Estimate(value=e.value, se=se, ci=(e.value - 1.96 * se, e.value + 1.96 * se),
+                                  method="overconfident", n=e.n, estimand=estimand, estimator=self)
+        return self
+
+
+class FirstCovariate(OLS):
+    """Unstable: adjusts only for the alphabetically first covariate it is given."""
+
+    def fit(self, data, estimand):  # noqa: ANN001
+        first = sorted(estimand.adjustment_set)[:1]
+        super().fit(data, dataclasses.replace(estimand, adjustment_set=first))
+        self.estimate_ = dataclasses.replace(self.estimate_, estimand=estimand)
+        return self
+
+
+def test_each_refuter_catches_what_it_is_designed_for() -> None:
+    df = simulate(10, effect=1.0, n=800)
+    assert refute_placebo_treatment(fitted(Offset(), df, {"w", "z"}, TRUE), df, n_simulations=50,
+                                    random_state=0).verdict == "fail"
+    assert refute_bootstrap(fitted(Overconfident(), df, {"w", "z"}, TRUE), df, n_simulations=100,
+                            random_state=0).verdict == "fail"
+    assert R.refute_data_subset(fitted(Overconfident(), df, {"w", "z"}, TRUE), df, n_simulations=100,
+                              random_state=0).verdict == "warn"  # subset spread ≫ what the SE predicts
+    # the random covariate's name sorts before "w": this estimator then adjusts for it instead of w
+    df2 = df.copy()
+    df2["z"] = 0.0
+    est = fitted(FirstCovariate(), df2.rename(columns={"w": "wz"}), {"wz"}, TRUE)
+    r = R.refute_random_common_cause(est, df2.rename(columns={"w": "wz"}), n_simulations=20, random_state=0)
+    assert r.verdict == "fail" and not r.fast_path
