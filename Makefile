@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 OUT    := out
 
-.PHONY: demo test lint dot wheel-check bench clean
+.PHONY: demo test lint dot chromium wheel-check bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,18 @@ dot:
 	    echo "Graphviz 'dot' is missing: install it with 'sudo apt-get install graphviz' (Debian/Ubuntu) or 'brew install graphviz' (macOS)"; \
 	  fi; }
 
+# Headless Chromium checks the HTML report in a real browser (tests marked `browser`); install it with apt
+# when missing and we are root, otherwise those tests skip with the reason.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium with apt-get"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "warning: could not install chromium; browser tests will be skipped"; \
+	  else \
+	    echo "chromium is missing: browser tests will be skipped (install it with 'sudo apt-get install chromium')"; \
+	  fi; }
+
 demo: $(VENV)/.installed dot
 	@mkdir -p $(OUT)
 	$(BIN)/dagcore check examples/*.dag examples/*/*.dag
@@ -40,7 +52,7 @@ demo: $(VENV)/.installed dot
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 
-test: $(VENV)/.installed-dev dot
+test: $(VENV)/.installed-dev dot chromium
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

@@ -63,6 +63,15 @@ _EXPORTS: dict[str, str] = {
     # end estimation
 
     # refutation and report
+    "Analysis": "dagcore.estimators.analysis",
+    "LocalTests": "dagcore.estimators.local_tests",
+    "OVBSensitivity": "dagcore.estimators.sensitivity",
+    "Refutation": "dagcore.estimators.refute",
+    "analyze": "dagcore.estimators.analysis",
+    "e_value": "dagcore.estimators.sensitivity",
+    "local_tests": "dagcore.estimators.local_tests",
+    "ols_sensitivity": "dagcore.estimators.sensitivity",
+    "refute": "dagcore.estimators.refute",
     # end refutation
 }
 

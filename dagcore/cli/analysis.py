@@ -1,9 +1,226 @@
-"""CLI commands: analysis (filled in by its issue)."""
+"""CLI commands: ``analyze`` (the whole audit report), ``refute`` and ``sensitivity``.
+
+Heavy libraries are imported inside the handlers so that ``dagcore --help``
+stays fast.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from dagcore.cli.common import print_json, split_names
+from dagcore.errors import DataError
+
+__all__ = ["register", "write_atomic"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Register this module's sub-commands (none yet)."""
+    """Register ``analyze``, ``refute`` and ``sensitivity``."""
+    p = subparsers.add_parser(
+        "analyze",
+        help="identify, estimate, refute and test a graph against data; write an audit report",
+        description=(
+            "Run the whole analysis of the exposure's effect on the outcome: identification, two or more "
+            "estimators, diagnostics, refuters, sensitivity (E-value, robustness value), tests of the graph's "
+            "implied independencies, and the limits they reveal. Prints a summary; -o writes the report "
+            "(.html: one self-contained file; .md: Markdown; .json: JSON)."
+        ),
+    )
+    _common(p)
+    p.add_argument("-o", "--output", metavar="REPORT", help="write the report here (.html, .md or .json)")
+    p.add_argument("--estimators", metavar="A,B", help="estimator names, comma-separated (default: chosen for the estimand)")
+    p.add_argument("--refuters", metavar="A,B", help="refuter names, comma-separated (default: all that apply)")
+    p.add_argument("--no-local-tests", action="store_true", help="skip testing the graph's implied independencies")
+    p.add_argument("--alpha", type=float, default=0.05, help="level for the local tests (default 0.05)")
+    p.add_argument("--correction", choices=("holm", "bh", "none"), default="holm", help="multiple-testing correction")
+    p.set_defaults(handler=_analyze)
+
+    p = subparsers.add_parser(
+        "refute",
+        help="re-run the estimate under placebo, random common cause, subsets, bootstrap, dummy outcome, confounder",
+        description="Estimate the identified effect and run refuters on it; exit status 1 when a refuter fails.",
+    )
+    _common(p)
+    p.add_argument("--method", action="append", metavar="NAME",
+                   help="refuter to run (repeatable; default all that apply)")
+    p.add_argument("--estimator", metavar="NAME", help="estimator to refute (default: the first that serves the estimand)")
+    p.set_defaults(handler=_refute)
+
+    p = subparsers.add_parser(
+        "sensitivity",
+        help="E-value and Cinelli & Hazlett robustness value of the estimate",
+        description="Sensitivity of the estimate to unobserved confounding: the E-value and, for covariate "
+        "adjustment, partial R², robustness values and bounds benchmarked on the measured covariates.",
+    )
+    _common(p)
+    p.add_argument("--estimator", metavar="NAME", help="estimator for the E-value (default: the first that serves)")
+    p.add_argument("--k", default="1,2,3", metavar="K1,K2", help="benchmark multipliers (default 1,2,3)")
+    p.add_argument("--svg", metavar="FILE", help="write the contour plot of the adjusted estimate as SVG")
+    p.set_defaults(handler=_sensitivity)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", metavar="FILE", help="the .dag file (or - for standard input)")
+    p.add_argument("--data", required=True, metavar="CSV", help="the data, a CSV file with a header row")
+    p.add_argument("--exposure", metavar="X", help="the exposure (overrides the graph's)")
+    p.add_argument("--outcome", metavar="Y", help="the outcome (overrides the graph's)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of the summary")
+    p.add_argument("--simulations", type=int, default=100, metavar="N", help="simulations per refuter (default 100)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--jobs", type=int, default=1, metavar="J", help="parallel jobs for refitting (default 1)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress on standard error")
+
+
+def _load(args: argparse.Namespace) -> tuple[Any, Any]:
+    from dagcore.cli.common import load_graph
+
+    graph = load_graph(args.file)
+    return graph, read_csv(args.data)
+
+
+def read_csv(path: str) -> Any:
+    """Read a CSV into a DataFrame; a bad file is a :class:`DataError` naming it."""
+    import pandas as pd
+
+    try:
+        return pd.read_csv(path)
+    except FileNotFoundError:
+        raise DataError(f"data file {path!r} does not exist") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        raise DataError(f"cannot read {path!r} as CSV: {err}") from None
+
+
+def write_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    from dagcore.estimators.analysis import analyze
+
+    graph, data = _load(args)
+    output = Path(args.output) if args.output else None
+    if output is not None and output.suffix.lower() not in (".html", ".htm", ".md", ".markdown", ".json"):
+        raise DataError(f"report {str(output)!r}: use a .html, .md or .json file name")
+    result = analyze(
+        graph,
+        data,
+        exposure=args.exposure,
+        outcome=args.outcome,
+        estimators=split_names(args.estimators) or None,
+        refuters=split_names(args.refuters) or None,
+        n_simulations=args.simulations,
+        random_state=args.seed,
+        n_jobs=args.jobs,
+        alpha=args.alpha,
+        correction=args.correction,
+        local_tests=not args.no_local_tests,
+        progress=not args.quiet,
+    )
+    if output is not None:
+        suffix = output.suffix.lower()
+        text = (
+            result.to_html() if suffix in (".html", ".htm")
+            else result.to_markdown() if suffix in (".md", ".markdown")
+            else result.to_json()
+        )
+        write_atomic(output, text)
+    if args.json:
+        print_json(result.to_dict())
+    else:
+        print(result.summary())
+    if output is not None:
+        print(f"report written to {output}", file=sys.stderr)
+    return 0
+
+
+def _primary(args: argparse.Namespace, graph: Any, data: Any) -> tuple[Any, Any]:
+    from dagcore import identify
+    from dagcore.errors import NotIdentifiableError
+    from dagcore.estimators.analysis import DEFAULT_ESTIMATORS, _fit, _roles
+
+    g, _, _ = _roles(graph, args.exposure, args.outcome)
+    estimand = identify(g)
+    if not estimand.identified:
+        raise NotIdentifiableError(estimand.reason or "the effect is not identifiable from the graph")
+    names = [args.estimator] if args.estimator else list(DEFAULT_ESTIMATORS.get(estimand.strategy, ()))
+    errors = []
+    for name in names:
+        try:
+            return estimand, _fit(estimand, data, name)
+        except (ValueError, ArithmeticError) as err:
+            errors.append(f"{name}: {err}")
+            if args.estimator:
+                raise
+    raise DataError("no estimator could serve the estimand: " + "; ".join(errors))
+
+
+def _refute(args: argparse.Namespace) -> int:
+    from dagcore.estimators.refute import refute
+
+    graph, data = _load(args)
+    _, est = _primary(args, graph, data)
+    results = refute(
+        est, data, methods=args.method, n_simulations=args.simulations, random_state=args.seed,
+        n_jobs=args.jobs, progress=not args.quiet,
+    )
+    if args.json:
+        print_json({"estimate": est.to_dict(), "refutations": [r.to_dict() for r in results]})
+    else:
+        print(est.summary())
+        for r in results:
+            print(r.summary())
+    return 1 if any(r.verdict == "fail" for r in results) else 0
+
+
+def _sensitivity(args: argparse.Namespace) -> int:
+    from dagcore.estimators.analysis import _e_value, _ovb
+
+    graph, data = _load(args)
+    estimand, est = _primary(args, graph, data)
+    t, y = estimand.treatment[0], estimand.outcome[0]
+    ev, note_e = _e_value(est, data, t, y)
+    try:
+        ks = [float(k) for k in split_names(args.k)]
+    except ValueError:
+        raise DataError(f"--k must be comma-separated numbers, got {args.k!r}") from None
+    ovb, note_o = _ovb(estimand, data, t, y)
+    if ovb is not None and ks != [1.0, 2.0, 3.0]:
+        from dagcore.estimators.sensitivity import ols_sensitivity
+
+        covs = sorted(estimand.adjustment_set or ())
+        ovb = ols_sensitivity(data[[t, y, *covs]].dropna(), treatment=t, outcome=y, covariates=covs, k=ks)
+    if args.svg:
+        if ovb is None:
+            raise DataError(f"no contour plot: {note_o}")
+        write_atomic(args.svg, ovb.contour_svg())
+    if args.json:
+        print_json({
+            "estimate": est.to_dict(),
+            "e_value": None if ev is None else ev.to_dict(),
+            "ovb": None if ovb is None else ovb.to_dict(),
+            "notes": [n for n in (note_e, note_o) if n],
+        })
+    else:
+        print(est.summary())
+        for part in (ev, ovb):
+            if part is not None:
+                print(part.summary())
+        for n in (note_e, note_o):
+            if n:
+                print(n)
+    return 0
