@@ -66,6 +66,36 @@ _EXPORTS: dict[str, str] = {
     # end structure
 
     # identification
+    "AdjustmentCheck": "dagcore.adjustment",
+    "adjustment_sets": "dagcore.adjustment",
+    "canonical_adjustment_set": "dagcore.adjustment",
+    "forbidden_nodes": "dagcore.adjustment",
+    "is_adjustment_set": "dagcore.adjustment",
+    "is_backdoor_set": "dagcore.adjustment",
+    "minimal_adjustment_set": "dagcore.adjustment",
+    "minimum_adjustment_set": "dagcore.adjustment",
+    "optimal_adjustment_set": "dagcore.adjustment",
+    "proper_causal_nodes": "dagcore.adjustment",
+    "FrontdoorCheck": "dagcore.frontdoor",
+    "find_frontdoor_set": "dagcore.frontdoor",
+    "frontdoor_sets": "dagcore.frontdoor",
+    "is_frontdoor_set": "dagcore.frontdoor",
+    "InstrumentCheck": "dagcore.instruments",
+    "instruments": "dagcore.instruments",
+    "is_instrument": "dagcore.instruments",
+    "HedgeError": "dagcore.id_algorithm",
+    "identify_effect": "dagcore.id_algorithm",
+    "Expression": "dagcore.expressions",
+    "P": "dagcore.expressions",
+    "Sum": "dagcore.expressions",
+    "Product": "dagcore.expressions",
+    "Fraction": "dagcore.expressions",
+    "JointDistribution": "dagcore.expressions",
+    "backdoor_formula": "dagcore.expressions",
+    "evaluate": "dagcore.expressions",
+    "frontdoor_formula": "dagcore.expressions",
+    "simplify": "dagcore.expressions",
+    "identify": "dagcore.identify",
     # end identification
 
     # estimation (dagcore.estimators, lazy)

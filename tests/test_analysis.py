@@ -31,8 +31,9 @@ def simulate(seed: int = 0, n: int = 1200) -> pd.DataFrame:
 
 
 GOOD = CausalGraph([("w", "x"), ("w", "y"), ("z", "x"), ("z", "y"), ("x", "y"), ("y", "m")], exposure="x", outcome="y")
-# forgets w -> x (so w is left out of the adjustment set) and says m is caused by x, not y
-BAD = CausalGraph([("w", "y"), ("z", "x"), ("z", "y"), ("x", "y"), ("x", "m")], exposure="x", outcome="y")
+# forgets that w causes x and y (so w is left out of every adjustment set, the O-set included)
+# and says m is caused by x, not y
+BAD = CausalGraph([("z", "x"), ("z", "y"), ("x", "y"), ("x", "m")], nodes=["w"], exposure="x", outcome="y")
 
 
 @pytest.fixture(scope="module")

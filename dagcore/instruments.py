@@ -1,0 +1,151 @@
+"""Instrumental variables, including conditional instruments.
+
+Z is a (conditional) instrument for the effect of X on Y given W
+(Brito & Pearl 2002; van der Zander, Textor & Liśkiewicz 2015) when
+
+- **relevance**: Z and X are d-connected given W;
+- **exclusion**: Z affects Y only through X (no directed path from Z to Y avoiding X);
+- **independence**: Z and Y are d-separated given W once the edges out of X
+  are removed (no open non-causal path between Z and Y);
+- W contains no descendant of X (or of Y), and Z, W are observed.
+
+An instrument identifies the effect only with extra assumptions (linear
+effects, or monotonicity for the local average effect).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from dagcore.dseparation import d_separated, minimal_d_separator
+from dagcore.errors import GraphError
+from dagcore.graph import CausalGraph, as_names
+
+__all__ = ["InstrumentCheck", "is_instrument", "instruments"]
+
+
+@dataclass(frozen=True)
+class InstrumentCheck:
+    """Truthy when valid; ``condition`` names the failed one (relevance, exclusion, independence, covariates)."""
+
+    valid: bool
+    instrument: str
+    given: frozenset[str]
+    reason: str
+    condition: str | None = None
+
+    def __bool__(self) -> bool:
+        return self.valid
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+def _without_out_edges(g: CausalGraph, nodes: frozenset[str]) -> CausalGraph:
+    return g._rebuild(edges=[e for e in g.edges if e[0] not in nodes and e[0] not in g.bidirected_latents], edge_attributes={})
+
+
+def _single(g: CausalGraph, value: str | Iterable[str] | None, role: str, default: frozenset[str]) -> str:
+    names = g.check_nodes(as_names(value)) if value is not None else default
+    if len(names) != 1:
+        raise GraphError(f"instrumental variables need exactly one {role}, got {sorted(names)}")
+    (name,) = names
+    return name
+
+
+def is_instrument(
+    g: CausalGraph,
+    instrument: str,
+    exposure: str | None = None,
+    outcome: str | None = None,
+    given: str | Iterable[str] = (),
+) -> InstrumentCheck:
+    """Check whether ``instrument`` is a valid (conditional) instrument, naming the failed condition.
+
+    Examples
+    --------
+    >>> g = CausalGraph([("Z", "X"), ("X", "Y")], bidirected=[("X", "Y")])
+    >>> bool(is_instrument(g, "Z", "X", "Y"))
+    True
+    >>> print(is_instrument(CausalGraph([("Z", "X"), ("X", "Y"), ("Z", "Y")]), "Z", "X", "Y"))
+    exclusion fails: Z affects Y other than through X (Z -> Y)
+    """
+    x = _single(g, exposure, "exposure", g.exposure)
+    y = _single(g, outcome, "outcome", g.outcome)
+    z = g._check(instrument)
+    w = g.check_nodes(given)
+    if z in g.latent:
+        return InstrumentCheck(False, z, w, f"{z} is latent and cannot be an instrument", "observed")
+    if w & g.latent:
+        return InstrumentCheck(False, z, w, f"{sorted(w & g.latent)[0]} is latent and cannot be conditioned on", "observed")
+    if z in (x, y) or z in w or x in w or y in w:
+        return InstrumentCheck(False, z, w, "instrument, exposure, outcome and covariates must be distinct", "covariates")
+    bad = w & (g.descendants(x) | g.descendants(y))
+    if bad:
+        return InstrumentCheck(False, z, w, f"covariate {sorted(bad)[0]} is affected by the exposure or outcome", "covariates")
+    if z in g.descendants(x):
+        return InstrumentCheck(False, z, w, f"{z} is affected by the exposure {x}", "exclusion")
+    # exclusion: a directed path from Z to Y that avoids X
+    g_no_x = _without_out_edges(g, frozenset({x}))
+    direct = _directed_path(g_no_x, z, y)
+    if direct:
+        return InstrumentCheck(False, z, w, f"exclusion fails: {z} affects {y} other than through {x} ({' -> '.join(direct)})", "exclusion")
+    if not d_separated(g_no_x, z, y, w):
+        cond = f" given {{{', '.join(sorted(w))}}}" if w else ""
+        return InstrumentCheck(False, z, w, f"independence fails: {z} and {y} share an open non-causal path{cond}", "independence")
+    if d_separated(g, z, x, w):
+        return InstrumentCheck(False, z, w, f"relevance fails: {z} is d-separated from {x}", "relevance")
+    cond = f" given {{{', '.join(sorted(w))}}}" if w else ""
+    return InstrumentCheck(True, z, w, f"{z} is a valid instrument for {x} -> {y}{cond}", None)
+
+
+def _directed_path(g: CausalGraph, source: str, target: str) -> list[str] | None:
+    succ = g.nx._succ
+    parent: dict[str, str | None] = {source: None}
+    stack = [source]
+    while stack:
+        n = stack.pop()
+        for c in succ[n]:
+            if c in parent:
+                continue
+            parent[c] = n
+            if c == target:
+                path = [c]
+                while parent[path[-1]] is not None:
+                    path.append(parent[path[-1]])  # type: ignore[arg-type]
+                return path[::-1]
+            stack.append(c)
+    return None
+
+
+def instruments(g: CausalGraph, exposure: str | None = None, outcome: str | None = None) -> Iterator[tuple[str, frozenset[str]]]:
+    """Valid (instrument, conditioning set) pairs, lazily; never a latent node.
+
+    For each observed ancestor Z of X, the conditioning set
+    tried first is empty, then a minimal d-separator of Z and Y in the graph
+    without the edges out of X, restricted to observed non-descendants of X
+    and Y (van der Zander, Textor & Liśkiewicz 2015). Every pair yielded is
+    checked with :func:`is_instrument`.
+
+    Examples
+    --------
+    >>> g = CausalGraph([("W", "Z"), ("W", "Y"), ("Z", "X"), ("X", "Y")], bidirected=[("X", "Y")])
+    >>> [(z, sorted(w)) for z, w in instruments(g, "X", "Y")]
+    [('Z', ['W'])]
+    """
+    x = _single(g, exposure, "exposure", g.exposure)
+    y = _single(g, outcome, "outcome", g.outcome)
+    g_no_x = _without_out_edges(g, frozenset({x}))
+    post = g.descendants(x, include_self=True) | g.descendants(y, include_self=True)
+    allowed = frozenset(g.observed) - post
+    relevant = g.ancestors(x) - g.latent
+    for z in sorted(relevant):
+        candidates = [frozenset()]
+        sep = minimal_d_separator(g_no_x, z, y, restrict_to=allowed - {z})
+        if sep is not None and sep:
+            candidates.append(sep)
+        for w in candidates:
+            if is_instrument(g, z, x, y, w):
+                yield z, w
+                break

@@ -1,0 +1,158 @@
+"""Adjustment sets against an independent brute-force reading of the adjustment criterion."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from brute import simple_paths
+from hypothesis import given, settings
+
+from dagcore import (
+    CausalGraph,
+    GraphError,
+    adjustment_sets,
+    canonical_adjustment_set,
+    is_adjustment_set,
+    is_backdoor_set,
+    minimal_adjustment_set,
+    minimum_adjustment_set,
+    optimal_adjustment_set,
+)
+from dagcore.grammar import parse
+from dagcore.testing import queries
+
+
+def brute_force_valid(g: CausalGraph, xs: frozenset[str], ys: frozenset[str], z: frozenset[str]) -> bool:
+    """Shpitser, VanderWeele & Robins (2010), read literally by enumerating paths."""
+    if z & g.latent or z & (xs | ys):
+        return False
+    proper_causal_nodes: set[str] = set()
+    noncausal: list[list[str]] = []
+    for x in xs:
+        for y in ys:
+            for p in simple_paths(g, x, y):
+                if set(p[1:]) & xs:
+                    continue  # not proper
+                if all(g.has_edge(p[i], p[i + 1]) for i in range(len(p) - 1)):
+                    proper_causal_nodes.update(p[1:])
+                else:
+                    noncausal.append(p)
+    forbidden = set()
+    for w in proper_causal_nodes:
+        forbidden |= g.descendants(w, include_self=True)
+    if z & forbidden:
+        return False
+    for p in noncausal:
+        blocked = False
+        for i in range(1, len(p) - 1):
+            a, v, b = p[i - 1], p[i], p[i + 1]
+            if g.has_edge(a, v) and g.has_edge(b, v):
+                if v not in z and not (g.descendants(v) & z):
+                    blocked = True
+            elif v in z:
+                blocked = True
+        if not blocked:
+            return False
+    return True
+
+
+def all_valid_sets(g: CausalGraph) -> list[frozenset[str]]:
+    xs, ys = g.exposure, g.outcome
+    candidates = [v for v in g.observed if v not in xs | ys]
+    return [frozenset(c) for k in range(len(candidates) + 1) for c in itertools.combinations(candidates, k) if brute_force_valid(g, xs, ys, frozenset(c))]
+
+
+@settings(max_examples=250)
+@given(queries(max_nodes=8, latent_fraction=0.3, bidirected=True, max_exposures=2))
+def test_sets_against_brute_force(g: CausalGraph) -> None:
+    xs, ys = g.exposure, g.outcome
+    valid = all_valid_sets(g)
+    minimal = {s for s in valid if not any(t < s for t in valid)}
+    # the checker agrees with the definition on every subset of at most 3 covariates
+    candidates = [v for v in g.observed if v not in xs | ys]
+    for k in range(min(3, len(candidates)) + 1):
+        for c in itertools.combinations(candidates, k):
+            assert bool(is_adjustment_set(g, xs, ys, c)) == (frozenset(c) in set(valid))
+    m = minimal_adjustment_set(g, xs, ys)
+    assert (m is None) == (not valid)
+    if m is not None:
+        assert m in minimal
+    listed = list(adjustment_sets(g, xs, ys))
+    assert len(listed) == len(set(listed))
+    assert set(listed) == minimal
+    mm = minimum_adjustment_set(g, xs, ys)
+    if valid:
+        assert mm in set(valid) and len(mm) == min(len(s) for s in valid)
+    else:
+        assert mm is None
+    c = canonical_adjustment_set(g, xs, ys)
+    assert (c is None) == (not valid) and (c is None or c in set(valid))
+    o = optimal_adjustment_set(g, xs, ys)
+    assert o is None or o in set(valid)
+    if valid and not g.latent:
+        assert o is not None
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected_minimal"),
+    [
+        ("confounding", "Z -> X; Z -> Y; X -> Y", [{"Z"}]),
+        ("m-bias", "A -> X; A -> M; B -> M; B -> Y; X -> Y", [set()]),
+        ("butterfly", "A -> X; A -> M; B -> M; B -> Y; M -> X; M -> Y; X -> Y", [{"A", "M"}, {"B", "M"}]),
+        ("mediator with confounder", "C -> X; C -> Y; X -> M -> Y", [{"C"}]),
+        ("confounded-mediator trap", "C -> X; C -> M; X -> M; M -> Y", [{"C"}]),
+        ("front-door (no set)", "X -> M -> Y; X <-> Y", []),
+        ("bow (no set)", "X -> Y; X <-> Y", []),
+    ],
+)
+def test_catalog(name: str, text: str, expected_minimal: list[set[str]]) -> None:
+    g = parse(text + "; X [exposure]; Y [outcome]")
+    got = sorted(sorted(s) for s in adjustment_sets(g))
+    assert got == sorted(sorted(s) for s in expected_minimal), name
+    m = minimal_adjustment_set(g)
+    assert (m is None) == (not expected_minimal)
+    if m is not None:
+        assert "M" not in m or name == "butterfly"
+
+
+def test_mediator_is_never_proposed_and_explained() -> None:
+    g = parse("C -> X; C -> M; X -> M; M -> Y; X [exposure]; Y [outcome]")
+    for s in adjustment_sets(g):
+        assert "M" not in s
+    check = is_adjustment_set(g, "X", "Y", {"M"})
+    assert not check and "M is on a causal path" in check.reason and check.forbidden == {"M"}
+
+
+def test_star_with_5_confounders_and_36_instruments() -> None:
+    edges = [(f"C{i}", "X") for i in range(5)] + [(f"C{i}", "Y") for i in range(5)] + [(f"I{i}", "X") for i in range(36)] + [("X", "Y")]
+    g = CausalGraph(edges, exposure="X", outcome="Y")
+    assert minimal_adjustment_set(g) == {f"C{i}" for i in range(5)}
+    assert optimal_adjustment_set(g) == {f"C{i}" for i in range(5)}
+    assert list(adjustment_sets(g)) == [frozenset(f"C{i}" for i in range(5))]
+
+
+def test_open_path_is_printed() -> None:
+    g = parse("Z -> X; Z -> Y; X -> Y; X [exposure]; Y [outcome]")
+    check = is_adjustment_set(g, "X", "Y", ())
+    assert not check and check.open_path == "X <- Z -> Y"
+    assert bool(is_backdoor_set(g, "X", "Y", {"Z"}))
+
+
+def test_latent_nodes_are_never_used() -> None:
+    g = parse("U -> X; U -> Y; X -> Y; U [latent]; X [exposure]; Y [outcome]")
+    assert minimal_adjustment_set(g) is None and list(adjustment_sets(g)) == []
+    assert "latent" in is_adjustment_set(g, "X", "Y", {"U"}).reason
+
+
+def test_include_exclude_and_cost() -> None:
+    g = parse("A -> X; A -> B; B -> Y; X -> Y; X [exposure]; Y [outcome]")
+    assert minimal_adjustment_set(g, exclude={"A"}) == {"B"}
+    assert minimal_adjustment_set(g, exclude={"A", "B"}) is None
+    assert minimum_adjustment_set(g, cost={"A": 10, "B": 1}) == {"B"}
+    assert minimum_adjustment_set(g, cost={"A": 1, "B": 10}) == {"A"}
+
+
+def test_errors() -> None:
+    with pytest.raises(GraphError, match="needs an exposure and an outcome"):
+        minimal_adjustment_set(parse("X -> Y"))

@@ -1,0 +1,62 @@
+"""The identification commands through the CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dagcore.cli import main
+
+EX = Path(__file__).resolve().parents[1] / "examples"
+
+
+def test_identify_text_json_latex(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["identify", str(EX / "napkin.dag")]) == 0
+    assert "identified by the general identification (ID) formula" in capsys.readouterr().out
+    assert main(["identify", str(EX / "confounding.dag"), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["strategy"] == "backdoor" and data["adjustment_set"] == ["Z"]
+    assert main(["identify", str(EX / "confounding.dag"), "--latex"]) == 0
+    assert capsys.readouterr().out.strip() == r"\sum_{Z} P(Y \mid X, Z) P(Z)"
+
+
+def test_identify_bow_names_the_hedge(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["identify", str(EX / "bow.dag")]) == 0
+    assert "hedge" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("flag", "expected"),
+    [("--minimal", [["A", "M"]]), ("--all", [["A", "M"], ["B", "M"]]), ("--minimum", [["A", "M"]]), ("--canonical", [["A", "B", "M"]])],
+)
+def test_adjust_kinds(flag: str, expected: list, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["adjust", str(EX / "butterfly.dag"), flag, "--json"]) == 0
+    sets = json.loads(capsys.readouterr().out)["sets"]
+    if flag == "--minimum":
+        assert len(sets) == 1 and len(sets[0]) == 2 and "M" in sets[0]
+    else:
+        assert sorted(sets) == expected
+
+
+def test_check_set_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check-set", str(EX / "butterfly.dag"), "--set", "M"]) == 1
+    assert "X <- A -> M <- B -> Y is open" in capsys.readouterr().out
+    assert main(["check-set", str(EX / "butterfly.dag"), "--set", "A,M"]) == 0
+
+
+def test_frontdoor_ivs_id(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["frontdoor", str(EX / "frontdoor.dag")]) == 0
+    assert capsys.readouterr().out.strip() == "{tar}"
+    assert main(["ivs", str(EX / "conditional_iv.dag")]) == 0
+    assert capsys.readouterr().out.strip() == "Z given {W}"
+    assert main(["id", str(EX / "napkin.dag"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["identifiable"] is True
+
+
+def test_unknown_exposure_override_is_a_clean_error() -> None:
+    proc = subprocess.run([sys.executable, "-m", "dagcore", "identify", str(EX / "confounding.dag"), "--exposure", "x"], capture_output=True, text=True)
+    assert proc.returncode == 1 and "did you mean 'X'" in proc.stderr and "Traceback" not in proc.stderr
