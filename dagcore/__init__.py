@@ -26,6 +26,7 @@ _EXPORTS: dict[str, str] = {
     "DataError": "dagcore.errors",
     "NotIdentifiableError": "dagcore.errors",
     "EstimatorError": "dagcore.errors",
+    "GraphvizNotFoundError": "dagcore.errors",
     "DagcoreWarning": "dagcore.errors",
     "PositivityWarning": "dagcore.errors",
     "WeakInstrumentWarning": "dagcore.errors",
@@ -53,6 +54,15 @@ _EXPORTS: dict[str, str] = {
     # structure
     "d_connected": "dagcore.dseparation",
     "d_separated": "dagcore.dseparation",
+    "minimal_d_separator": "dagcore.dseparation",
+    "Independence": "dagcore.independencies",
+    "implied_independencies": "dagcore.independencies",
+    "Path": "dagcore.paths",
+    "paths": "dagcore.paths",
+    "Role": "dagcore.roles",
+    "RoleTable": "dagcore.roles",
+    "roles": "dagcore.roles",
+    "render": "dagcore.render",
     # end structure
 
     # identification

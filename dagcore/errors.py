@@ -19,6 +19,7 @@ __all__ = [
     "DataError",
     "NotIdentifiableError",
     "EstimatorError",
+    "GraphvizNotFoundError",
     "DagcoreWarning",
     "PositivityWarning",
     "WeakInstrumentWarning",
@@ -153,7 +154,8 @@ class NodeNotFoundError(DagcoreError, KeyError):
         if known:
             from difflib import get_close_matches
 
-            close = get_close_matches(str(name), [str(k) for k in known], n=1)
+            names = [str(k) for k in known]
+            close = [k for k in names if k.lower() == str(name).lower()] or get_close_matches(str(name), names, n=1)
             if close:
                 message += f"; did you mean {close[0]!r}?"
         self.message = message
@@ -173,6 +175,10 @@ class NotIdentifiableError(DagcoreError, ValueError):
 
 class EstimatorError(DagcoreError, ValueError):
     """An estimator asked to serve an estimand it cannot serve, or given invalid settings."""
+
+
+class GraphvizNotFoundError(DagcoreError, RuntimeError):
+    """Graphviz's ``dot`` program, needed to render images, is not installed."""
 
 
 class DagcoreWarning(UserWarning):

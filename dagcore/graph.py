@@ -669,6 +669,16 @@ class CausalGraph:
             _bidirected_latent=dict(self._bidirected_latent),
         )
 
+    def _repr_svg_(self) -> str | None:
+        """Inline SVG for Jupyter; None (no error) when Graphviz's ``dot`` is missing."""
+        from dagcore.errors import DagcoreError
+        from dagcore.render import render
+
+        try:
+            return render(self, format="svg")  # type: ignore[return-value]
+        except DagcoreError:
+            return None
+
     def __repr__(self) -> str:
         parts = [f"{len(self.observed)} observed"]
         if self.latent:
