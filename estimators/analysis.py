@@ -506,7 +506,7 @@ def analyze(
     }
     from dagcore.estimators.report import graph_svg
 
-    svg = graph_svg(g)
+    svg = graph_svg(g, adjusted=estimand.adjustment_set if estimand.identified else None)
     return Analysis(
         graph=g,
         exposure=t,

@@ -49,8 +49,10 @@ def _p(v: float | None) -> str:
 # --------------------------------------------------------------------------- graph picture
 
 
-def graph_svg(g: Any) -> str:
+def graph_svg(g: Any, *, adjusted: Any = None) -> str:
     """The graph as inline SVG: :func:`dagcore.render` when it works, else a built-in layered drawing.
+
+    ``adjusted`` (an adjustment set) is outlined in the picture when Graphviz renders it.
 
     Examples
     --------
@@ -62,7 +64,10 @@ def graph_svg(g: Any) -> str:
     try:
         from dagcore import render  # type: ignore[attr-defined]
 
-        out = render(g, format="svg")
+        if adjusted:
+            out = render(g.with_roles(adjusted=sorted(adjusted)), format="svg", highlight="adjustment")
+        else:
+            out = render(g, format="svg")
         if isinstance(out, bytes):
             out = out.decode("utf-8")
         if isinstance(out, str) and "<svg" in out:
@@ -329,7 +334,7 @@ pre { background: #f6f8fa; padding: .7rem; overflow-x: auto; font-size: .85rem; 
 .verdict { font-weight: 600; text-transform: uppercase; font-size: .8rem; }
 .pass { color: var(--pass); } .warn { color: var(--warn); } .fail { color: var(--fail); }
 .figure { overflow-x: auto; border: 1px solid var(--line); padding: .5rem; text-align: center; }
-.figure svg { max-width: 100%; height: auto; }
+.figure svg { max-width: 100%; max-height: 34rem; width: auto; height: auto; }
 ul.limits li { margin: .3rem 0; }
 .muted { color: var(--muted); font-size: .85rem; }
 """
@@ -359,8 +364,11 @@ def html_body(a: Any) -> str:
     ds = a.data_summary
     summary += f'<p class="muted">Data: {ds.get("rows", "?")} rows, {ds.get("columns", "?")} columns.</p>'
     section("summary", summary)
-    section("graph", f'<div class="figure">{a.graph_svg}</div>'
-            '<p class="muted">Green: exposure; blue: outcome; dashed: unobserved.</p>')
+    caption = "" if "legend" in a.graph_svg else (
+        '<p class="muted">Green: exposure; blue: outcome; dashed: unobserved; '
+        "double-headed dashed arrows: unobserved common causes.</p>"
+    )
+    section("graph", f'<div class="figure">{a.graph_svg}</div>{caption}')
     if a.estimand is not None:
         ident = f"<pre>{e(a.estimand.summary())}</pre>"
         if a.estimand.alternatives:
