@@ -182,10 +182,15 @@ def _roles(g: Any, exposure: str | None, outcome: str | None) -> tuple[Any, str,
         roles: dict[str, Any] = {}
         if exposure is not None:
             g.check_nodes([exposure])
-            roles["exposure"] = exposure
+            roles["exposure"] = [exposure]
         if outcome is not None:
             g.check_nodes([outcome])
-            roles["outcome"] = outcome
+            roles["outcome"] = [outcome]
+        # a node moving from outcome to exposure (or back) leaves its old role
+        if "outcome" not in roles:
+            roles["outcome"] = [n for n in g.outcome if n not in roles["exposure"]]
+        if "exposure" not in roles:
+            roles["exposure"] = [n for n in g.exposure if n not in roles["outcome"]]
         g = g.with_roles(**roles)
     if len(g.exposure) != 1 or len(g.outcome) != 1:
         raise DataError(
@@ -501,7 +506,7 @@ def analyze(
     }
     from dagcore.estimators.report import graph_svg
 
-    svg = graph_svg(g)
+    svg = graph_svg(g, adjusted=estimand.adjustment_set if estimand.identified else None)
     return Analysis(
         graph=g,
         exposure=t,

@@ -49,8 +49,10 @@ def _p(v: float | None) -> str:
 # --------------------------------------------------------------------------- graph picture
 
 
-def graph_svg(g: Any) -> str:
+def graph_svg(g: Any, *, adjusted: Any = None) -> str:
     """The graph as inline SVG: :func:`dagcore.render` when it works, else a built-in layered drawing.
+
+    ``adjusted`` (an adjustment set) is outlined in the picture when Graphviz renders it.
 
     Examples
     --------
@@ -62,7 +64,10 @@ def graph_svg(g: Any) -> str:
     try:
         from dagcore import render  # type: ignore[attr-defined]
 
-        out = render(g, format="svg")
+        if adjusted:
+            out = render(g.with_roles(adjusted=sorted(adjusted)), format="svg", highlight="adjustment")
+        else:
+            out = render(g, format="svg")
         if isinstance(out, bytes):
             out = out.decode("utf-8")
         if isinstance(out, str) and "<svg" in out:
@@ -91,7 +96,7 @@ def _fallback_svg(g: Any) -> str:
                 pos[v] = (i - (len(members) - 1) / 2 + 0.25 * (d % 2), float(d))
     xs = [p[0] for p in pos.values()] or [0.0]
     ys = [p[1] for p in pos.values()] or [0.0]
-    sx = 150.0 if max(xs) - min(xs) > 0 else 1.0
+    sx = 160.0 if max(xs) - min(xs) > 0 else 1.0
     sy = 90.0
     if max(xs) - min(xs) > 0 and all(v in positions for v in nodes):
         sx = 600.0 / (max(xs) - min(xs))
@@ -109,9 +114,15 @@ def _fallback_svg(g: Any) -> str:
         "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"8\" markerHeight=\"8\" "
         "orient=\"auto-start-reverse\"><path d=\"M0 0L10 5L0 10z\" fill=\"#444\"/></marker></defs>",
     ]
-    rx, ry = 38, 16
+    ry = 16
 
-    def clip(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:
+    def label(v: str) -> str:
+        return g.label(v) if hasattr(g, "label") else v
+
+    radius = {v: max(30.0, 8 + 3.7 * len(label(v))) for v in nodes}
+
+    def clip(a: tuple[float, float], b: tuple[float, float], rx: float) -> tuple[float, float]:
+        """The point where the segment a -> b enters the ellipse around b."""
         dx, dy = b[0] - a[0], b[1] - a[1]
         dist = math.hypot(dx, dy) or 1.0
         k = 1.0 / math.sqrt((dx / dist / rx) ** 2 + (dy / dist / ry) ** 2)
@@ -121,8 +132,8 @@ def _fallback_svg(g: Any) -> str:
         if u in hidden or v in hidden:
             continue
         a, b = at(u), at(v)
-        b2 = clip(a, b)
-        a2 = clip(b, a)
+        b2 = clip(a, b, radius[v])
+        a2 = clip(b, a, radius[u])
         out.append(
             f'<line x1="{a2[0]:.1f}" y1="{a2[1]:.1f}" x2="{b2[0]:.1f}" y2="{b2[1]:.1f}" stroke="#444" '
             'stroke-width="1.4" marker-end="url(#arrow)"/>'
@@ -132,7 +143,7 @@ def _fallback_svg(g: Any) -> str:
             continue
         a, b = at(u), at(v)
         mx, my = (a[0] + b[0]) / 2, (a[1] + b[1]) / 2 - 40
-        a2, b2 = clip((mx, my), a), clip((mx, my), b)
+        a2, b2 = clip((mx, my), a, radius[u]), clip((mx, my), b, radius[v])
         out.append(
             f'<path d="M{a2[0]:.1f} {a2[1]:.1f}Q{mx:.1f} {my:.1f} {b2[0]:.1f} {b2[1]:.1f}" fill="none" stroke="#888" '
             'stroke-dasharray="5 4" marker-start="url(#arrow)" marker-end="url(#arrow)"/>'
@@ -143,9 +154,9 @@ def _fallback_svg(g: Any) -> str:
         fill = "#c8e6c9" if "exposure" in roles else "#bbdefb" if "outcome" in roles else "#fff"
         dash = ' stroke-dasharray="4 3"' if "latent" in roles else ""
         out.append(
-            f'<g class="node"><title>{escape(v)}</title><ellipse cx="{x:.1f}" cy="{y:.1f}" rx="{rx}" ry="{ry}" '
-            f'fill="{fill}" stroke="#333"{dash}/><text x="{x:.1f}" y="{y + 4:.1f}" text-anchor="middle">'
-            f"{escape(g.label(v) if hasattr(g, 'label') else v)}</text></g>"
+            f'<g class="node"><title>{escape(v)}</title><ellipse cx="{x:.1f}" cy="{y:.1f}" rx="{radius[v]:.1f}" '
+            f'ry="{ry}" fill="{fill}" stroke="#333"{dash}/><text x="{x:.1f}" y="{y + 4:.1f}" text-anchor="middle">'
+            f"{escape(label(v))}</text></g>"
         )
     out.append("</svg>")
     return "\n".join(out)
@@ -323,7 +334,7 @@ pre { background: #f6f8fa; padding: .7rem; overflow-x: auto; font-size: .85rem; 
 .verdict { font-weight: 600; text-transform: uppercase; font-size: .8rem; }
 .pass { color: var(--pass); } .warn { color: var(--warn); } .fail { color: var(--fail); }
 .figure { overflow-x: auto; border: 1px solid var(--line); padding: .5rem; text-align: center; }
-.figure svg { max-width: 100%; height: auto; }
+.figure svg { max-width: 100%; max-height: 34rem; width: auto; height: auto; }
 ul.limits li { margin: .3rem 0; }
 .muted { color: var(--muted); font-size: .85rem; }
 """
@@ -353,8 +364,11 @@ def html_body(a: Any) -> str:
     ds = a.data_summary
     summary += f'<p class="muted">Data: {ds.get("rows", "?")} rows, {ds.get("columns", "?")} columns.</p>'
     section("summary", summary)
-    section("graph", f'<div class="figure">{a.graph_svg}</div>'
-            '<p class="muted">Green: exposure; blue: outcome; dashed: unobserved.</p>')
+    caption = "" if "legend" in a.graph_svg else (
+        '<p class="muted">Green: exposure; blue: outcome; dashed: unobserved; '
+        "double-headed dashed arrows: unobserved common causes.</p>"
+    )
+    section("graph", f'<div class="figure">{a.graph_svg}</div>{caption}')
     if a.estimand is not None:
         ident = f"<pre>{e(a.estimand.summary())}</pre>"
         if a.estimand.alternatives:

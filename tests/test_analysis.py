@@ -120,6 +120,8 @@ def test_named_estimators_and_bad_input() -> None:
         analyze(GOOD, df.to_numpy())
     with pytest.raises(dagcore.NodeNotFoundError, match="did you mean"):
         analyze(GOOD, df, exposure="xx")
+    swapped = analyze(GOOD, df, exposure="y", outcome="x", refuters=[], local_tests=False)
+    assert (swapped.exposure, swapped.outcome) == ("y", "x")
 
 
 def test_progress_callback() -> None:
@@ -128,17 +130,11 @@ def test_progress_callback() -> None:
     assert seen[0].startswith("identifying") and any("refuting" in s for s in seen)
 
 
-def test_cli_writes_the_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
-    import dagcore.cli.common as common
+def test_cli_writes_the_report(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     from dagcore.cli import main
 
-    if not hasattr(common, "load_graph"):  # until the language layer lands
-        monkeypatch.setattr(common, "load_graph", lambda path: GOOD, raising=False)
-        dag = tmp_path / "g.dag"
-        dag.write_text("stand-in")
-    else:
-        dag = tmp_path / "g.dag"
-        dag.write_text("dag { w -> x  w -> y  z -> x  z -> y  x -> y  y -> m  x [exposure]  y [outcome] }")
+    dag = tmp_path / "g.dag"
+    dag.write_text("dag { w -> x  w -> y  z -> x  z -> y  x -> y  y -> m  x [exposure]  y [outcome] }")
     csv = tmp_path / "d.csv"
     simulate(5, n=300).to_csv(csv, index=False)
     out = tmp_path / "sub" / "report.html"
@@ -154,6 +150,11 @@ def test_cli_writes_the_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, 
     svg = tmp_path / "c.svg"
     code = main(["sensitivity", str(dag), "--data", str(csv), "--svg", str(svg), "--k", "1,2"])
     assert code == 0 and svg.read_text().startswith("<svg") and "robustness value" in capsys.readouterr().out
+    # roles from the command line: swap exposure and outcome
+    code = main(["analyze", str(dag), "--data", str(csv), "--exposure", "y", "--outcome", "m", "--simulations", "5",
+                 "-q", "--json"])
+    d = json.loads(capsys.readouterr().out)
+    assert code == 0 and (d["exposure"], d["outcome"]) == ("y", "m")
     code = main(["analyze", str(dag), "--data", str(tmp_path / "missing.csv")])
     assert code == 1 and "does not exist" in capsys.readouterr().err
     code = main(["analyze", str(dag), "--data", str(csv), "-o", str(tmp_path / "r.pdf")])

@@ -79,7 +79,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 def _load(args: argparse.Namespace) -> tuple[Any, Any]:
     from dagcore.cli.common import load_graph
 
-    graph = load_graph(args.file)
+    graph = load_graph(args.file, args.exposure, args.outcome)
     return graph, read_csv(args.data)
 
 
