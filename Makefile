@@ -47,7 +47,9 @@ chromium:
 demo: $(VENV)/.installed dot
 	@mkdir -p $(OUT)
 	$(BIN)/dagcore check examples/*.dag examples/*/*.dag
-	$(BIN)/dagcore convert examples/nhefs/nhefs.dag --to dagitty
+	$(BIN)/dagcore identify examples/nhefs/nhefs.dag
+	$(BIN)/dagcore analyze examples/nhefs/nhefs.dag --data examples/nhefs/nhefs.csv -o $(OUT)/nhefs_report.html
+	@echo "report: $(OUT)/nhefs_report.html (open it in a browser)"
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

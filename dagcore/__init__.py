@@ -100,6 +100,17 @@ _EXPORTS: dict[str, str] = {
 
     # estimation (dagcore.estimators, lazy)
     "Estimate": "dagcore.estimators.estimate",
+    "estimate": "dagcore.estimators.api",
+    "OutcomeRegression": "dagcore.estimators.regression",
+    "Standardization": "dagcore.estimators.regression",
+    "IPW": "dagcore.estimators.weighting",
+    "AIPW": "dagcore.estimators.doubly_robust",
+    "DifferenceInMeans": "dagcore.estimators.randomized",
+    "TwoStageLeastSquares": "dagcore.estimators.iv",
+    "FrontdoorLinear": "dagcore.estimators.frontdoor_estimators",
+    "power": "dagcore.estimators.power",
+    "sample_size": "dagcore.estimators.power",
+    "methods_for": "dagcore.estimators.registry",
     # end estimation
 
     # refutation and report

@@ -113,7 +113,7 @@ def test_named_estimators_and_bad_input() -> None:
     df = simulate(3, n=400)
     a = analyze(GOOD, df, estimators=[standins.IPW(), "regression"], refuters=["placebo_treatment"], n_simulations=10,
                 local_tests=False)
-    assert [e.method for e in a.estimates] == ["ipw", "ols"] and a.local_tests is None
+    assert [e.method for e in a.estimates] == ["ipw", "regression"] and a.local_tests is None
     with pytest.raises(DataError, match="outcome 'm' is not a column"):
         analyze(GOOD.with_roles(outcome="m"), df.drop(columns="m").assign(q=1), outcome="m")
     with pytest.raises(DataError, match="DataFrame"):
