@@ -65,6 +65,20 @@ def _bidirected_latent_name(a: str, b: str, taken: set[str]) -> str:
 
 
 def _find_cycle(graph: nx.DiGraph) -> list[str] | None:
+    # Kahn's algorithm first: linear time, and the common case (no cycle) ends here.
+    indegree = {v: len(p) for v, p in graph._pred.items()}
+    stack = [v for v, d in indegree.items() if d == 0]
+    seen = 0
+    succ = graph._succ
+    while stack:
+        v = stack.pop()
+        seen += 1
+        for c in succ[v]:
+            indegree[c] -= 1
+            if indegree[c] == 0:
+                stack.append(c)
+    if seen == len(indegree):
+        return None
     try:
         cycle_edges = nx.find_cycle(graph)
     except nx.NetworkXNoCycle:
@@ -195,12 +209,12 @@ class CausalGraph:
                 if n not in node_order:
                     raise NodeNotFoundError(n, known, what=f"{role} node")
 
-        graph = nx.DiGraph()
-        graph.add_nodes_from(node_order)
         for u, v in edge_list:
             if u == v:
                 raise GraphError(f"self loop {u} -> {u}: a variable cannot cause itself")
-            graph.add_edge(u, v)
+        graph = nx.DiGraph()
+        graph.add_nodes_from(node_order)
+        graph.add_edges_from(edge_list)
         cycle = _find_cycle(graph)
         if cycle is not None:
             raise CycleError(cycle)

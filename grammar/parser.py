@@ -9,6 +9,7 @@ contradictory roles) point at the offending text. Every failure is a
 
 from __future__ import annotations
 
+import gc
 import os
 from dataclasses import dataclass, field
 from difflib import get_close_matches
@@ -20,7 +21,8 @@ from typing import Any
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from dagcore.errors import CycleError, DagcoreError, DagSyntaxError, GraphError, NodeNotFoundError
+from dagcore.errors import CycleError, DagcoreError, DagSyntaxError, GraphError
+from dagcore.grammar.fastpath import Fallback, read_statements
 from dagcore.graph import CausalGraph
 
 __all__ = ["parse", "load", "ROLE_ALIASES", "GRAPH_ATTRIBUTES"]
@@ -98,12 +100,24 @@ class _NodeInfo:
     pos: tuple[tuple[float, float], _Loc] | None = None
 
 
+class _FAST:
+    """What the fast reader builds statements with."""
+
+    Loc = _Loc
+    Name = _Name
+    Chain = _Chain
+    GraphAttr = _GraphAttr
+    Header = _Header
+    unescape = staticmethod(lambda text: unescape(text))
+
+
 def _loc_of(meta: Any) -> _Loc:
     return _Loc(getattr(meta, "line", None), getattr(meta, "column", None))
 
 
-def _tok_loc(tok: Token) -> _Loc:
-    return _Loc(tok.line, tok.column)
+def _tok_loc(tok: Any) -> Any:
+    where = getattr(tok, "where", None)  # the fast reader's tokens locate themselves lazily
+    return where if where is not None else _Loc(tok.line, tok.column)
 
 
 def unescape(text: str) -> str:
@@ -493,6 +507,25 @@ def parse(text: str, *, filename: str | None = None) -> CausalGraph:
         raise TypeError(f"parse() takes the .dag text as a str, got {type(text).__name__}; use load(path) for a file")
     if len(text) > _MAX_TEXT:
         raise DagSyntaxError(f"text too large ({len(text)} characters)", filename=filename)
+    # Parsing allocates many small objects and no cycles: pausing the cyclic garbage collector
+    # avoids repeated full-heap scans on large files (the objects are freed by reference counting).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        try:
+            items = read_statements(text, _FAST)
+        except Fallback:
+            items = _read_with_lark(text, filename)
+        builder = _Builder(filename, text.splitlines())
+        builder.run(items)
+        return builder.build()
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _read_with_lark(text: str, filename: str | None) -> list[Any]:
+    """Parse with the lark grammar (the definition of the language) into located statements."""
     try:
         tree = _parser().parse(text)
     except UnexpectedInput as err:
@@ -500,20 +533,19 @@ def parse(text: str, *, filename: str | None = None) -> CausalGraph:
     except (LarkError, RecursionError) as err:  # pragma: no cover - defensive
         raise DagSyntaxError(f"could not parse: {err}", filename=filename) from None
     try:
-        items = _ToStatements().transform(tree)
+        return _ToStatements().transform(tree)
     except LarkError as err:  # pragma: no cover - defensive: visit errors wrap ours
         original = getattr(err, "orig_exc", None)
         if isinstance(original, DagcoreError):
             raise original from None
         raise DagSyntaxError(f"could not read the model: {err}", filename=filename) from None
+
+
+def _parse_with_lark(text: str, *, filename: str | None = None) -> CausalGraph:
+    """:func:`parse` without the fast reader (for tests of their agreement)."""
     builder = _Builder(filename, text.splitlines())
-    builder.run(items)
-    try:
-        return builder.build()
-    except (CycleError, GraphError, NodeNotFoundError):
-        raise
-    except DagcoreError:  # pragma: no cover
-        raise
+    builder.run(_read_with_lark(text, filename))
+    return builder.build()
 
 
 def load(path: str | os.PathLike[str], *, encoding: str = "utf-8") -> CausalGraph:

@@ -73,3 +73,37 @@ def test_json_and_gml_readers(text: str) -> None:
     for reader in (from_json, from_gml):
         with contextlib.suppress(DagcoreError):
             reader(text)
+
+
+def _outcome(fn, text: str):  # noqa: ANN001, ANN202
+    try:
+        return ("ok", fn(text))
+    except DagcoreError as err:
+        return (type(err).__name__, str(err))
+
+
+@settings(max_examples=600)
+@given(st.lists(DAG_ALPHABET, max_size=40).map("".join))
+def test_fast_reader_agrees_with_the_grammar_on_generated_text(text: str) -> None:
+    from dagcore.grammar.parser import _parse_with_lark
+
+    assert _outcome(parse, text) == _outcome(_parse_with_lark, text)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_fast_reader_agrees_with_the_grammar_on_mutated_examples(path: Path) -> None:
+    from dagcore.grammar.parser import _parse_with_lark
+
+    source = path.read_text(encoding="utf-8")
+    rng = random.Random("agree" + path.name)
+    assert _outcome(parse, source) == _outcome(_parse_with_lark, source)
+    for _ in range(150):
+        chars = list(source)
+        for _ in range(rng.randint(1, 3)):
+            i = rng.randrange(len(chars))
+            if rng.random() < 0.5:
+                del chars[i]
+            else:
+                chars.insert(i, rng.choice("{}[]<>-=;,\"#/*\n .1e"))
+        text = "".join(chars)
+        assert _outcome(parse, text) == _outcome(_parse_with_lark, text), text
