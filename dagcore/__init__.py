@@ -96,6 +96,10 @@ _EXPORTS: dict[str, str] = {
     "frontdoor_formula": "dagcore.expressions",
     "simplify": "dagcore.expressions",
     "identify": "dagcore.identify",
+    "MediationCheck": "dagcore.mediation",
+    "check_mediation_set": "dagcore.mediation",
+    "identify_mediation": "dagcore.mediation",
+    "mediation_covariates": "dagcore.mediation",
     # end identification
 
     # estimation (dagcore.estimators, lazy)
@@ -108,6 +112,8 @@ _EXPORTS: dict[str, str] = {
     "DifferenceInMeans": "dagcore.estimators.randomized",
     "TwoStageLeastSquares": "dagcore.estimators.iv",
     "FrontdoorLinear": "dagcore.estimators.frontdoor_estimators",
+    "PlugIn": "dagcore.estimators.plugin",
+    "Mediation": "dagcore.estimators.mediation_estimators",
     "power": "dagcore.estimators.power",
     "sample_size": "dagcore.estimators.power",
     "methods_for": "dagcore.estimators.registry",

@@ -40,6 +40,14 @@ _STRATEGY_WORDS = {
 }
 
 
+_EFFECT_WORDS = {
+    "total": "total effect",
+    "direct": "controlled direct effect",
+    "nde": "natural direct effect, NDE",
+    "nie": "natural indirect effect, NIE",
+}
+
+
 def _fs(value: Iterable[str] | None) -> frozenset[str] | None:
     if value is None:
         return None
@@ -134,7 +142,7 @@ class Estimand:
 
     def summary(self) -> str:
         """A human summary: what, by which strategy, with which variables, the formula and assumptions."""
-        what = f"Effect of {', '.join(self.treatment)} on {', '.join(self.outcome)} ({self.effect} effect)"
+        what = f"Effect of {', '.join(self.treatment)} on {', '.join(self.outcome)} ({_EFFECT_WORDS[self.effect]})"
         lines = []
         if self.identified:
             lines.append(f"{what}, identified by {_STRATEGY_WORDS[self.strategy]}")

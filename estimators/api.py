@@ -22,8 +22,10 @@ def estimate(estimand: Any, data: Any, method: Any = None, **options: Any) -> Es
     method : str, estimator class or instance, optional
         A short name (``"regression"``, ``"standardization"``, ``"ipw"``,
         ``"aipw"``, ``"difference_in_means"``, ``"2sls"``/``"wald"``,
-        ``"frontdoor"``), a class, or a configured instance; by default the
-        registry's choice for the estimand's strategy.
+        ``"frontdoor"``, ``"plugin"``, ``"mediation"``; see
+        :func:`~dagcore.estimators.registry.methods_for`), a class, or a
+        configured instance; by default the registry's choice for the
+        estimand's strategy.
     **options
         Parameters of the estimator (e.g. ``formula=...``, ``n_folds=...``).
 
@@ -47,10 +49,10 @@ def estimate(estimand: Any, data: Any, method: Any = None, **options: Any) -> Es
     >>> df = pd.DataFrame({"z": z, "x": x, "y": 3 * x - z + rng.normal(size=400)})
     >>> round(estimate(dagcore.identify(g), df).value, 1)
     3.0
-    >>> estimate(dagcore.identify(g), df, method="2sls")
+    >>> estimate(dagcore.identify(g), df, method="2sls")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    dagcore.errors.EstimatorError: 2sls cannot serve a 'backdoor' estimand; methods that can: aipw, ipw, regression, standardization
+    dagcore.errors.EstimatorError: 2sls cannot serve a 'backdoor' estimand; methods that can: aipw, ipw, ..., regression, standardization
     """
     est = resolve(method, estimand, dict(options))
     return est.fit(data, estimand).estimate_

@@ -15,6 +15,8 @@ DEFAULT_METHOD: dict[str, str] = {
     "backdoor": "regression",
     "frontdoor": "frontdoor",
     "iv": "2sls",
+    "id": "plugin",
+    "mediation": "mediation",
 }
 
 
@@ -55,11 +57,14 @@ def resolve(method: Any, estimand: Any, options: dict[str, Any]) -> Any:
             close = get_close_matches(method, list(REGISTRY), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise EstimatorError(f"unknown method {method!r}{hint}; methods for this estimand: {', '.join(methods_for(estimand))}")
-        est = REGISTRY[method](**options)
+        est = _construct(REGISTRY[method], options)
     elif isinstance(method, type):
-        est = method(**options)
+        est = _construct(method, options)
     else:
-        est = clone(method).set_params(**options) if options else clone(method)
+        est = clone(method)
+        if options:
+            _check_params(type(est), options)
+            est.set_params(**options)
     strategies = getattr(est, "strategies", ())
     if estimand.strategy not in strategies:
         raise EstimatorError(
@@ -67,6 +72,25 @@ def resolve(method: Any, estimand: Any, options: dict[str, Any]) -> Any:
             f"methods that can: {', '.join(methods_for(estimand)) or 'none'}"
         )
     return est
+
+
+def _check_params(cls: type, options: dict[str, Any]) -> None:
+    from dagcore.errors import EstimatorError
+
+    valid = cls._get_param_names() if hasattr(cls, "_get_param_names") else []
+    unknown = sorted(set(options) - set(valid))
+    if unknown:
+        from difflib import get_close_matches
+
+        close = get_close_matches(unknown[0], valid, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        name = getattr(cls, "name", "") or cls.__name__
+        raise EstimatorError(f"{name} has no parameter {unknown[0]!r}{hint}; its parameters: {', '.join(valid)}")
+
+
+def _construct(cls: type, options: dict[str, Any]) -> Any:
+    _check_params(cls, options)
+    return cls(**options)
 
 
 _LOADED = False
@@ -80,10 +104,12 @@ def _load() -> None:
     from dagcore.estimators.doubly_robust import AIPW
     from dagcore.estimators.frontdoor_estimators import FrontdoorLinear
     from dagcore.estimators.iv import TwoStageLeastSquares
+    from dagcore.estimators.mediation_estimators import Mediation
+    from dagcore.estimators.plugin import PlugIn
     from dagcore.estimators.randomized import DifferenceInMeans
     from dagcore.estimators.regression import OutcomeRegression, Standardization
     from dagcore.estimators.weighting import IPW
 
-    for cls in (DifferenceInMeans, OutcomeRegression, Standardization, IPW, AIPW, TwoStageLeastSquares, FrontdoorLinear):
+    for cls in (DifferenceInMeans, OutcomeRegression, Standardization, IPW, AIPW, TwoStageLeastSquares, FrontdoorLinear, PlugIn, Mediation):
         REGISTRY.setdefault(cls.name, cls)
     REGISTRY.setdefault("wald", TwoStageLeastSquares)

@@ -60,3 +60,25 @@ def test_frontdoor_ivs_id(capsys: pytest.CaptureFixture[str]) -> None:
 def test_unknown_exposure_override_is_a_clean_error() -> None:
     proc = subprocess.run([sys.executable, "-m", "dagcore", "identify", str(EX / "confounding.dag"), "--exposure", "x"], capture_output=True, text=True)
     assert proc.returncode == 1 and "did you mean 'X'" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_mediation_identified_and_not(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["mediation", str(EX / "mediation.dag")]) == 0
+    out = capsys.readouterr().out
+    assert "natural direct effect" in out and "adjustment set: {C}" in out and "NIE formula" in out
+    assert main(["mediation", str(EX / "mediation.dag"), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["nde"]["strategy"] == "mediation" and data["nie"]["effect"] == "nie" and data["nde"]["mediators"] == ["M"]
+    assert main(["mediation", str(EX / "mediation.dag"), "--covariates", ""]) == 1
+    assert "exposure-outcome confounding" in capsys.readouterr().out
+    trap = tmp_path / "trap.dag"
+    trap.write_text("X [exposure] Y [outcome] X -> L -> {M Y} X -> M -> Y\n")
+    assert main(["mediation", str(trap), "--mediators", "M"]) == 1
+    assert "affected by the exposure: {L}" in capsys.readouterr().out
+    assert main(["mediation", str(trap)]) == 0  # L and M jointly
+
+
+def test_mediation_bad_mediator_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["mediation", str(EX / "mediation.dag"), "--mediators", "Q"])
+    assert code != 0
+    assert "unknown node 'Q'" in capsys.readouterr().err

@@ -13,7 +13,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("file", metavar="FILE")
     p.add_argument("--data", required=True, metavar="CSV", help="the data, one column per graph variable")
     add_role_options(p)
-    p.add_argument("--method", metavar="NAME", help="regression, standardization, ipw, aipw, difference_in_means, 2sls, wald, frontdoor (default: by strategy)")
+    p.add_argument("--method", metavar="NAME", help="an estimator's short name, e.g. regression, standardization, ipw, aipw, 2sls, frontdoor, plugin, mediation (default: by strategy; a wrong name lists those that fit)")
+    p.add_argument("--effect", choices=("total", "nde", "nie"), default="total", help="the total effect (default) or a natural direct/indirect effect through --mediators")
+    p.add_argument("--mediators", metavar="M1,M2", help="with --effect nde/nie: the mediators (default: every node on a causal path)")
+    p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="an estimator parameter, e.g. --param n_bootstrap=500 --param target=ATT (repeatable)")
     p.add_argument("--formula", metavar="F", help="outcome-model formula (regression, standardization), e.g. 'y ~ t + age + I(age**2)'")
     p.add_argument("--propensity-formula", metavar="F", help="propensity-model formula (ipw)")
     p.add_argument("--dropna", action="store_true", help="drop rows with missing values (reported) instead of failing")
@@ -32,12 +35,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _estimate(args: argparse.Namespace) -> int:
     import pandas as pd
 
+    from dagcore.cli.common import split_names
     from dagcore.errors import DataError
     from dagcore.estimators.api import estimate
     from dagcore.identify import identify
+    from dagcore.mediation import identify_mediation
 
     g = load_graph(args.file, args.exposure, args.outcome)
-    estimand = identify(g)
+    if args.effect == "total":
+        if args.mediators:
+            raise DataError("--mediators needs --effect nde or --effect nie")
+        estimand = identify(g)
+    else:
+        estimand = identify_mediation(g, mediators=split_names(args.mediators) or None, effect=args.effect)
     if not estimand.identified:
         print(estimand.summary())
         return 1
@@ -50,6 +60,7 @@ def _estimate(args: argparse.Namespace) -> int:
         options["formula"] = args.formula
     if args.propensity_formula:
         options["propensity_formula"] = args.propensity_formula
+    options.update(_params(args.param))
     est = estimate(estimand, data, method=args.method, **options)
     if args.json:
         print_json(est.to_dict())
@@ -58,6 +69,30 @@ def _estimate(args: argparse.Namespace) -> int:
         print()
         print(est.summary())
     return 0
+
+
+def _params(items: list[str]) -> dict[str, object]:
+    """``KEY=VALUE`` pairs; values are Python literals when they parse as one, else strings.
+
+    Examples
+    --------
+    >>> _params(["n_bootstrap=50", "target=ATT", "caliper=0.2", "treatment_values=(0, 2)"])
+    {'n_bootstrap': 50, 'target': 'ATT', 'caliper': 0.2, 'treatment_values': (0, 2)}
+    """
+    import ast
+
+    from dagcore.errors import EstimatorError
+
+    out: dict[str, object] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip().isidentifier():
+            raise EstimatorError(f"--param takes KEY=VALUE, got {item!r}")
+        try:
+            out[key.strip()] = ast.literal_eval(value.strip())
+        except (ValueError, SyntaxError):
+            out[key.strip()] = value.strip()
+    return out
 
 
 def _power(args: argparse.Namespace) -> int:

@@ -1,4 +1,4 @@
-"""CLI commands for identification: ``identify``, ``adjust``, ``frontdoor``, ``ivs``, ``check-set``, ``id``."""
+"""CLI commands for identification: ``identify``, ``adjust``, ``frontdoor``, ``ivs``, ``check-set``, ``id``, ``mediation``."""
 
 from __future__ import annotations
 
@@ -55,6 +55,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--latex", action="store_true", help="print LaTeX")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=_id)
+
+    p = subparsers.add_parser("mediation", help="natural direct and indirect effects (identification)", description="Identify the natural direct and indirect effects through a mediator set (Pearl 2001's conditions), or name the condition that fails (exit 0 identified, 1 not).")
+    p.add_argument("file", metavar="FILE")
+    add_role_options(p)
+    p.add_argument("--mediators", metavar="M1,M2", help="the mediator set (default: every observed node on a directed path from exposure to outcome)")
+    p.add_argument("--covariates", metavar="W1,W2", help="check this covariate set instead of searching for one ('' for the empty set)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--latex", action="store_true", help="print the formulas in LaTeX")
+    p.set_defaults(handler=_mediation)
 
 
 def _identify(args: argparse.Namespace) -> int:
@@ -163,3 +172,23 @@ def _id(args: argparse.Namespace) -> int:
     else:
         print(expr.to_latex() if args.latex else expr.to_text())
     return 0
+
+
+def _mediation(args: argparse.Namespace) -> int:
+    from dagcore.mediation import identify_mediation
+
+    g = load_graph(args.file, args.exposure, args.outcome)
+    mediators = split_names(args.mediators) or None
+    covariates = split_names(args.covariates) if args.covariates is not None else None
+    nde, nie = (identify_mediation(g, mediators=mediators, covariates=covariates, effect=e) for e in ("nde", "nie"))
+    if args.json:
+        print_json({"nde": nde.to_dict(), "nie": nie.to_dict()})
+    elif args.latex:
+        print(f"NDE: {nde.latex}\nNIE: {nie.latex}" if nde.identified else f"% not identifiable: {nde.reason}")
+    elif not nde.identified:
+        print(f"natural effects of {nde.treatment[0]} on {nde.outcome[0]} through {{{', '.join(sorted(nde.mediators or ()))}}}: not identifiable")
+        print(f"  reason: {nde.reason}")
+    else:
+        print(nde.summary())
+        print(f"  NIE formula: {nie.formula}")
+    return 0 if nde.identified else 1
