@@ -77,13 +77,18 @@ def _load() -> None:
     if _LOADED:
         return
     _LOADED = True
+    from dagcore.estimators.dml import DoubleML
     from dagcore.estimators.doubly_robust import AIPW
     from dagcore.estimators.frontdoor_estimators import FrontdoorLinear
     from dagcore.estimators.iv import TwoStageLeastSquares
+    from dagcore.estimators.metalearners import DRLearner, SLearner, TLearner, XLearner
     from dagcore.estimators.randomized import DifferenceInMeans
     from dagcore.estimators.regression import OutcomeRegression, Standardization
     from dagcore.estimators.weighting import IPW
 
-    for cls in (DifferenceInMeans, OutcomeRegression, Standardization, IPW, AIPW, TwoStageLeastSquares, FrontdoorLinear):
+    for cls in (
+        DifferenceInMeans, OutcomeRegression, Standardization, IPW, AIPW, TwoStageLeastSquares, FrontdoorLinear,
+        DoubleML, SLearner, TLearner, XLearner, DRLearner,
+    ):
         REGISTRY.setdefault(cls.name, cls)
     REGISTRY.setdefault("wald", TwoStageLeastSquares)
