@@ -109,6 +109,11 @@ _EXPORTS: dict[str, str] = {
     "Standardization": "dagcore.estimators.regression",
     "IPW": "dagcore.estimators.weighting",
     "AIPW": "dagcore.estimators.doubly_robust",
+    "DoubleML": "dagcore.estimators.dml",
+    "DRLearner": "dagcore.estimators.metalearners",
+    "SLearner": "dagcore.estimators.metalearners",
+    "TLearner": "dagcore.estimators.metalearners",
+    "XLearner": "dagcore.estimators.metalearners",
     "DifferenceInMeans": "dagcore.estimators.randomized",
     "TwoStageLeastSquares": "dagcore.estimators.iv",
     "FrontdoorLinear": "dagcore.estimators.frontdoor_estimators",
@@ -117,6 +122,9 @@ _EXPORTS: dict[str, str] = {
     "power": "dagcore.estimators.power",
     "sample_size": "dagcore.estimators.power",
     "methods_for": "dagcore.estimators.registry",
+    "qini_curve": "dagcore.estimators.uplift",
+    "targeting": "dagcore.estimators.uplift",
+    "uplift_curve": "dagcore.estimators.uplift",
     # end estimation
 
     # refutation and report

@@ -21,7 +21,7 @@ def estimate(estimand: Any, data: Any, method: Any = None, **options: Any) -> Es
         One column per graph variable used.
     method : str, estimator class or instance, optional
         A short name (``"regression"``, ``"standardization"``, ``"ipw"``,
-        ``"aipw"``, ``"difference_in_means"``, ``"2sls"``/``"wald"``,
+        ``"aipw"``, ``"dml"``, ``"s_learner"``/``"t_learner"``/``"x_learner"``/``"dr_learner"``, ``"difference_in_means"``, ``"2sls"``/``"wald"``,
         ``"frontdoor"``, ``"plugin"``, ``"mediation"``; see
         :func:`~dagcore.estimators.registry.methods_for`), a class, or a
         configured instance; by default the registry's choice for the
@@ -52,7 +52,7 @@ def estimate(estimand: Any, data: Any, method: Any = None, **options: Any) -> Es
     >>> estimate(dagcore.identify(g), df, method="2sls")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    dagcore.errors.EstimatorError: 2sls cannot serve a 'backdoor' estimand; methods that can: aipw, ipw, ..., regression, standardization
+    dagcore.errors.EstimatorError: 2sls cannot serve a 'backdoor' estimand; methods that can: aipw, ..., standardization, ...
     """
     est = resolve(method, estimand, dict(options))
     return est.fit(data, estimand).estimate_

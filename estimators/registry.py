@@ -101,15 +101,20 @@ def _load() -> None:
     if _LOADED:
         return
     _LOADED = True
+    from dagcore.estimators.dml import DoubleML
     from dagcore.estimators.doubly_robust import AIPW
     from dagcore.estimators.frontdoor_estimators import FrontdoorLinear
     from dagcore.estimators.iv import TwoStageLeastSquares
     from dagcore.estimators.mediation_estimators import Mediation
+    from dagcore.estimators.metalearners import DRLearner, SLearner, TLearner, XLearner
     from dagcore.estimators.plugin import PlugIn
     from dagcore.estimators.randomized import DifferenceInMeans
     from dagcore.estimators.regression import OutcomeRegression, Standardization
     from dagcore.estimators.weighting import IPW
 
-    for cls in (DifferenceInMeans, OutcomeRegression, Standardization, IPW, AIPW, TwoStageLeastSquares, FrontdoorLinear, PlugIn, Mediation):
+    for cls in (
+        DifferenceInMeans, OutcomeRegression, Standardization, IPW, AIPW, TwoStageLeastSquares, FrontdoorLinear,
+        PlugIn, Mediation, DoubleML, SLearner, TLearner, XLearner, DRLearner,
+    ):
         REGISTRY.setdefault(cls.name, cls)
     REGISTRY.setdefault("wald", TwoStageLeastSquares)
