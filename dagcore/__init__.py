@@ -105,6 +105,8 @@ _EXPORTS: dict[str, str] = {
     "Standardization": "dagcore.estimators.regression",
     "IPW": "dagcore.estimators.weighting",
     "AIPW": "dagcore.estimators.doubly_robust",
+    "Stratification": "dagcore.estimators.stratification",
+    "Matching": "dagcore.estimators.matching",
     "DifferenceInMeans": "dagcore.estimators.randomized",
     "TwoStageLeastSquares": "dagcore.estimators.iv",
     "FrontdoorLinear": "dagcore.estimators.frontdoor_estimators",

@@ -21,7 +21,8 @@ def estimate(estimand: Any, data: Any, method: Any = None, **options: Any) -> Es
         One column per graph variable used.
     method : str, estimator class or instance, optional
         A short name (``"regression"``, ``"standardization"``, ``"ipw"``,
-        ``"aipw"``, ``"difference_in_means"``, ``"2sls"``/``"wald"``,
+        ``"aipw"``, ``"stratification"``, ``"matching"``,
+        ``"difference_in_means"``, ``"2sls"``/``"wald"``,
         ``"frontdoor"``), a class, or a configured instance; by default the
         registry's choice for the estimand's strategy.
     **options
@@ -50,7 +51,7 @@ def estimate(estimand: Any, data: Any, method: Any = None, **options: Any) -> Es
     >>> estimate(dagcore.identify(g), df, method="2sls")
     Traceback (most recent call last):
     ...
-    dagcore.errors.EstimatorError: 2sls cannot serve a 'backdoor' estimand; methods that can: aipw, ipw, regression, standardization
+    dagcore.errors.EstimatorError: 2sls cannot serve a 'backdoor' estimand; methods that can: aipw, ipw, matching, regression, standardization, stratification
     """
     est = resolve(method, estimand, dict(options))
     return est.fit(data, estimand).estimate_

@@ -184,7 +184,7 @@ def test_no_overlap_and_weak_overlap() -> None:
 
 
 def test_method_that_cannot_serve_the_estimand_lists_those_that_can() -> None:
-    with pytest.raises(EstimatorError, match="methods that can: aipw, ipw, regression, standardization"):
+    with pytest.raises(EstimatorError, match="methods that can: aipw, ipw, matching, regression, standardization, stratification"):
         estimate(BACKDOOR, confounded(n=100), method="2sls")
     with pytest.raises(EstimatorError, match="did you mean 'ipw'"):
         estimate(BACKDOOR, confounded(n=100), method="ipww")

@@ -13,7 +13,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("file", metavar="FILE")
     p.add_argument("--data", required=True, metavar="CSV", help="the data, one column per graph variable")
     add_role_options(p)
-    p.add_argument("--method", metavar="NAME", help="regression, standardization, ipw, aipw, difference_in_means, 2sls, wald, frontdoor (default: by strategy)")
+    p.add_argument("--method", metavar="NAME", help="regression, standardization, ipw, aipw, stratification, matching, difference_in_means, 2sls, wald, frontdoor (default: by strategy)")
     p.add_argument("--formula", metavar="F", help="outcome-model formula (regression, standardization), e.g. 'y ~ t + age + I(age**2)'")
     p.add_argument("--propensity-formula", metavar="F", help="propensity-model formula (ipw)")
     p.add_argument("--dropna", action="store_true", help="drop rows with missing values (reported) instead of failing")
