@@ -114,6 +114,8 @@ _EXPORTS: dict[str, str] = {
     "SLearner": "dagcore.estimators.metalearners",
     "TLearner": "dagcore.estimators.metalearners",
     "XLearner": "dagcore.estimators.metalearners",
+    "Stratification": "dagcore.estimators.stratification",
+    "Matching": "dagcore.estimators.matching",
     "DifferenceInMeans": "dagcore.estimators.randomized",
     "TwoStageLeastSquares": "dagcore.estimators.iv",
     "FrontdoorLinear": "dagcore.estimators.frontdoor_estimators",

@@ -21,7 +21,7 @@ def estimate(estimand: Any, data: Any, method: Any = None, **options: Any) -> Es
         One column per graph variable used.
     method : str, estimator class or instance, optional
         A short name (``"regression"``, ``"standardization"``, ``"ipw"``,
-        ``"aipw"``, ``"dml"``, ``"s_learner"``/``"t_learner"``/``"x_learner"``/``"dr_learner"``, ``"difference_in_means"``, ``"2sls"``/``"wald"``,
+        ``"aipw"``, ``"stratification"``, ``"matching"``, ``"dml"``, ``"s_learner"``/``"t_learner"``/``"x_learner"``/``"dr_learner"``, ``"difference_in_means"``, ``"2sls"``/``"wald"``,
         ``"frontdoor"``, ``"plugin"``, ``"mediation"``; see
         :func:`~dagcore.estimators.registry.methods_for`), a class, or a
         configured instance; by default the registry's choice for the

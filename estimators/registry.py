@@ -105,15 +105,17 @@ def _load() -> None:
     from dagcore.estimators.doubly_robust import AIPW
     from dagcore.estimators.frontdoor_estimators import FrontdoorLinear
     from dagcore.estimators.iv import TwoStageLeastSquares
+    from dagcore.estimators.matching import Matching
     from dagcore.estimators.mediation_estimators import Mediation
     from dagcore.estimators.metalearners import DRLearner, SLearner, TLearner, XLearner
     from dagcore.estimators.plugin import PlugIn
     from dagcore.estimators.randomized import DifferenceInMeans
     from dagcore.estimators.regression import OutcomeRegression, Standardization
+    from dagcore.estimators.stratification import Stratification
     from dagcore.estimators.weighting import IPW
 
     for cls in (
-        DifferenceInMeans, OutcomeRegression, Standardization, IPW, AIPW, TwoStageLeastSquares, FrontdoorLinear,
+        DifferenceInMeans, OutcomeRegression, Standardization, IPW, AIPW, Stratification, Matching, TwoStageLeastSquares, FrontdoorLinear,
         PlugIn, Mediation, DoubleML, SLearner, TLearner, XLearner, DRLearner,
     ):
         REGISTRY.setdefault(cls.name, cls)

@@ -188,7 +188,7 @@ def test_method_that_cannot_serve_the_estimand_lists_those_that_can() -> None:
         estimate(BACKDOOR, confounded(n=100), method="2sls")
     listed = str(err.value).split("can: ")[1].split(", ")
     assert listed == sorted(listed)
-    assert {"aipw", "ipw", "regression", "standardization", "plugin", "dml"} <= set(listed)
+    assert {"aipw", "ipw", "regression", "standardization", "plugin", "dml", "matching", "stratification"} <= set(listed)
     assert not {"2sls", "wald", "frontdoor", "mediation"} & set(listed)
     with pytest.raises(EstimatorError, match="did you mean 'ipw'"):
         estimate(BACKDOOR, confounded(n=100), method="ipww")

@@ -13,7 +13,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("file", metavar="FILE")
     p.add_argument("--data", required=True, metavar="CSV", help="the data, one column per graph variable")
     add_role_options(p)
-    p.add_argument("--method", metavar="NAME", help="an estimator's short name, e.g. regression, standardization, ipw, aipw, dml, x_learner, 2sls, frontdoor, plugin, mediation (default: by strategy; a wrong name lists those that fit)")
+    p.add_argument("--method", metavar="NAME", help="an estimator's short name, e.g. regression, standardization, ipw, aipw, matching, stratification, dml, x_learner, 2sls, frontdoor, plugin, mediation (default: by strategy; a wrong name lists those that fit)")
     p.add_argument("--effect", choices=("total", "nde", "nie"), default="total", help="the total effect (default) or a natural direct/indirect effect through --mediators")
     p.add_argument("--mediators", metavar="M1,M2", help="with --effect nde/nie: the mediators (default: every node on a causal path)")
     p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="an estimator parameter, e.g. --param n_bootstrap=500 --param target=ATT (repeatable)")
