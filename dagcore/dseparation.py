@@ -215,17 +215,18 @@ def minimal_d_separator(
     x, y, inc = g.check_nodes(xs), g.check_nodes(ys), g.check_nodes(include)
     if x & y:
         raise GraphError(f"xs and ys must be disjoint; both contain {sorted(x & y)[0]!r}")
-    allowed = (
-        frozenset(g.observed) - x - y
-        if restrict_to is None
-        else g.check_nodes(restrict_to) - g.latent - x - y
-    )
-    if not inc <= allowed | inc or inc & (x | y):
+    if inc & (x | y):
         raise GraphError("include must be disjoint from xs and ys")
-    allowed = allowed | inc
+    return _minimal_separator(g, x, y, inc, None if restrict_to is None else g.check_nodes(restrict_to))
+
+
+def _minimal_separator(g: CausalGraph, x: frozenset[str], y: frozenset[str], inc: frozenset[str], restrict_to: frozenset[str] | None) -> frozenset[str] | None:
+    """:func:`minimal_d_separator` on checked arguments (for callers that loop)."""
     nodes = x | y | inc
     anc = g.ancestors(nodes, include_self=True)
-    z0 = (allowed & anc) | inc
+    # only ancestors can be in Z0: intersect first, so a large restrict_to costs one pass
+    candidates = anc if restrict_to is None else restrict_to & anc
+    z0 = ((candidates - g.latent) - x - y) | inc
     if not d_separated(g, x, y, z0):
         return None
     nbrs = _moral_ancestral_neighbours(g, nodes)

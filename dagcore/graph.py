@@ -367,6 +367,8 @@ class CausalGraph:
         NodeNotFoundError
             A name that is not a node of the graph (with a did-you-mean).
         """
+        if isinstance(nodes, (set, frozenset)) and nodes <= self._nx._node.keys():
+            return frozenset(nodes)  # fast path: already a set of known node names
         return frozenset(self._check(n) for n in as_names(nodes))
 
     def __contains__(self, node: object) -> bool:

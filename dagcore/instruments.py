@@ -18,11 +18,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from dagcore.dseparation import d_separated, minimal_d_separator
+from dagcore.dseparation import _minimal_separator, d_separated, reachable
 from dagcore.errors import GraphError
 from dagcore.graph import CausalGraph, as_names
 
 __all__ = ["InstrumentCheck", "is_instrument", "instruments"]
+
+_EMPTY: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -122,11 +124,19 @@ def _directed_path(g: CausalGraph, source: str, target: str) -> list[str] | None
 def instruments(g: CausalGraph, exposure: str | None = None, outcome: str | None = None) -> Iterator[tuple[str, frozenset[str]]]:
     """Valid (instrument, conditioning set) pairs, lazily; never a latent node.
 
-    For each observed ancestor Z of X, the conditioning set
+    For each observed non-descendant Z of X and Y, the conditioning set
     tried first is empty, then a minimal d-separator of Z and Y in the graph
     without the edges out of X, restricted to observed non-descendants of X
-    and Y (van der Zander, Textor & Liśkiewicz 2015). Every pair yielded is
-    checked with :func:`is_instrument`.
+    and Y (van der Zander, Textor & Liśkiewicz 2015). The conditions are those
+    of :func:`is_instrument`, evaluated with shared precomputation: one
+    reachability pass decides every unconditional instrument, and only the
+    remaining candidates cost a separator search each.
+
+    Every node that is an instrument given some *ancestral* set
+    ``W ⊆ An(Z ∪ X ∪ Y)`` is listed (the tests check this against trying every
+    such subset); an instrument that needs a non-ancestral ``W`` (conditioning
+    on a collider below ``Z``) may be missed, though :func:`is_instrument`
+    accepts it.
 
     Examples
     --------
@@ -139,13 +149,24 @@ def instruments(g: CausalGraph, exposure: str | None = None, outcome: str | None
     g_no_x = _without_out_edges(g, frozenset({x}))
     post = g.descendants(x, include_self=True) | g.descendants(y, include_self=True)
     allowed = frozenset(g.observed) - post
-    relevant = g.ancestors(x) - g.latent
-    for z in sorted(relevant):
-        candidates = [frozenset()]
-        sep = minimal_d_separator(g_no_x, z, y, restrict_to=allowed - {z})
-        if sep is not None and sep:
-            candidates.append(sep)
-        for w in candidates:
-            if is_instrument(g, z, x, y, w):
+    # exclusion: Z must not reach Y by a directed path avoiding X
+    reaches_y = g_no_x.ancestors(y)
+    # independence and relevance with the empty set, for every candidate at once: one reachability pass each
+    connected_to_y = reachable(g_no_x, y)
+    connected_to_x = reachable(g, x)
+    ys = frozenset({y})
+    for z in sorted(allowed - reaches_y):
+        if z not in connected_to_y and z in connected_to_x:
+            yield z, frozenset()
+            continue
+        # conditional: a minimal separator of Z and Y (without X's out-edges); then the ancestral
+        # set of Z, X, Y among allowed nodes, which can also open a path from Z to X
+        sep = _minimal_separator(g_no_x, frozenset({z}), ys, _EMPTY, allowed)
+        if sep is None:
+            continue
+        near_y = _minimal_separator(g_no_x, ys, frozenset({z}), _EMPTY, allowed)
+        ancestral = (g.ancestors({z, x, y}) & allowed) - {z}
+        for w in (sep, near_y, frozenset(ancestral)):
+            if w and d_separated(g_no_x, z, y, w) and not d_separated(g, z, x, w):
                 yield z, w
                 break

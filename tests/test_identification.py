@@ -210,6 +210,14 @@ def test_instruments_satisfy_the_definition(g: CausalGraph) -> None:
         g_no_x = g._rebuild(edges=[e for e in g.edges if e[0] != x and e[0] not in g.bidirected_latents], edge_attributes={})
         assert d_separated(g_no_x, z, y, w)
         assert not w & g.descendants(x)
+        assert is_instrument(g, z, x, y, w)
+    # completeness: every node that is an instrument given some ancestral set (W ⊆ An(Z, X, Y)) is listed
+    found = {z for z, _ in instruments(g)}
+    pool = sorted(set(g.observed) - {x, y})
+    for z in pool:
+        others = sorted((g.ancestors({z, x, y}) & set(pool)) - {z})
+        some = any(is_instrument(g, z, x, y, set(w)) for r in range(len(others) + 1) for w in itertools.combinations(others, r))
+        assert some == (z in found), z
 
 
 @pytest.mark.parametrize(
