@@ -1,0 +1,362 @@
+"""Back-door estimators on confounded data with 20 covariates, n = 10^4, 10^5, 10^6.
+
+Data: 20 independent standard-normal covariates, a binary treatment from a
+logistic model of the covariates, and a linear outcome with a known effect
+(``TRUE_EFFECT``) plus the covariates. Every estimator in the registry that
+serves a ``"backdoor"`` estimand (``methods_for``, so estimators added later are
+included) is run through ``dagcore.estimate`` with its default settings.
+
+Per estimator and size it prints: wall time (best of 1-3: one run when the
+first takes more than 10 s), the ratio to a floor measured in the same run
+(one ``numpy.linalg.lstsq`` of the outcome on an intercept, the treatment and
+the covariates, on a prebuilt float64 matrix), peak memory (tracemalloc, a
+separate run), peak memory as a multiple of the data's size
+(``DataFrame.memory_usage(deep=True)``), and the estimate with its SE and its
+error against the true effect.
+
+An estimator whose class has ``bench_skip_above`` smaller than n is skipped at
+that n; one that takes more than ``--timeout`` seconds (120 by default) at one
+size is not run at bigger sizes. Targets: AIPW within 5x of the floor at 10^6
+rows; peak memory at most 4x the data.
+
+    python benchmarks/bench_estimators.py [--quick] [--sizes 10000,100000] [--peers]
+
+``--peers`` also times EconML (LinearDML, LinearDRLearner), DoubleML (PLR,
+IRM) and DoWhy (backdoor.linear_regression, propensity_score_weighting) on the
+same data with the same linear/logistic nuisance models, when installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import sys
+import time
+import tracemalloc
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _common import table  # noqa: E402
+
+import dagcore  # noqa: E402
+from dagcore import Estimand  # noqa: E402
+from dagcore.estimators.registry import REGISTRY, methods_for  # noqa: E402
+
+TRUE_EFFECT = 2.0
+N_COVARIATES = 20
+SIZES = (10_000, 100_000, 1_000_000)
+QUICK_SIZES = (10_000, 100_000)
+SINGLE_RUN_ABOVE = 10.0  # seconds: one timed run instead of three
+TRACE_FULL_BELOW = 60.0  # seconds: slower runs are not traced in full
+
+
+def machine(blas_threads: int) -> str:
+    """BLAS threads, cores and load: the machine may be shared, which the timings depend on."""
+    import os
+
+    from threadpoolctl import threadpool_info
+
+    blas = ", ".join(f"{i['prefix']} {i['num_threads']}" for i in threadpool_info())
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    return f"threads: {blas or 'unknown'} ({'limited with --blas-threads' if blas_threads > 0 else 'as found'}); {os.cpu_count()} cores; load average at start {load}"
+
+
+def make_data(n: int, seed: int = 0) -> pd.DataFrame:
+    """Confounded data: covariates x01..x20, treatment t (logistic), outcome y (linear, effect TRUE_EFFECT)."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, N_COVARIATES))
+    j = np.arange(N_COVARIATES)
+    gamma = 0.15 * np.where(j % 2 == 0, 1.0, -1.0) * (1 + j % 3)  # propensity coefficients: overlap stays good
+    beta = 0.5 + 0.1 * j  # outcome coefficients: every covariate confounds
+    p = 1 / (1 + np.exp(-(X @ gamma)))
+    t = (rng.random(n) < p).astype(float)
+    y = TRUE_EFFECT * t + X @ beta + rng.standard_normal(n)
+    df = pd.DataFrame(X, columns=[f"x{i + 1:02d}" for i in range(N_COVARIATES)])
+    df["t"] = t
+    df["y"] = y
+    return df
+
+
+def covariates(df: pd.DataFrame) -> list[str]:
+    return [c for c in df.columns if c.startswith("x")]
+
+
+def timed(fn: Callable[[], Any], *, max_repeat: int = 3) -> tuple[float, int, Any]:
+    """Best wall time of 1 to ``max_repeat`` calls (one when the first is slow), the number of calls, the last result."""
+    best, runs, out = float("inf"), 0, None
+    while runs < max_repeat:
+        gc.collect()
+        start = time.perf_counter()
+        out = fn()
+        elapsed = time.perf_counter() - start
+        best, runs = min(best, elapsed), runs + 1
+        if elapsed > SINGLE_RUN_ABOVE:
+            break
+    return best, runs, out
+
+
+def traced_peak(fn: Callable[[], Any]) -> int:
+    """Peak bytes traced by tracemalloc during one call (numpy registers its buffers with tracemalloc)."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def mib(nbytes: float) -> str:
+    return f"{nbytes / 2**20:,.1f} MiB"
+
+
+def fmt_time(seconds: float) -> str:
+    return f"{seconds * 1000:,.0f} ms" if seconds < 10 else f"{seconds:,.1f} s"
+
+
+def floor_fit(df: pd.DataFrame) -> tuple[Callable[[], Any], float]:
+    """The floor: one lstsq of y on [1, t, covariates] (matrix built outside the timing), and its treatment coefficient."""
+    A = np.column_stack([np.ones(len(df)), df["t"].to_numpy(), df[covariates(df)].to_numpy()])
+    y = df["y"].to_numpy()
+
+    def fn() -> Any:
+        return np.linalg.lstsq(A, y, rcond=None)
+
+    return fn, float(fn()[0][1])
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", help="comma-separated row counts (default 10000,100000,1000000)")
+    ap.add_argument("--quick", action="store_true", help="10^4 and 10^5 rows only")
+    ap.add_argument("--methods", help="comma-separated estimator names (default: every back-door estimator in the registry)")
+    ap.add_argument("--timeout", type=float, default=120.0, help="seconds; an estimator slower than this at one size is not run at bigger sizes")
+    ap.add_argument("--peers", action="store_true", help="also time EconML, DoubleML and DoWhy when installed")
+    ap.add_argument("--blas-threads", type=int, default=1,
+                    help="BLAS/OpenMP threads (default 1: on a loaded 2-core machine multi-threaded OpenBLAS spins and small fits get 100-1000x slower; 0 = leave as is)")
+    args = ap.parse_args(argv)
+    if args.blas_threads > 0:
+        import scipy.linalg  # noqa: F401  (load every BLAS/OpenMP library first: threadpoolctl limits only loaded ones)
+        import sklearn.linear_model  # noqa: F401
+        import statsmodels.api  # noqa: F401
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(args.blas_threads)
+    sizes = tuple(int(float(s)) for s in args.sizes.split(",")) if args.sizes else QUICK_SIZES if args.quick else SIZES
+
+    probe = Estimand(treatment=("t",), outcome=("y",), strategy="backdoor", adjustment_set=frozenset({"x01"}))
+    methods = methods_for(probe)
+    if args.methods:
+        wanted = [m.strip() for m in args.methods.split(",") if m.strip()]
+        unknown = sorted(set(wanted) - set(methods))
+        if unknown:
+            ap.error(f"not back-door estimators in the registry: {', '.join(unknown)}; choose from {', '.join(methods)}")
+        methods = [m for m in methods if m in wanted]
+
+    print(f"dagcore {getattr(dagcore, '__version__', '?')}, numpy {np.__version__}, pandas {pd.__version__}, Python {sys.version.split()[0]}")
+    print(f"back-door estimators in the registry: {', '.join(methods)} (default settings); true effect {TRUE_EFFECT}; {N_COVARIATES} covariates")
+    print(f"sizes: {', '.join(f'{n:,}' for n in sizes)}; timeout {args.timeout:.0f} s per run")
+    print(f"{machine(args.blas_threads)}\n", flush=True)
+
+    rows: list[list[Any]] = []
+    summary: dict[tuple[str, int], dict[str, Any]] = {}
+    timed_out: dict[str, str] = {}
+    peer_rows: list[list[Any]] = []
+    for n in sizes:
+        df = make_data(n, seed=n)
+        data_bytes = int(df.memory_usage(deep=True).sum())
+        estimand = Estimand(treatment=("t",), outcome=("y",), strategy="backdoor", adjustment_set=frozenset(covariates(df)))
+        fl, fl_value = floor_fit(df)
+        t_floor, _, _ = timed(fl)
+        m_floor = traced_peak(fl)
+        rows.append(["floor: np.linalg.lstsq", f"{n:,}", fmt_time(t_floor), "1.0x", mib(m_floor), f"{m_floor / data_bytes:.2f}x",
+                     f"{fl_value:.4f}", "", f"{fl_value - TRUE_EFFECT:+.4f}", f"data {mib(data_bytes)}"])
+        print(f"n = {n:,}: data {mib(data_bytes)}, floor {fmt_time(t_floor)}", flush=True)
+        for name in methods:
+            cls = REGISTRY[name]
+            limit = getattr(cls, "bench_skip_above", None)
+            if limit is not None and limit < n:
+                rows.append([name, f"{n:,}", "skipped", "", "", "", "", "", "", f"bench_skip_above = {limit:,}"])
+                continue
+            if name in timed_out:
+                rows.append([name, f"{n:,}", "not run", "", "", "", "", "", "", timed_out[name]])
+                continue
+
+            def run() -> Any:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    return dagcore.estimate(estimand, df, method=name)
+
+            try:
+                t_run, runs, est = timed(run)
+            except Exception as err:  # report, do not stop the benchmark
+                rows.append([name, f"{n:,}", "error", "", "", "", "", "", "", f"{type(err).__name__}: {err}"[:120]])
+                continue
+            note = f"best of {runs}" if runs > 1 else "1 run"
+            if t_run > args.timeout:
+                timed_out[name] = f"took {fmt_time(t_run)} at n = {n:,} (> {args.timeout:.0f} s)"
+                note += f"; > {args.timeout:.0f} s: not run at bigger sizes"
+            # memory in a separate traced run (tracemalloc slows allocation-heavy code several-fold); for a slow
+            # bootstrap estimator, trace it with 2 replicates: they run one after another, so the peak is one replicate's
+            peak = None
+            if t_run <= TRACE_FULL_BELOW:
+                peak = traced_peak(run)
+            elif "n_bootstrap" in cls().get_params():
+
+                def run_b2() -> Any:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        return dagcore.estimate(estimand, df, method=name, n_bootstrap=2)
+
+                peak = traced_peak(run_b2)
+                note += "; memory traced with n_bootstrap=2 (replicates run sequentially)"
+            else:
+                note += "; memory not traced (too slow)"
+            mem, mult = ("not measured", "") if peak is None else (mib(peak), f"{peak / data_bytes:.2f}x")
+            summary[(name, n)] = {"time": t_run, "ratio": t_run / t_floor, "peak": peak, "mult": None if peak is None else peak / data_bytes}
+            rows.append([name, f"{n:,}", fmt_time(t_run), f"{t_run / t_floor:,.1f}x", mem, mult,
+                         f"{est.value:.4f}", f"{est.se:.4f}", f"{est.value - TRUE_EFFECT:+.4f}", note])
+            print(f"  {name}: {fmt_time(t_run)} ({note})", flush=True)
+        if args.peers:
+            peer_rows += peers(df, n, t_floor, data_bytes)
+
+    print()
+    print(table(["estimator", "n", "wall time", "/ floor", "peak memory", "/ data", "estimate", "SE", "error", "notes"], rows))
+    print(
+        "\nwall time: best of 1-3 runs (one when the first exceeds 10 s); floor: one numpy.linalg.lstsq of y on [1, t, x01..x20]\n"
+        "(design matrix prebuilt), measured in the same run. Peak memory: tracemalloc peak during one separate call.\n"
+        "numpy registers its array buffers with tracemalloc, so numpy/pandas/statsmodels/scikit-learn arrays are counted;\n"
+        "memory malloc'ed directly by C/Fortran code (BLAS/LAPACK workspaces, liblinear, etc.) is not. The input DataFrame\n"
+        "exists before tracing starts and is not counted. '/ data' = peak / DataFrame.memory_usage(deep=True).sum()."
+    )
+    if args.peers:
+        print("\nPeers (same data; nuisance models: sklearn LinearRegression for the outcome, LogisticRegression(C=inf) for the treatment):\n")
+        print(table(["library / method", "n", "wall time", "/ floor", "peak memory", "/ data", "estimate", "error", "notes"], peer_rows))
+    print("\nTargets:")
+    big = max(sizes)
+    aipw = summary.get(("aipw", big))
+    if aipw is None:
+        print(f"  AIPW within 5x of the floor at {big:,} rows: not measured")
+    else:
+        verdict = "met" if aipw["ratio"] <= 5 else "MISSED"
+        print(f"  AIPW within 5x of the floor at {big:,} rows{'' if big == 1_000_000 else ' (the target is stated at 1,000,000)'}: {aipw['ratio']:.1f}x -> {verdict}")
+    over = [(k, v) for k, v in summary.items() if v["mult"] is not None and v["mult"] > 4]
+    unmeasured = [k for k, v in summary.items() if v["mult"] is None]
+    if over:
+        print("  peak memory at most 4x the data: MISSED by " + ", ".join(f"{k[0]} at {k[1]:,} ({v['mult']:.1f}x)" for k, v in over))
+    else:
+        print("  peak memory at most 4x the data: met by every traced run")
+    if unmeasured:
+        print("  memory not traced: " + ", ".join(f"{k[0]} at {k[1]:,}" for k in unmeasured))
+    for name, why in timed_out.items():
+        print(f"  {name}: {why}; bigger sizes not run")
+    return 0
+
+
+# --------------------------------------------------------------------------- peers
+
+
+def peers(df: pd.DataFrame, n: int, t_floor: float, data_bytes: int) -> list[list[Any]]:
+    from sklearn.linear_model import LinearRegression, LogisticRegression
+
+    covs = covariates(df)
+    X = df[covs].to_numpy()
+    t = df["t"].to_numpy()
+    y = df["y"].to_numpy()
+
+    def outcome_model() -> Any:
+        return LinearRegression()
+
+    def propensity_model() -> Any:
+        return LogisticRegression(C=np.inf, max_iter=1000)
+
+    cases: list[tuple[str, str, str, Callable[[], float] | None]] = []
+
+    try:
+        from econml.dml import LinearDML
+        from econml.dr import LinearDRLearner
+    except ImportError:
+        cases += [("EconML LinearDML", "econml", "not installed (pip install econml; not in the [peers] extra)", None),
+                  ("EconML LinearDRLearner", "econml", "not installed (pip install econml; not in the [peers] extra)", None)]
+    else:
+        def econml_dml() -> float:
+            m = LinearDML(model_y=outcome_model(), model_t=propensity_model(), discrete_treatment=True, cv=5, random_state=0)
+            m.fit(y, t, X=None, W=X)
+            return float(m.ate())
+
+        def econml_dr() -> float:
+            m = LinearDRLearner(model_regression=outcome_model(), model_propensity=propensity_model(), cv=5, random_state=0)
+            m.fit(y, t, X=None, W=X)
+            return float(m.ate(T0=0, T1=1))
+
+        cases += [("EconML LinearDML", "econml", "5-fold", econml_dml), ("EconML LinearDRLearner", "econml", "5-fold", econml_dr)]
+
+    try:
+        import doubleml as dml
+    except ImportError:
+        cases += [("DoubleML PLR", "doubleml", "not installed (pip install doubleml; not in the [peers] extra)", None),
+                  ("DoubleML IRM", "doubleml", "not installed (pip install doubleml; not in the [peers] extra)", None)]
+    else:
+        def doubleml_data() -> Any:
+            return dml.DoubleMLData(df, y_col="y", d_cols="t", x_cols=covs)
+
+        def doubleml_plr() -> float:
+            m = dml.DoubleMLPLR(doubleml_data(), ml_l=outcome_model(), ml_m=propensity_model(), n_folds=5)
+            m.fit()
+            return float(m.coef[0])
+
+        def doubleml_irm() -> float:
+            m = dml.DoubleMLIRM(doubleml_data(), ml_g=outcome_model(), ml_m=propensity_model(), n_folds=5)
+            m.fit()
+            return float(m.coef[0])
+
+        cases += [("DoubleML PLR", "doubleml", "5-fold", doubleml_plr), ("DoubleML IRM", "doubleml", "5-fold", doubleml_irm)]
+
+    try:
+        from dowhy import CausalModel
+    except ImportError:
+        cases += [("DoWhy backdoor.linear_regression", "dowhy", "not installed (pip install -e '.[peers]')", None),
+                  ("DoWhy backdoor.propensity_score_weighting", "dowhy", "not installed (pip install -e '.[peers]')", None)]
+    else:
+        def dowhy_run(method: str) -> float:
+            model = CausalModel(data=df, treatment="t", outcome="y", common_causes=covs)
+            ident = model.identify_effect(proceed_when_unidentifiable=True)
+            params = {"propensity_score_model": propensity_model(), "weighting_scheme": "ips_normalized_weight"} if "weighting" in method else None
+            kwargs = {"method_params": params} if params else {}
+            return float(model.estimate_effect(ident, method_name=method, target_units="ate", **kwargs).value)
+
+        cases += [("DoWhy backdoor.linear_regression", "dowhy", "", lambda: dowhy_run("backdoor.linear_regression")),
+                  ("DoWhy backdoor.propensity_score_weighting", "dowhy", "Hajek weights", lambda: dowhy_run("backdoor.propensity_score_weighting"))]
+
+    rows = []
+    for label, _lib, note, fn in cases:
+        if fn is None:
+            rows.append([label, f"{n:,}", "", "", "", "", "", "", note])
+            continue
+
+        def quiet(fn: Callable[[], float] = fn) -> float:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return fn()
+
+        try:
+            t_run, runs, value = timed(quiet)
+            peak = traced_peak(quiet) if t_run <= 120 else None
+        except Exception as err:
+            rows.append([label, f"{n:,}", "error", "", "", "", "", "", f"{type(err).__name__}: {err}"[:120]])
+            continue
+        rows.append([label, f"{n:,}", fmt_time(t_run), f"{t_run / t_floor:,.1f}x", "not measured" if peak is None else mib(peak),
+                     "" if peak is None else f"{peak / data_bytes:.2f}x", f"{value:.4f}", f"{value - TRUE_EFFECT:+.4f}",
+                     "; ".join(x for x in (note, f"best of {runs}" if runs > 1 else "1 run") if x)])
+        print(f"  peer {label}: {fmt_time(t_run)}", flush=True)
+    return rows
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
