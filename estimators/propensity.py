@@ -10,7 +10,45 @@ import pandas as pd
 from dagcore.errors import DataError
 from dagcore.estimators.validation import design_matrix
 
-__all__ = ["fit_propensity"]
+__all__ = ["fit_propensity", "logistic_mle"]
+
+
+def logistic_mle(X: np.ndarray, t: np.ndarray, *, max_iter: int = 50, tol: float = 1e-10) -> np.ndarray:
+    """Fitted probabilities of the unpenalised logistic regression of ``t`` on ``[1, X]`` (Newton–Raphson).
+
+    The maximum-likelihood fit that a statsmodels ``Binomial`` GLM gives, in
+    numpy only: one ``n × p`` weighted copy per iteration, no formula parsing.
+
+    Raises
+    ------
+    DataError
+        Perfect (or quasi-complete) separation: the likelihood has no maximum.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0); x = rng.normal(size=(2000, 1))
+    >>> t = (rng.random(2000) < 1 / (1 + np.exp(-(0.5 + x[:, 0])))).astype(float)
+    >>> round(float(logistic_mle(x, t).mean()), 2) == round(float(t.mean()), 2)
+    True
+    """
+    A = np.column_stack([np.ones(len(t)), X])
+    beta = np.zeros(A.shape[1])
+    for _ in range(max_iter):
+        eta = A @ beta
+        p = 1 / (1 + np.exp(-eta))
+        w = p * (1 - p)
+        grad = A.T @ (t - p)
+        hess = (A * w[:, None]).T @ A
+        try:
+            step = np.linalg.solve(hess, grad)
+        except np.linalg.LinAlgError:
+            step = np.linalg.lstsq(hess, grad, rcond=None)[0]
+        beta = beta + step
+        if np.max(np.abs(step)) < tol * (1 + np.max(np.abs(beta))):
+            break
+        if np.max(np.abs(eta)) > 35:
+            raise DataError("perfect separation")
+    return 1 / (1 + np.exp(-(A @ beta)))
 
 
 def fit_propensity(
@@ -34,22 +72,26 @@ def fit_propensity(
     t = data[treatment].to_numpy(dtype=float)
     if not covariates and formula is None:
         return np.full(len(t), t.mean())
-    if model is not None:
+    if model is None and formula is None:
+        try:
+            ps = logistic_mle(design_matrix(data, covariates), t)
+        except DataError:
+            raise DataError(
+                f"perfect separation: the covariates predict {treatment!r} exactly, so there is no overlap "
+                "between treated and untreated units; restrict the population or change the estimand"
+            ) from None
+    elif model is not None:
         from sklearn.base import clone
 
         X = design_matrix(data, covariates)
         fitted = clone(model).fit(X, t)
         ps = fitted.predict_proba(X)[:, 1]
     else:
+        import warnings
+
         import statsmodels.api as sm
         import statsmodels.formula.api as smf
         from statsmodels.tools.sm_exceptions import PerfectSeparationError, PerfectSeparationWarning
-
-        if formula is None:
-            from dagcore.estimators.regression import default_formula
-
-            formula = default_formula(treatment, covariates, data)
-        import warnings
 
         try:
             with warnings.catch_warnings():

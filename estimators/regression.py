@@ -162,19 +162,34 @@ class Standardization(CausalEstimator):
         self.dropna = dropna
         self.allow_extra_variables = allow_extra_variables
 
-    def _point(self, fit_data: pd.DataFrame, pop: pd.DataFrame, formula: str, t: str) -> float:
-        import statsmodels.api as sm
-        import statsmodels.formula.api as smf
+    def _designs(self, pop: pd.DataFrame, formula: str, t: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The model matrix of ``pop`` and of ``pop`` with everyone treated / untreated (built once)."""
+        import patsy
 
+        rhs = formula.split("~", 1)[1]
         try:
-            if self.outcome_model == "logit":
-                model = smf.glm(formula, fit_data, family=sm.families.Binomial()).fit()
-            else:
-                model = smf.ols(formula, fit_data).fit()
+            X = patsy.dmatrix(rhs, pop, NA_action="raise")
+            X1, X0 = patsy.build_design_matrices([X.design_info], pop.assign(**{t: 1})), patsy.build_design_matrices([X.design_info], pop.assign(**{t: 0}))
         except Exception as err:
-            raise DataError(f"could not fit {formula!r}: {err}") from None
-        p1 = model.predict(pop.assign(**{t: 1})).to_numpy().mean()
-        p0 = model.predict(pop.assign(**{t: 0})).to_numpy().mean()
+            raise DataError(f"could not build the model matrix of {formula!r}: {err}") from None
+        return np.asarray(X), np.asarray(X1[0]), np.asarray(X0[0])
+
+    def _point(self, X: np.ndarray, X1: np.ndarray, X0: np.ndarray, yv: np.ndarray, rows: np.ndarray) -> float:
+        """The standardized contrast from the rows ``rows`` of the population (fit where the outcome is observed)."""
+        fit_rows = rows[np.isfinite(yv[rows])]
+        if self.outcome_model == "logit":
+            import statsmodels.api as sm
+
+            try:
+                params = sm.GLM(yv[fit_rows], X[fit_rows], family=sm.families.Binomial()).fit().params
+            except Exception as err:
+                raise DataError(f"could not fit the logistic outcome model: {err}") from None
+            p1 = float((1 / (1 + np.exp(-(X1[rows] @ params)))).mean())
+            p0 = float((1 / (1 + np.exp(-(X0[rows] @ params)))).mean())
+        else:
+            beta = np.linalg.lstsq(X[fit_rows], yv[fit_rows], rcond=None)[0]
+            p1 = float((X1[rows] @ beta).mean())
+            p0 = float((X0[rows] @ beta).mean())
         if self.effect_measure == "RR":
             return float(np.log(p1 / p0))
         if self.effect_measure == "OR":
@@ -199,16 +214,15 @@ class Standardization(CausalEstimator):
         formula = self.formula or default_formula(y, [t, *covs], prep.data)
         _check_formula(formula, prep.data, {t, *covs}, y, self.allow_extra_variables)
         pop = prep.full if self.population == "all" and prep.full is not None else prep.data
-        value = self._point(prep.data, pop, formula, t)
+        X, X1, X0 = self._designs(pop, formula, t)
+        yv = pop[y].to_numpy(dtype=float)
+        value = self._point(X, X1, X0, yv, np.arange(len(pop)))
         rng = np.random.default_rng(self.random_state)
         seeds = rng.integers(0, 2**32 - 1, size=self.n_bootstrap)
 
         def one(seed: int) -> float:
             r = np.random.default_rng(seed)
-            idx = r.integers(0, len(pop), size=len(pop))
-            boot_pop = pop.iloc[idx]
-            boot_fit = boot_pop.dropna(subset=[y])
-            return self._point(boot_fit, boot_pop, formula, t)
+            return self._point(X, X1, X0, yv, r.integers(0, len(pop), size=len(pop)))
 
         reps = np.array(Parallel(n_jobs=self.n_jobs)(delayed(one)(int(s)) for s in seeds)) if self.n_bootstrap else np.array([])
         se = float(reps.std(ddof=1)) if reps.size > 1 else float("nan")
