@@ -23,3 +23,19 @@ def simple_paths(g: CausalGraph, a: str, b: str) -> list[list[str]]:
 
     dfs([a])
     return out
+
+
+def local_markov(g: CausalGraph) -> list[tuple[str, str, tuple[str, ...]]]:
+    """Local Markov statements (v ⊥ non-descendant non-parent | parents), each unordered pair once."""
+    out: list[tuple[str, str, tuple[str, ...]]] = []
+    seen: set[frozenset[str]] = set()
+    for v in g.observed:
+        pa = g.parents(v)
+        if pa & g.latent:
+            continue
+        for w in g.observed:
+            if w == v or w in pa or w in g.descendants(v) or frozenset((v, w)) in seen:
+                continue
+            seen.add(frozenset((v, w)))
+            out.append((v, w, tuple(sorted(pa))))
+    return out

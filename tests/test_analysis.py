@@ -7,17 +7,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import standins
 
 import dagcore
-from dagcore import CausalGraph, DataError
+from dagcore import IPW, CausalGraph, DataError
 from dagcore.estimators.analysis import Analysis, analyze
 from dagcore.estimators.report import SECTIONS
-
-
-@pytest.fixture(autouse=True)
-def _pipeline(monkeypatch: pytest.MonkeyPatch) -> None:
-    standins.install(monkeypatch)
 
 
 def simulate(seed: int = 0, n: int = 1200) -> pd.DataFrame:
@@ -38,12 +32,7 @@ BAD = CausalGraph([("z", "x"), ("z", "y"), ("x", "y"), ("x", "m")], nodes=["w"],
 
 @pytest.fixture(scope="module")
 def good() -> Analysis:
-    mp = pytest.MonkeyPatch()
-    standins.install(mp)
-    try:
-        return analyze(GOOD, simulate(), n_simulations=50, random_state=0)
-    finally:
-        mp.undo()
+    return analyze(GOOD, simulate(), n_simulations=50, random_state=0)
 
 
 def test_every_part_is_there(good: Analysis) -> None:
@@ -111,7 +100,7 @@ def test_json_round_trips(good: Analysis) -> None:
 
 def test_named_estimators_and_bad_input() -> None:
     df = simulate(3, n=400)
-    a = analyze(GOOD, df, estimators=[standins.IPW(), "regression"], refuters=["placebo_treatment"], n_simulations=10,
+    a = analyze(GOOD, df, estimators=[IPW(), "regression"], refuters=["placebo_treatment"], n_simulations=10,
                 local_tests=False)
     assert [e.method for e in a.estimates] == ["ipw", "regression"] and a.local_tests is None
     with pytest.raises(DataError, match="outcome 'm' is not a column"):

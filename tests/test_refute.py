@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import BaseEstimator
-from standins import IPW, OLS
 
-from dagcore import CausalGraph, Estimand, EstimatorError
+from dagcore import IPW, CausalGraph, Estimand, EstimatorError
+from dagcore import OutcomeRegression as OLS
 from dagcore.estimators import refute as R
 from dagcore.estimators.estimate import Estimate
 from dagcore.estimators.refute import (
