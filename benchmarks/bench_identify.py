@@ -104,19 +104,65 @@ def main() -> None:
         peers(nhefs)
 
 
+def _timed_in_child(fn, timeout: float) -> tuple[object, float]:
+    """Run ``fn`` in a forked process; (result or "timeout"/"error: ...", seconds)."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork")
+    queue = ctx.Queue()
+
+    def run() -> None:
+        start = time.perf_counter()
+        try:
+            out = fn()
+        except Exception as err:  # noqa: BLE001 - report whatever the peer raises
+            out = f"error: {type(err).__name__}"
+        queue.put((out, time.perf_counter() - start))
+
+    proc = ctx.Process(target=run)
+    proc.start()
+    proc.join(timeout)
+    if proc.is_alive():
+        proc.kill()
+        return f"timeout (> {timeout:.0f} s)", timeout
+    return queue.get()
+
+
 def peers(g: dagcore.CausalGraph) -> None:
+    """DoWhy's identify_effect on NHEFS; pgmpy's minimal adjustment set on random graphs, each answer checked."""
     try:
         import pandas as pd
         from dowhy import CausalModel  # type: ignore[import-not-found]
+
+        data = pd.DataFrame({v: [0.0, 1.0] for v in g.observed})
+        gml = "\n".join(nx.generate_gml(g.to_networkx()))
+        model = CausalModel(data=data, treatment=list(g.exposure), outcome=list(g.outcome), graph=gml)
+        t = best_time(lambda: model.identify_effect(), repeat=3)
+        ours = best_time(lambda: dagcore.identify(g), repeat=3)
+        print(f"\nDoWhy identify_effect on NHEFS: {t * 1000:.1f} ms; dagcore.identify: {ours * 1000:.2f} ms ({t / ours:.0f}x faster)")
     except ImportError:
-        print("\n--peers: dowhy is not installed (pip install 'dagcore[peers]'); skipped")
+        print("\n--peers: dowhy is not installed (pip install -e '.[peers]'); skipped")
+    try:
+        from pgmpy.base import DAG  # type: ignore[import-not-found]
+        from pgmpy.inference import CausalInference  # type: ignore[import-not-found]
+    except ImportError:
+        print("--peers: pgmpy is not installed (pip install -e '.[peers]'); skipped")
         return
-    data = pd.DataFrame({v: [0.0, 1.0] for v in g.observed})
-    gml = "\n".join(nx.generate_gml(g.to_networkx()))
-    model = CausalModel(data=data, treatment=list(g.exposure), outcome=list(g.outcome), graph=gml)
-    t = best_time(lambda: model.identify_effect(), repeat=3)
-    ours = best_time(lambda: dagcore.identify(g), repeat=3)
-    print(f"\nDoWhy identify_effect on NHEFS: {t * 1000:.1f} ms; dagcore.identify: {ours * 1000:.2f} ms ({t / ours:.0f}x faster)")
+    rows = []
+    for family in ("sparse ER", "deep"):
+        for n in (100, 1_000):
+            cg = erdos_renyi_dag(n, expected_degree=3, with_query=True, seed=11) if family == "sparse ER" else deep_dag(n, layers=20, seed=11)
+            (x,), (y,) = tuple(cg.exposure), tuple(cg.outcome)
+            dag = DAG(list(cg.edges), latents=set(cg.latent))
+            ci = CausalInference(dag)
+            theirs, t_theirs = _timed_in_child(lambda: ci.get_minimal_adjustment_set(x, y), timeout=120)
+            t_ours = best_time(lambda: dagcore.minimal_adjustment_set(cg, x, y), repeat=3)
+            ours = dagcore.minimal_adjustment_set(cg, x, y)
+            valid = "-" if not isinstance(theirs, (set, frozenset)) else ("yes" if dagcore.is_adjustment_set(cg, x, y, theirs) else "NO")
+            rows.append([family, f"{n:,}", f"{t_theirs * 1000:.1f}", f"{t_ours * 1000:.2f}", f"{t_theirs / t_ours:.0f}x",
+                         "none" if ours is None else len(ours), theirs if isinstance(theirs, str) else ("none" if theirs is None else len(theirs)), valid])
+    print()
+    print(table(["family", "nodes", "pgmpy get_minimal_adjustment_set ms", "dagcore ms", "dagcore faster by", "dagcore set size", "pgmpy set size", "pgmpy set valid"], rows))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""CLI commands for estimation: ``estimate`` and ``power``."""
+"""CLI commands for estimation: ``estimate``, ``cate`` and ``power``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dagcore.cli.common import add_role_options, load_graph, print_json
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Register ``estimate`` and ``power``."""
+    """Register ``estimate``, ``cate`` and ``power``."""
     p = subparsers.add_parser("estimate", help="identify and estimate the effect from a CSV", description="Identify the effect from the graph, then estimate it from the data with a standard error and confidence interval.")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--data", required=True, metavar="CSV", help="the data, one column per graph variable")
@@ -23,6 +23,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=_estimate)
+
+    p = subparsers.add_parser("cate", help="heterogeneous effects: CATE per row, Qini/uplift on held-out rows, whom to treat", description="Fit a CATE meta-learner (S, T, X or DR), evaluate its ranking on held-out rows (Qini and uplift areas), and choose whom to treat under a budget.")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--data", required=True, metavar="CSV", help="training data, one column per graph variable")
+    add_role_options(p)
+    p.add_argument("--method", default="dr_learner", choices=("s_learner", "t_learner", "x_learner", "dr_learner"), help="the meta-learner (default dr_learner)")
+    p.add_argument("--holdout", type=float, default=0.3, help="fraction of rows held out to evaluate the ranking (default 0.3)")
+    p.add_argument("--score", metavar="CSV", help="rows to score and target (default: the training data)")
+    budget = p.add_mutually_exclusive_group()
+    budget.add_argument("--budget", type=float, help="how many rows to treat (or total cost with --cost)")
+    budget.add_argument("--top-fraction", type=float, help="treat this fraction of the rows with the largest effects")
+    p.add_argument("--cost", metavar="COLUMN", help="a column of the scored rows with the cost of treating each row")
+    p.add_argument("-o", "--output", metavar="OUT.csv", help="write the scored rows with cate and treat columns")
+    p.add_argument("--dropna", action="store_true", help="drop rows with missing values (reported) instead of failing")
+    p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="a parameter of the learner (repeatable)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--seed", type=int, default=0, help="random seed of the holdout split")
+    p.set_defaults(handler=_cate)
 
     p = subparsers.add_parser("power", help="plan an A/B test: power or sample size", description="Power of a two-sample comparison, or the sample size per group for a target power.")
     p.add_argument("--effect-size", type=float, required=True, help="standardized effect (Cohen's d)")
@@ -68,6 +86,87 @@ def _estimate(args: argparse.Namespace) -> int:
         print(estimand.summary())
         print()
         print(est.summary())
+    return 0
+
+
+def _read_csv(path: str):  # noqa: ANN202 - pandas is imported lazily
+    import pandas as pd
+
+    from dagcore.errors import DataError
+
+    try:
+        return pd.read_csv(path)
+    except (OSError, ValueError) as err:
+        raise DataError(f"cannot read {path}: {err}") from None
+
+
+def _cate(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from dagcore.errors import DataError, EstimatorError
+    from dagcore.estimators.registry import resolve
+    from dagcore.estimators.uplift import qini_curve, targeting, uplift_curve
+    from dagcore.grammar.formatter import atomic_write_text
+    from dagcore.identify import identify
+
+    g = load_graph(args.file, args.exposure, args.outcome)
+    estimand = identify(g)
+    if estimand.strategy not in ("backdoor", "randomized"):
+        raise EstimatorError(f"CATE learners need covariate adjustment; this effect is identified by {estimand.strategy!r}")
+    if not 0 <= args.holdout < 1:
+        raise DataError(f"--holdout must be in [0, 1), got {args.holdout}")
+    data = _read_csv(args.data)
+    if args.dropna:
+        used = [c for c in [*estimand.treatment, *estimand.outcome, *sorted(estimand.adjustment_set or ())] if c in data.columns]
+        data = data.dropna(subset=used)
+    rng = np.random.default_rng(args.seed)
+    order = rng.permutation(len(data))
+    n_hold = int(round(args.holdout * len(data)))
+    train, hold = data.iloc[order[n_hold:]], data.iloc[order[:n_hold]]
+    learner = resolve(args.method, estimand, {"dropna": args.dropna, **_params(args.param)})
+    est = learner.fit(train, estimand).estimate_
+    t, y = estimand.treatment[0], estimand.outcome[0]
+    result: dict[str, object] = {"estimate": est.to_dict(), "train_rows": len(train), "holdout_rows": len(hold)}
+    if n_hold:
+        cate_hold = learner.effect(hold)
+        result["holdout"] = {
+            "qini_area": qini_curve(cate_hold, hold[t], hold[y]).area,
+            "uplift_area": uplift_curve(cate_hold, hold[t], hold[y]).area,
+            "random_ranking_area": 0.0,
+        }
+    scored = _read_csv(args.score) if args.score else data
+    cate = learner.effect(scored)
+    cost = None
+    if args.cost:
+        if args.cost not in scored.columns:
+            raise DataError(f"cost column {args.cost!r} is not in the scored rows")
+        cost = scored[args.cost]
+    plan = targeting(cate, budget=args.budget, cost=cost, top_fraction=args.top_fraction) if (args.budget or args.top_fraction or cost is not None) else None
+    result["cate"] = {"mean": float(np.mean(cate)), "quantiles": {q: float(np.quantile(cate, q)) for q in (0.1, 0.25, 0.5, 0.75, 0.9)}, "rows": len(cate)}
+    if plan is not None:
+        result["targeting"] = {"treat": plan.n, "expected_effect": plan.effect, "cost": plan.cost, "net_gain": plan.gain}
+    if args.output:
+        out = scored.copy()
+        out["cate"] = cate
+        if plan is not None:
+            treat = np.zeros(len(out), dtype=bool)
+            treat[plan.rows] = True
+            out["treat"] = treat
+        atomic_write_text(args.output, out.to_csv(index=False))
+        result["output"] = args.output
+    if args.json:
+        print_json(result)
+        return 0
+    print(est.summary())
+    q = result["cate"]["quantiles"]  # type: ignore[index]
+    print(f"CATE over {len(cate)} scored rows: mean {np.mean(cate):.4g}; 10%/50%/90%: {q[0.1]:.4g} / {q[0.5]:.4g} / {q[0.9]:.4g}")
+    if n_hold:
+        h = result["holdout"]  # type: ignore[index]
+        print(f"ranking on {n_hold} held-out rows: Qini area {h['qini_area']:.4g}, uplift area {h['uplift_area']:.4g} (random ranking: 0)")
+    if plan is not None:
+        print(f"treat {plan.n} rows: expected effect {plan.effect:.4g}, cost {plan.cost:.4g}, net gain {plan.gain:.4g}")
+    if args.output:
+        print(f"wrote {args.output}")
     return 0
 
 
