@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dagcore.estimators.base import CausalEstimator
+from dagcore.estimators.base import CausalEstimator, bootstrap_interval
 from dagcore.estimators.estimate import Estimate
 from dagcore.estimators.validation import prepare
 
@@ -59,9 +59,7 @@ class FrontdoorLinear(CausalEstimator):
         value = _product(df, t, y, ms)
         rng = np.random.default_rng(self.random_state)
         reps = np.array([_product(df.iloc[rng.integers(0, len(df), len(df))], t, y, ms) for _ in range(self.n_bootstrap)])
-        alpha = 1 - self.level
-        se = float(reps.std(ddof=1)) if reps.size > 1 else float("nan")
-        ci = (float(np.quantile(reps, alpha / 2)), float(np.quantile(reps, 1 - alpha / 2))) if reps.size > 1 else (float("nan"),) * 2
+        se, ci = bootstrap_interval(reps, self.level)
         return self._result(
             estimand, value, se, len(df), inference=f"nonparametric bootstrap, B={self.n_bootstrap}, percentile CI",
             target="ATE (linear model)", ci=ci, diagnostics={"mediators": ms}, notes=prep.notes,

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from dagcore.errors import DataError, EstimatorError, PositivityWarning
-from dagcore.estimators.base import CausalEstimator
+from dagcore.estimators.base import CausalEstimator, bootstrap_interval
 from dagcore.estimators.estimate import Estimate
 from dagcore.estimators.validation import check_binary, design_matrix, prepare
 
@@ -202,7 +202,6 @@ class Mediation(CausalEstimator):
         if empty:
             self._warn(f"positivity: {empty} mediator/covariate cells lack data at one exposure level and were left out", PositivityWarning)
         value = nde if estimand.effect == "nde" else nie
-        alpha = 1 - self.level
         se, ci, inference = float("nan"), (float("nan"), float("nan")), "none (n_bootstrap=0)"
         boot: dict[str, Any] = {}
         if self.n_bootstrap:
@@ -216,10 +215,9 @@ class Mediation(CausalEstimator):
 
             reps = np.array(Parallel(n_jobs=self.n_jobs)(delayed(one)(s) for s in seeds))
             col = reps[:, 0] if estimand.effect == "nde" else reps[:, 1]
-            se = float(col.std(ddof=1))
-            ci = (float(np.quantile(col, alpha / 2)), float(np.quantile(col, 1 - alpha / 2)))
+            se, ci = bootstrap_interval(col, self.level)
             other = reps[:, 1] if estimand.effect == "nde" else reps[:, 0]
-            boot = {"other_ci": [float(np.quantile(other, alpha / 2)), float(np.quantile(other, 1 - alpha / 2))]}
+            boot = {"other_ci": list(bootstrap_interval(other, self.level)[1])}
             inference = f"nonparametric bootstrap, B={self.n_bootstrap}, percentile CI"
         total = nde + nie
         diagnostics = {

@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from dagcore.errors import DataError, EstimatorError
-from dagcore.estimators.base import CausalEstimator
+from dagcore.estimators.base import CausalEstimator, bootstrap_interval
 from dagcore.estimators.diagnostics import overlap_summary
 from dagcore.estimators.estimate import Estimate
 from dagcore.estimators.validation import check_binary, design_frame, prepare
@@ -175,9 +175,7 @@ class _MetaLearner(CausalEstimator):
         diag = {**diag, **self._extra_diagnostics(F, t)}
         value = float(cate.mean())
         reps = self._bootstrap(F, V, t, y)
-        se = float(reps.std(ddof=1))
-        alpha = 1 - self.level
-        ci = (float(np.quantile(reps, alpha / 2)), float(np.quantile(reps, 1 - alpha / 2)))
+        se, ci = bootstrap_interval(reps, self.level)
         return self._result(
             estimand, value, se, len(t),
             inference=f"bootstrap (B={self.n_bootstrap}), stratified by treatment, percentile CI",

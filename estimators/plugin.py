@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from dagcore.errors import DataError, EstimatorError, PositivityWarning
-from dagcore.estimators.base import CausalEstimator
+from dagcore.estimators.base import CausalEstimator, bootstrap_interval
 from dagcore.estimators.estimate import Estimate
 from dagcore.estimators.validation import prepare
 from dagcore.expressions import Expression, JointDistribution, backdoor_formula, evaluate, frontdoor_formula
@@ -213,9 +213,7 @@ class PlugIn(CausalEstimator):
         se, ci, inference = float("nan"), None, "none (n_bootstrap=0)"
         if self.n_bootstrap:
             reps = self._bootstrap(df, expr, variables, t, y, x0, x1)
-            alpha = 1 - self.level
-            se = float(np.std(reps, ddof=1))
-            ci = (float(np.quantile(reps, alpha / 2)), float(np.quantile(reps, 1 - alpha / 2)))
+            se, ci = bootstrap_interval(reps, self.level)
             inference = f"nonparametric bootstrap, B={self.n_bootstrap}, percentile CI"
         else:
             ci = (float("nan"), float("nan"))

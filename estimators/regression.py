@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from dagcore.errors import DataError, EstimatorError
-from dagcore.estimators.base import CausalEstimator
+from dagcore.estimators.base import CausalEstimator, bootstrap_interval
 from dagcore.estimators.estimate import Estimate
 from dagcore.estimators.validation import check_binary, formula_variables, prepare
 
@@ -225,9 +225,7 @@ class Standardization(CausalEstimator):
             return self._point(X, X1, X0, yv, r.integers(0, len(pop), size=len(pop)))
 
         reps = np.array(Parallel(n_jobs=self.n_jobs)(delayed(one)(int(s)) for s in seeds)) if self.n_bootstrap else np.array([])
-        se = float(reps.std(ddof=1)) if reps.size > 1 else float("nan")
-        alpha = 1 - self.level
-        ci = (float(np.quantile(reps, alpha / 2)), float(np.quantile(reps, 1 - alpha / 2))) if reps.size > 1 else (float("nan"),) * 2
+        se, ci = bootstrap_interval(reps, self.level)
         target = {"RD": "ATE", "RR": "RR", "OR": "OR"}[self.effect_measure]
         if target != "ATE":
             value_out, ci = float(np.exp(value)), (float(np.exp(ci[0])), float(np.exp(ci[1])))
