@@ -63,7 +63,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--peers", action="store_true")
     parser.add_argument("--max-nodes", type=int, default=100_000)
+    parser.add_argument("--peers-only", action="store_true", help="only the peer comparison")
     args = parser.parse_args()
+    if args.peers_only:
+        peers(dagcore.load(ROOT / "examples" / "nhefs" / "nhefs.dag"))
+        return
     rows = []
     for family in ("sparse ER", "deep"):
         for n in (100, 1_000, 10_000, 100_000):

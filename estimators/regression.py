@@ -113,6 +113,20 @@ class OutcomeRegression(CausalEstimator):
         )
 
 
+def _delta_se(X: np.ndarray, X1: np.ndarray, X0: np.ndarray, yv: np.ndarray) -> float:
+    """SE of ``mean((X1 - X0) @ beta)`` with ``beta`` the OLS fit on the rows where ``yv`` is observed."""
+    fit = np.isfinite(yv)
+    Xf, yf = X[fit], yv[fit]
+    beta = np.linalg.lstsq(Xf, yf, rcond=None)[0]
+    contrast = (X1 - X0) @ beta
+    d = (X1 - X0).mean(axis=0)
+    bread = np.linalg.pinv(Xf.T @ Xf)
+    score = Xf * (yf - Xf @ beta)[:, None]
+    cov_beta = bread @ (score.T @ score) @ bread
+    var_average = contrast.var(ddof=1) / len(contrast)
+    return float(np.sqrt(var_average + d @ cov_beta @ d))
+
+
 class Standardization(CausalEstimator):
     """The parametric g-formula: fit an outcome model, predict everyone under treatment and under control, average.
 
@@ -129,6 +143,12 @@ class Standardization(CausalEstimator):
     effect_measure : {"RD", "RR", "OR"}
     n_bootstrap : int
         Bootstrap replicates for the SE and percentile CI.
+    inference : {"bootstrap", "delta"}
+        ``"delta"`` (OLS outcome model, risk difference only): the
+        influence-function / delta-method SE, the sum of the sampling variance
+        of the average over the population and the HC0 sandwich variance of
+        the regression coefficients projected on the average contrast; a Wald
+        CI. Instant where the bootstrap refits the model B times.
     n_jobs : int, optional
         Parallel bootstrap through joblib.
     random_state : int
@@ -145,6 +165,7 @@ class Standardization(CausalEstimator):
         outcome_model: str = "ols",
         effect_measure: str = "RD",
         n_bootstrap: int = 200,
+        inference: str = "bootstrap",
         n_jobs: int | None = None,
         random_state: int = 0,
         level: float = 0.95,
@@ -156,6 +177,7 @@ class Standardization(CausalEstimator):
         self.outcome_model = outcome_model
         self.effect_measure = effect_measure
         self.n_bootstrap = n_bootstrap
+        self.inference = inference
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.level = level
@@ -213,10 +235,21 @@ class Standardization(CausalEstimator):
             check_binary(prep.data, y, role="outcome", estimator="a logistic outcome model")
         formula = self.formula or default_formula(y, [t, *covs], prep.data)
         _check_formula(formula, prep.data, {t, *covs}, y, self.allow_extra_variables)
+        if self.inference not in ("bootstrap", "delta"):
+            raise EstimatorError(f"inference must be 'bootstrap' or 'delta', got {self.inference!r}")
+        if self.inference == "delta" and (self.outcome_model != "ols" or self.effect_measure != "RD"):
+            raise EstimatorError("inference='delta' is available for the OLS outcome model (risk difference); use the bootstrap otherwise")
         pop = prep.full if self.population == "all" and prep.full is not None else prep.data
         X, X1, X0 = self._designs(pop, formula, t)
         yv = pop[y].to_numpy(dtype=float)
         value = self._point(X, X1, X0, yv, np.arange(len(pop)))
+        if self.inference == "delta":
+            se = _delta_se(X, X1, X0, yv)
+            return self._result(
+                estimand, value, se, len(prep.data),
+                inference="delta method: influence function of the average contrast plus the HC0 sandwich of the regression, Wald CI",
+                diagnostics={"formula": formula, "population_rows": int(len(pop))}, notes=prep.notes,
+            )
         rng = np.random.default_rng(self.random_state)
         seeds = rng.integers(0, 2**32 - 1, size=self.n_bootstrap)
 

@@ -239,3 +239,24 @@ def test_numpy_logistic_fit_equals_the_statsmodels_glm() -> None:
     assert np.max(np.abs(ours - glm)) < 1e-8
     with pytest.raises(DataError, match="separation"):
         logistic_mle(X[:, :1], (X[:, 0] > 0).astype(float))
+
+
+def test_standardization_delta_method_agrees_with_the_bootstrap_and_the_spread() -> None:
+    e = Estimand(treatment=("t",), outcome=("y",), strategy="backdoor", adjustment_set={"z"})
+
+    def data(seed: int) -> pd.DataFrame:
+        rng = np.random.default_rng(seed)
+        z = rng.normal(size=800)
+        t = (rng.random(800) < 1 / (1 + np.exp(-z))).astype(float)
+        return pd.DataFrame({"z": z, "t": t, "y": t * (1 + z) + z + rng.normal(size=800)})
+
+    delta = Standardization(formula="y ~ t * z", inference="delta").fit(data(0), e).estimate_
+    boot = Standardization(formula="y ~ t * z", n_bootstrap=400).fit(data(0), e).estimate_
+    assert delta.value == boot.value
+    assert delta.se == pytest.approx(boot.se, rel=0.15)
+    values = [Standardization(formula="y ~ t * z", inference="delta").fit(data(s), e).estimate_ for s in range(1, 101)]
+    spread = np.std([v.value for v in values], ddof=1)
+    assert np.mean([v.se for v in values]) == pytest.approx(spread, rel=0.2)
+    assert 0.88 <= np.mean([v.ci[0] <= 1 <= v.ci[1] for v in values]) <= 0.99  # the ATE is 1 (E[z] = 0)
+    with pytest.raises(EstimatorError, match="inference='delta' is available for the OLS"):
+        Standardization(outcome_model="logit", inference="delta").fit(data(0).assign(y=lambda d: (d.y > 0).astype(float)), e)
