@@ -10,7 +10,33 @@ import pandas as pd
 from dagcore.errors import DataError
 from dagcore.estimators.validation import design_matrix
 
-__all__ = ["fit_propensity", "logistic_mle"]
+__all__ = ["fit_propensity", "logistic_mle", "logistic_newton"]
+
+
+def logistic_newton(A: np.ndarray, t: np.ndarray, beta: np.ndarray, *, max_iter: int = 50, tol: float = 1e-10) -> np.ndarray:
+    """Coefficients of the unpenalised logistic regression of ``t`` on the columns of ``A``, by Newton-Raphson from ``beta``.
+
+    Raises
+    ------
+    DataError
+        Perfect (or quasi-complete) separation: the likelihood has no maximum.
+    """
+    beta = np.asarray(beta, dtype=float).copy()
+    for _ in range(max_iter):
+        eta = A @ beta
+        if np.max(np.abs(eta)) > 35:
+            raise DataError("perfect separation")
+        p = 1 / (1 + np.exp(-eta))
+        grad = A.T @ (t - p)
+        hess = (A * (p * (1 - p))[:, None]).T @ A
+        try:
+            step = np.linalg.solve(hess, grad)
+        except np.linalg.LinAlgError:
+            step = np.linalg.lstsq(hess, grad, rcond=None)[0]
+        beta += step
+        if np.max(np.abs(step)) < tol * (1 + np.max(np.abs(beta))):
+            break
+    return beta
 
 
 def logistic_mle(X: np.ndarray, t: np.ndarray, *, max_iter: int = 50, tol: float = 1e-10) -> np.ndarray:
@@ -32,22 +58,7 @@ def logistic_mle(X: np.ndarray, t: np.ndarray, *, max_iter: int = 50, tol: float
     True
     """
     A = np.column_stack([np.ones(len(t)), X])
-    beta = np.zeros(A.shape[1])
-    for _ in range(max_iter):
-        eta = A @ beta
-        p = 1 / (1 + np.exp(-eta))
-        w = p * (1 - p)
-        grad = A.T @ (t - p)
-        hess = (A * w[:, None]).T @ A
-        try:
-            step = np.linalg.solve(hess, grad)
-        except np.linalg.LinAlgError:
-            step = np.linalg.lstsq(hess, grad, rcond=None)[0]
-        beta = beta + step
-        if np.max(np.abs(step)) < tol * (1 + np.max(np.abs(beta))):
-            break
-        if np.max(np.abs(eta)) > 35:
-            raise DataError("perfect separation")
+    beta = logistic_newton(A, t, np.zeros(A.shape[1]), max_iter=max_iter, tol=tol)
     return 1 / (1 + np.exp(-(A @ beta)))
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 from dagcore.errors import DataError, EstimatorError
 from dagcore.estimators.base import CausalEstimator, bootstrap_interval
 from dagcore.estimators.estimate import Estimate
-from dagcore.estimators.validation import check_binary, formula_variables, prepare
+from dagcore.estimators.validation import check_binary, design_matrix, formula_variables, prepare
 
 __all__ = ["OutcomeRegression", "Standardization", "default_formula"]
 
@@ -94,23 +94,50 @@ class OutcomeRegression(CausalEstimator):
         prep = prepare(data, t, y, covs, extra=extra, dropna=self.dropna)
         formula = self.formula or default_formula(y, [t, *covs], prep.data)
         _check_formula(formula, prep.data, {t, *covs}, y, self.allow_extra_variables)
-        fit = _ols(formula, prep.data, self.cov_type)
-        if t not in fit.params.index:
-            raise EstimatorError(f"the formula {formula!r} has no main term for the treatment {t!r}")
-        interactions = [p for p in fit.params.index if t in p and p != t]
-        notes = list(prep.notes)
-        if interactions:
-            notes.append(f"the formula interacts {t} with other terms; the {t} coefficient is the effect where they are 0 (use Standardization for the average effect)")
-        value = float(fit.params[t])
-        se = float(fit.bse[t])
         binary = set(np.unique(prep.data[t].to_numpy(dtype=float)).tolist()) <= {0.0, 1.0}
+        notes = list(prep.notes)
+        if self.formula is None and self.cov_type in _ARRAY_COV_TYPES:
+            # the default linear model: numpy least squares and the sandwich, no formula machinery
+            A = np.column_stack([np.ones(len(prep.data)), prep.data[t].to_numpy(dtype=float), design_matrix(prep.data, covs)])
+            value, se, r2 = _ols_arrays(A, prep.data[y].to_numpy(dtype=float), self.cov_type)
+        else:
+            fit = _ols(formula, prep.data, self.cov_type)
+            if t not in fit.params.index:
+                raise EstimatorError(f"the formula {formula!r} has no main term for the treatment {t!r}")
+            interactions = [p for p in fit.params.index if t in p and p != t]
+            if interactions:
+                notes.append(f"the formula interacts {t} with other terms; the {t} coefficient is the effect where they are 0 (use Standardization for the average effect)")
+            value, se, r2 = float(fit.params[t]), float(fit.bse[t]), float(fit.rsquared)
         return self._result(
             estimand, value, se, len(prep.data),
             inference=f"OLS, {'classical' if self.cov_type == 'nonrobust' else self.cov_type + ' robust'} standard errors",
             target="ATE" if binary else "ATE per unit of treatment",
-            diagnostics={"formula": formula, "r_squared": float(fit.rsquared)},
+            diagnostics={"formula": formula, "r_squared": r2},
             notes=notes,
         )
+
+
+_ARRAY_COV_TYPES = ("HC0", "HC1", "nonrobust")
+
+
+def _ols_arrays(A: np.ndarray, y: np.ndarray, cov_type: str) -> tuple[float, float, float]:
+    """Coefficient of column 1 of ``A``, its SE (classical, HC0 or HC1) and R², as statsmodels' OLS gives them."""
+    n, p = A.shape
+    beta, _, rank, _ = np.linalg.lstsq(A, y, rcond=None)
+    if rank < p:
+        raise DataError("the treatment and covariates are collinear (the design matrix is rank-deficient); drop redundant covariates")
+    resid = y - A @ beta
+    bread = np.linalg.inv(A.T @ A)
+    if cov_type == "nonrobust":
+        var = float(resid @ resid) / (n - p) * bread[1, 1]
+    else:
+        row = bread[1] @ A.T  # the treatment row of (A'A)^-1 A', length n
+        var = float(np.sum((row * resid) ** 2))
+        if cov_type == "HC1":
+            var *= n / (n - p)
+    centered = y - y.mean()
+    r2 = 1.0 - float(resid @ resid) / float(centered @ centered)
+    return float(beta[1]), float(np.sqrt(var)), r2
 
 
 def _delta_se(X: np.ndarray, X1: np.ndarray, X0: np.ndarray, yv: np.ndarray) -> float:

@@ -260,3 +260,23 @@ def test_standardization_delta_method_agrees_with_the_bootstrap_and_the_spread()
     assert 0.88 <= np.mean([v.ci[0] <= 1 <= v.ci[1] for v in values]) <= 0.99  # the ATE is 1 (E[z] = 0)
     with pytest.raises(EstimatorError, match="inference='delta' is available for the OLS"):
         Standardization(outcome_model="logit", inference="delta").fit(data(0).assign(y=lambda d: (d.y > 0).astype(float)), e)
+
+
+@pytest.mark.parametrize("cov_type", ["HC0", "HC1", "nonrobust"])
+def test_array_path_of_outcome_regression_equals_statsmodels(cov_type: str) -> None:
+    import statsmodels.formula.api as smf
+
+    rng = np.random.default_rng(0)
+    n = 3000
+    df = pd.DataFrame({"z1": rng.normal(size=n), "z2": rng.choice(list("abc"), n)})
+    df["t"] = (rng.random(n) < 0.4).astype(float)
+    df["y"] = 2 * df.t + df.z1 + (df.z2 == "b") + rng.normal(size=n) * (1 + df.t)
+    e = Estimand(treatment=("t",), outcome=("y",), strategy="backdoor", adjustment_set={"z1", "z2"})
+    ours = OutcomeRegression(cov_type=cov_type).fit(df, e).estimate_
+    model = smf.ols("y ~ t + z1 + C(z2)", df)
+    ref = model.fit(cov_type=cov_type) if cov_type != "nonrobust" else model.fit()
+    assert ours.value == pytest.approx(ref.params["t"], abs=1e-12)
+    assert ours.se == pytest.approx(ref.bse["t"], rel=1e-10)
+    assert ours.diagnostics["r_squared"] == pytest.approx(ref.rsquared, abs=1e-12)
+    with pytest.raises(DataError, match="collinear"):
+        OutcomeRegression(cov_type=cov_type).fit(df.assign(z3=df.z1 * 2), Estimand(treatment=("t",), outcome=("y",), strategy="backdoor", adjustment_set={"z1", "z3"}))
