@@ -16,6 +16,42 @@ from dagcore.estimators.validation import check_binary, design_matrix, prepare
 __all__ = ["AIPW"]
 
 
+class _ArmGrams:
+    """Least squares of the outcome on ``[1, X]`` within each treatment arm of a training set, from Gram matrices.
+
+    ``per_fold`` accumulates ``A'A`` and ``A'y`` once per held-out fold and arm; a training set's fit is
+    the total minus its held-out fold, so the ten regressions of 5-fold AIPW cost one pass over the data.
+    The coefficients are those of ``LinearRegression`` (the normal equations; least squares when singular).
+    """
+
+    def __init__(self, gram: np.ndarray, moment: np.ndarray, fallback: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]) -> None:
+        self.gram, self.moment, self.fallback = gram, moment, fallback
+
+    @classmethod
+    def per_fold(cls, X: np.ndarray, t: np.ndarray, y: np.ndarray, folds: list[tuple[np.ndarray, np.ndarray]]) -> list[_ArmGrams]:
+        p = X.shape[1] + 1
+        gram = np.zeros((len(folds), 2, p, p))
+        moment = np.zeros((len(folds), 2, p))
+        for i, (_, test) in enumerate(folds):
+            for arm in (0, 1):
+                rows = test[t[test] == arm]
+                A = np.column_stack([np.ones(rows.size), X[rows]])
+                gram[i, arm], moment[i, arm] = A.T @ A, A.T @ y[rows]
+        total_gram, total_moment = gram.sum(axis=0), moment.sum(axis=0)
+        return [cls(total_gram - gram[i], total_moment - moment[i], (X, t, y, train)) for i, (train, _) in enumerate(folds)]
+
+    def predict(self, X: np.ndarray, rows: np.ndarray, arm: int) -> np.ndarray:
+        try:
+            if np.linalg.cond(self.gram[arm]) > 1e10:  # (nearly) collinear: the normal equations lose accuracy
+                raise np.linalg.LinAlgError
+            coef = np.linalg.solve(self.gram[arm], self.moment[arm])
+        except np.linalg.LinAlgError:
+            Xf, tf, yf, train = self.fallback
+            fit = train[tf[train] == arm]
+            coef = np.linalg.lstsq(np.column_stack([np.ones(fit.size), Xf[fit]]), yf[fit], rcond=None)[0]
+        return coef[0] + X[rows] @ coef[1:]
+
+
 class AIPW(CausalEstimator):
     """Augmented IPW (doubly robust) with K-fold cross-fitting and an influence-function SE.
 
@@ -82,7 +118,9 @@ class AIPW(CausalEstimator):
         prop = clone(self.propensity_model) if self.propensity_model is not None else LogisticRegression(C=np.inf, max_iter=1000)
         return out, prop
 
-    def _nuisances(self, X: np.ndarray, t: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _nuisances(
+        self, X: np.ndarray, t: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray, gram: _ArmGrams | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         from sklearn.base import clone
 
         out, prop = self._models()
@@ -96,6 +134,8 @@ class AIPW(CausalEstimator):
         tr0 = train[t[train] == 0]
         if tr1.size == 0 or tr0.size == 0:
             raise EstimatorError("a cross-fitting fold has no treated or no untreated units; use fewer folds")
+        if gram is not None:  # the default linear outcome model, from Gram matrices
+            return e, gram.predict(X, test, 1), gram.predict(X, test, 0)
         mu1 = clone(out).fit(X[tr1], y[tr1]).predict(X[test])
         mu0 = clone(out).fit(X[tr0], y[tr0]).predict(X[test])
         return e, mu1, mu0
@@ -113,7 +153,8 @@ class AIPW(CausalEstimator):
             e[:], mu1[:], mu0[:] = self._nuisances(X, t, y, idx, idx)
         else:
             folds = list(StratifiedKFold(self.n_folds, shuffle=True, random_state=seed).split(X if X.shape[1] else np.zeros((n, 1)), t))
-            results = Parallel(n_jobs=self.n_jobs)(delayed(self._nuisances)(X, t, y, tr, te) for tr, te in folds)
+            grams = _ArmGrams.per_fold(X, t, y, folds) if self.outcome_model is None and X.shape[1] else [None] * len(folds)
+            results = Parallel(n_jobs=self.n_jobs)(delayed(self._nuisances)(X, t, y, tr, te, gm) for (tr, te), gm in zip(folds, grams))
             for (_, te), (ee, m1, m0) in zip(folds, results):
                 e[te], mu1[te], mu0[te] = ee, m1, m0
         if self.trim:

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 from sklearn.ensemble import RandomForestRegressor
+from sklearn.linear_model import LogisticRegression
 
 import dagcore
 from dagcore import (
@@ -280,3 +281,18 @@ def test_array_path_of_outcome_regression_equals_statsmodels(cov_type: str) -> N
     assert ours.diagnostics["r_squared"] == pytest.approx(ref.rsquared, abs=1e-12)
     with pytest.raises(DataError, match="collinear"):
         OutcomeRegression(cov_type=cov_type).fit(df.assign(z3=df.z1 * 2), Estimand(treatment=("t",), outcome=("y",), strategy="backdoor", adjustment_set={"z1", "z3"}))
+
+
+def test_aipw_default_outcome_fits_equal_scikit_learn_linear_regression() -> None:
+    from sklearn.linear_model import LinearRegression
+
+    df = confounded(n=3000)
+    ours = AIPW().fit(df, BACKDOOR).estimate_
+    ref = AIPW(outcome_model=LinearRegression()).fit(df, BACKDOOR).estimate_
+    assert ours.value == pytest.approx(ref.value, abs=1e-10) and ours.se == pytest.approx(ref.se, abs=1e-10)
+    # collinear covariates: the Gram shortcut falls back to least squares, as LinearRegression does
+    dup = df.assign(z3=df.z1 * 2.0)
+    e = Estimand(treatment=("t",), outcome=("y",), strategy="backdoor", adjustment_set={"z1", "z2", "z3"})
+    ours = AIPW(propensity_model=LogisticRegression(C=1.0)).fit(dup, e).estimate_
+    ref = AIPW(outcome_model=LinearRegression(), propensity_model=LogisticRegression(C=1.0)).fit(dup, e).estimate_
+    assert ours.value == pytest.approx(ref.value, abs=1e-8)
