@@ -139,13 +139,7 @@ def forbidden_nodes(g: CausalGraph, exposure: str | Iterable[str] | None = None,
 
 
 def _proper_backdoor_graph(g: CausalGraph, x: frozenset[str], cn: frozenset[str]) -> CausalGraph:
-    removed = {(a, b) for a in x for b in g.children(a) if b in cn}
-    if not removed:
-        return g
-    return g._rebuild(
-        edges=[e for e in g.edges if e not in removed and e[0] not in g.bidirected_latents],
-        edge_attributes={},
-    )
+    return g._without_edges((a, b) for a in x for b in g.children(a) if b in cn)
 
 
 def _allowed(g: CausalGraph, x: frozenset[str], y: frozenset[str], forb: frozenset[str], exclude: frozenset[str]) -> frozenset[str]:

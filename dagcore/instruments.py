@@ -45,7 +45,7 @@ class InstrumentCheck:
 
 
 def _without_out_edges(g: CausalGraph, nodes: frozenset[str]) -> CausalGraph:
-    return g._rebuild(edges=[e for e in g.edges if e[0] not in nodes and e[0] not in g.bidirected_latents], edge_attributes={})
+    return g._without_edges((a, b) for a in nodes for b in g.children(a))
 
 
 def _single(g: CausalGraph, value: str | Iterable[str] | None, role: str, default: frozenset[str]) -> str:

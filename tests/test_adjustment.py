@@ -7,6 +7,7 @@ import itertools
 import pytest
 from brute import simple_paths
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dagcore import (
     CausalGraph,
@@ -20,7 +21,7 @@ from dagcore import (
     optimal_adjustment_set,
 )
 from dagcore.grammar import parse
-from dagcore.testing import queries
+from dagcore.testing import dags, queries
 
 
 def brute_force_valid(g: CausalGraph, xs: frozenset[str], ys: frozenset[str], z: frozenset[str]) -> bool:
@@ -156,3 +157,19 @@ def test_include_exclude_and_cost() -> None:
 def test_errors() -> None:
     with pytest.raises(GraphError, match="needs an exposure and an outcome"):
         minimal_adjustment_set(parse("X -> Y"))
+
+
+@settings(max_examples=100)
+@given(dags(max_nodes=8, latent_fraction=0.3, bidirected=True), st.data())
+def test_edge_removal_without_rebuild_matches_a_rebuilt_graph(g: CausalGraph, data: st.DataObject) -> None:
+    edges = sorted(g.nx.edges)
+    if not edges:
+        return
+    removed = set(data.draw(st.lists(st.sampled_from(edges), unique=True)))
+    cut = g._without_edges(removed)
+    kept = [e for e in edges if e not in removed]
+    for v in g.nodes:
+        assert cut.parents(v) == frozenset(u for u, w in kept if w == v)
+        assert cut.children(v) == frozenset(w for u, w in kept if u == v)
+    assert set(cut.nx.edges) == set(kept) and cut.latent == g.latent and cut.exposure == g.exposure
+    assert set(g.nx.edges) == set(edges)  # the original is untouched
