@@ -22,15 +22,16 @@ def standardized_mean_differences(X: pd.DataFrame, t: np.ndarray, weights: np.nd
     >>> standardized_mean_differences(X, np.array([0, 0, 1, 1]))
     {'a': 2.8284}
     """
-    w = np.ones(len(t)) if weights is None else weights
-    out: dict[str, float] = {}
-    for col in X.columns:
-        x = X[col].to_numpy(dtype=float)
-        m1 = np.average(x[t == 1], weights=w[t == 1])
-        m0 = np.average(x[t == 0], weights=w[t == 0])
-        sd = np.sqrt((x[t == 1].var(ddof=1) + x[t == 0].var(ddof=1)) / 2)
-        out[str(col)] = round(float((m1 - m0) / sd), 4) if sd > 0 else 0.0
-    return out
+    if X.shape[1] == 0:
+        return {}
+    A = X.to_numpy(dtype=float)
+    w = np.ones(len(t)) if weights is None else np.asarray(weights, dtype=float)
+    treated = t == 1
+    m1 = (w[treated] @ A[treated]) / w[treated].sum()
+    m0 = (w[~treated] @ A[~treated]) / w[~treated].sum()
+    sd = np.sqrt((A[treated].var(axis=0, ddof=1) + A[~treated].var(axis=0, ddof=1)) / 2)
+    smd = np.divide(m1 - m0, sd, out=np.zeros_like(sd), where=sd > 0)
+    return {str(col): round(float(v), 4) for col, v in zip(X.columns, smd)}
 
 
 def overlap_summary(ps: np.ndarray, t: np.ndarray, *, threshold: float = 0.01) -> dict[str, Any]:

@@ -69,11 +69,13 @@ def fit_propensity(
     *,
     formula: str | None = None,
     model: Any = None,
+    design: np.ndarray | None = None,
 ) -> np.ndarray:
     """P(treatment = 1 | covariates) for every row.
 
     Default: an unpenalised logistic regression of the treatment on the
-    covariates (no L2 penalty, which would move IPW estimates).
+    covariates (no L2 penalty, which would move IPW estimates). ``design``
+    is the covariates' model matrix when the caller has built it already.
 
     Raises
     ------
@@ -85,7 +87,7 @@ def fit_propensity(
         return np.full(len(t), t.mean())
     if model is None and formula is None:
         try:
-            ps = logistic_mle(design_matrix(data, covariates), t)
+            ps = logistic_mle(design if design is not None else design_matrix(data, covariates), t)
         except DataError:
             raise DataError(
                 f"perfect separation: the covariates predict {treatment!r} exactly, so there is no overlap "
@@ -94,7 +96,7 @@ def fit_propensity(
     elif model is not None:
         from sklearn.base import clone
 
-        X = design_matrix(data, covariates)
+        X = design if design is not None else design_matrix(data, covariates)
         fitted = clone(model).fit(X, t)
         ps = fitted.predict_proba(X)[:, 1]
     else:

@@ -100,7 +100,8 @@ class IPW(CausalEstimator):
         df = prep.data
         t = check_binary(df, t_name, estimator="IPW")
         y = df[y_name].to_numpy(dtype=float)
-        ps = fit_propensity(df, t_name, covs, formula=self.propensity_formula, model=self.propensity_model)
+        X = design_frame(df, covs) if covs else pd.DataFrame(index=df.index)
+        ps = fit_propensity(df, t_name, covs, formula=self.propensity_formula, model=self.propensity_model, design=X.to_numpy(dtype=float))
         overlap = overlap_summary(ps, t)
         notes = list(prep.notes)
         keep = np.ones(len(t), dtype=bool)
@@ -117,7 +118,7 @@ class IPW(CausalEstimator):
             p1 = t.mean()
             w = w * np.where(t == 1, p1, 1 - p1)
         value, se = weighted_regression_sandwich(y, t, w)
-        X = design_frame(df.loc[keep], covs) if covs else pd.DataFrame()
+        X = X.loc[keep]
         diagnostics = {
             "propensity_overlap": overlap,
             "smd_before": standardized_mean_differences(X, t) if covs else {},
