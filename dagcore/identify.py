@@ -5,8 +5,9 @@ Strategies are tried in order, and the first that applies is used:
 1. **randomized**: no open back-door path (the empty set is an adjustment set):
    a plain contrast ``P(y | x)``;
 2. **backdoor** (covariate adjustment): the O-set when it exists (smallest
-   asymptotic variance), else a minimal adjustment set; other minimal sets are
-   listed as alternatives;
+   asymptotic variance), else a minimal adjustment set; up to five other
+   minimal sets are listed as alternatives on graphs of at most 2,000 nodes
+   (:func:`dagcore.adjustment_sets` lists them all, lazily, on any graph);
 3. **frontdoor**: a set satisfying the front-door criterion;
 4. **id**: the general ID algorithm on the latent projection (a nonparametric
    formula, so it is preferred to an instrument);
@@ -30,6 +31,9 @@ from dagcore.graph import CausalGraph, as_names
 __all__ = ["identify"]
 
 _MAX_ALTERNATIVES = 5
+#: Alternatives are listed only up to this many nodes: each minimal set costs
+#: linear passes over the moral graph, which on large dense graphs takes seconds.
+_ALTERNATIVES_UP_TO_NODES = 2_000
 
 
 def _names(s: Iterable[str]) -> str:
@@ -142,7 +146,11 @@ def identify(
         z = minimal_adjustment_set(g, xs, ys)
         chosen = "a minimal adjustment set"
     if z is not None:
-        alternatives = tuple(s for s in itertools.islice(adjustment_sets(g, xs, ys), _MAX_ALTERNATIVES + 1) if s != z)[:_MAX_ALTERNATIVES]
+        alternatives = (
+            tuple(s for s in itertools.islice(adjustment_sets(g, xs, ys), _MAX_ALTERNATIVES + 1) if s != z)[:_MAX_ALTERNATIVES]
+            if len(g.nodes) <= _ALTERNATIVES_UP_TO_NODES
+            else ()
+        )
         return _estimand(
             g, x, y, "backdoor", backdoor_formula(xs, ys, z),
             adjustment_set=z,
