@@ -121,6 +121,17 @@ def _directed_path(g: CausalGraph, source: str, target: str) -> list[str] | None
     return None
 
 
+def _conditioning_sets(
+    g: CausalGraph, g_no_x: CausalGraph, z: str, x: str, y: str, allowed: frozenset[str], sep: frozenset[str]
+) -> Iterator[frozenset[str]]:
+    """Conditioning sets to try for ``z``, lazily: the separator near Z, the one near Y, the ancestral set."""
+    yield sep
+    near_y = _minimal_separator(g_no_x, frozenset({y}), frozenset({z}), _EMPTY, allowed)
+    if near_y is not None:
+        yield near_y
+    yield frozenset((g.ancestors({z, x, y}) & allowed) - {z})
+
+
 def instruments(g: CausalGraph, exposure: str | None = None, outcome: str | None = None) -> Iterator[tuple[str, frozenset[str]]]:
     """Valid (instrument, conditioning set) pairs, lazily; never a latent node.
 
@@ -161,12 +172,11 @@ def instruments(g: CausalGraph, exposure: str | None = None, outcome: str | None
             continue
         # conditional: a minimal separator of Z and Y (without X's out-edges); then the ancestral
         # set of Z, X, Y among allowed nodes, which can also open a path from Z to X
-        sep = _minimal_separator(g_no_x, frozenset({z}), ys, _EMPTY, allowed)
+        zs = frozenset({z})
+        sep = _minimal_separator(g_no_x, zs, ys, _EMPTY, allowed)
         if sep is None:
             continue
-        near_y = _minimal_separator(g_no_x, ys, frozenset({z}), _EMPTY, allowed)
-        ancestral = (g.ancestors({z, x, y}) & allowed) - {z}
-        for w in (sep, near_y, frozenset(ancestral)):
+        for w in _conditioning_sets(g, g_no_x, z, x, y, allowed, sep):
             if w and d_separated(g_no_x, z, y, w) and not d_separated(g, z, x, w):
                 yield z, w
                 break
