@@ -28,7 +28,9 @@ class Stratification(CausalEstimator):
     Parameters
     ----------
     n_strata : int
-        Number of propensity-score quantile strata (``on="propensity"``); 5
+        Number of propensity-score quantile strata (``on="propensity"``); when
+        the score takes at most ``2 * n_strata`` distinct values, each value is
+        its own stratum instead; 5
         removes about 90% of the bias from a covariate (Cochran 1968,
         Rosenbaum & Rubin 1984). Ties in the propensity can leave fewer strata.
     on : {"propensity", "covariates"}
@@ -123,6 +125,12 @@ class Stratification(CausalEstimator):
         extra["propensity_overlap"] = overlap_summary(ps, df[t_name].to_numpy(dtype=float))
         if np.ptp(ps) == 0:
             return np.zeros(len(df), dtype=int), [f"propensity {ps[0]:.3g}"], extra
+        values, inverse = np.unique(np.round(ps, 12), return_inverse=True)
+        if values.size <= 2 * int(self.n_strata):
+            # a score with few values (discrete covariates): one stratum per value balances exactly,
+            # where quantile strata would pool units with different propensities
+            notes.append(f"the propensity score takes {values.size} values: one stratum each")
+            return np.asarray(inverse, dtype=int), [f"propensity {v:.3g}" for v in values], extra
         codes, edges = pd.qcut(ps, int(self.n_strata), labels=False, retbins=True, duplicates="drop")
         codes = np.asarray(codes, dtype=int)
         if len(edges) - 1 < self.n_strata:
