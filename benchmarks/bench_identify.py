@@ -64,6 +64,7 @@ def main() -> None:
     parser.add_argument("--peers", action="store_true")
     parser.add_argument("--max-nodes", type=int, default=100_000)
     parser.add_argument("--peers-only", action="store_true", help="only the peer comparison")
+    parser.add_argument("--targets-only", action="store_true", help="only the targets table (NHEFS, instruments, listing rate)")
     parser.add_argument("--nx-timeout", type=float, default=120, help="seconds allowed to the networkx recipe and to instruments above 10,000 nodes")
     args = parser.parse_args()
     if args.peers_only:
@@ -71,7 +72,7 @@ def main() -> None:
         return
     dagcore.identify(dagcore.load(ROOT / "examples" / "nhefs" / "nhefs.dag"))  # warm-up: first-call imports are not timed
     rows = []
-    for family in ("sparse ER", "deep"):
+    for family in () if args.targets_only else ("sparse ER", "deep"):
         for n in (100, 1_000, 10_000, 100_000):
             if n > args.max_nodes:
                 continue
@@ -98,7 +99,8 @@ def main() -> None:
                   file=sys.stderr, flush=True)
             rows.append([family, f"{n:,}", f"{len(g.edges):,}", f"{t_min * 1000:.1f}", f"{t_min / t_floor:.1f}x", f"{t_min / t_nx:.2f}x" if t_nx < args.nx_timeout else f"< {t_min / t_nx:.4f}x (networkx > {args.nx_timeout:.0f} s, stopped)",
                          f"{t_o * 1000:.1f}", f"{t_all * 1000 / max(n_sets, 1):.2f} ({n_sets} listed)", f"{t_iv * 1000:.0f}" if t_iv < args.nx_timeout else f"> {args.nx_timeout:.0f} s (stopped)", f"{t_id * 1000:.1f}"])
-    print(table(["family", "nodes", "edges", "minimal set ms", "vs floor", "vs networkx recipe", "O-set ms", "ms per minimal set, listing the first 1,000 / 10 / 2 (found)", "instruments ms", "identify() ms"], rows))
+    if rows:
+        print(table(["family", "nodes", "edges", "minimal set ms", "vs floor", "vs networkx recipe", "O-set ms", "ms per minimal set, listing the first 1,000 / 10 / 2 (found)", "instruments ms", "identify() ms"], rows))
 
     nhefs = dagcore.load(ROOT / "examples" / "nhefs" / "nhefs.dag")
     t_nhefs = best_time(lambda: dagcore.identify(nhefs), repeat=20)
@@ -164,7 +166,6 @@ def peers(g: dagcore.CausalGraph) -> None:
     except ImportError:
         print("--peers: pgmpy is not installed (pip install -e '.[peers]'); skipped")
         return
-    dagcore.identify(dagcore.load(ROOT / "examples" / "nhefs" / "nhefs.dag"))  # warm-up: first-call imports are not timed
     rows = []
     for family in ("sparse ER", "deep"):
         for n in (100, 1_000):

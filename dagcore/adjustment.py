@@ -20,6 +20,7 @@ Intelligence 270.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
@@ -489,9 +490,9 @@ def adjustment_sets(
         return
     s0 = frozenset(y_side(first[1]))
     seen = {s0}
-    queue = [s0]
+    queue = deque([s0])
     while queue:
-        s = queue.pop(0)
+        s = queue.popleft()
         yield frozenset(s | inc)
         comp = x_component(s)
         for v in sorted(s):
