@@ -32,7 +32,6 @@ import argparse
 import gc
 import sys
 import time
-import tracemalloc
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -42,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import table  # noqa: E402
+from _common import peak_memory, table  # noqa: E402
 
 import dagcore  # noqa: E402
 from dagcore import Estimand  # noqa: E402
@@ -99,17 +98,6 @@ def timed(fn: Callable[[], Any], *, max_repeat: int = 3) -> tuple[float, int, An
         if elapsed > SINGLE_RUN_ABOVE:
             break
     return best, runs, out
-
-
-def traced_peak(fn: Callable[[], Any]) -> int:
-    """Peak bytes traced by tracemalloc during one call (numpy registers its buffers with tracemalloc)."""
-    gc.collect()
-    tracemalloc.start()
-    try:
-        fn()
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
 
 
 def mib(nbytes: float) -> str:
@@ -174,7 +162,7 @@ def main(argv: list[str]) -> int:
         estimand = Estimand(treatment=("t",), outcome=("y",), strategy="backdoor", adjustment_set=frozenset(covariates(df)))
         fl, fl_value = floor_fit(df)
         t_floor, _, _ = timed(fl)
-        m_floor = traced_peak(fl)
+        m_floor = peak_memory(fl)
         rows.append(["floor: np.linalg.lstsq", f"{n:,}", fmt_time(t_floor), "1.0x", mib(m_floor), f"{m_floor / data_bytes:.2f}x",
                      f"{fl_value:.4f}", "", f"{fl_value - TRUE_EFFECT:+.4f}", f"data {mib(data_bytes)}"])
         print(f"n = {n:,}: data {mib(data_bytes)}, floor {fmt_time(t_floor)}", flush=True)
@@ -206,7 +194,7 @@ def main(argv: list[str]) -> int:
             # bootstrap estimator, trace it with 2 replicates: they run one after another, so the peak is one replicate's
             peak = None
             if t_run <= TRACE_FULL_BELOW:
-                peak = traced_peak(run)
+                peak = peak_memory(run)
             elif "n_bootstrap" in cls().get_params():
 
                 def run_b2() -> Any:
@@ -214,7 +202,7 @@ def main(argv: list[str]) -> int:
                         warnings.simplefilter("ignore")
                         return dagcore.estimate(estimand, df, method=name, n_bootstrap=2)
 
-                peak = traced_peak(run_b2)
+                peak = peak_memory(run_b2)
                 note += "; memory traced with n_bootstrap=2 (replicates run sequentially)"
             else:
                 note += "; memory not traced (too slow)"
@@ -347,7 +335,7 @@ def peers(df: pd.DataFrame, n: int, t_floor: float, data_bytes: int) -> list[lis
 
         try:
             t_run, runs, value = timed(quiet)
-            peak = traced_peak(quiet) if t_run <= 120 else None
+            peak = peak_memory(quiet) if t_run <= 120 else None
         except Exception as err:
             rows.append([label, f"{n:,}", "error", "", "", "", "", "", f"{type(err).__name__}: {err}"[:120]])
             continue

@@ -8,12 +8,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dagcore.errors import DataError, EstimatorError
+from dagcore.errors import EstimatorError
 from dagcore.estimators.base import CausalEstimator
 from dagcore.estimators.diagnostics import overlap_summary, standardized_mean_differences
 from dagcore.estimators.estimate import Estimate
 from dagcore.estimators.propensity import fit_propensity
-from dagcore.estimators.validation import check_binary, design_frame, formula_variables, prepare
+from dagcore.estimators.validation import check_binary, check_propensity_formula, design_frame, prepare
 
 __all__ = ["Matching"]
 
@@ -225,11 +225,7 @@ class Matching(CausalEstimator):
         self._check_params()
         t_name, y_name = estimand.treatment[0], estimand.outcome[0]
         covs = sorted(estimand.adjustment_set or ())
-        if self.propensity_formula:
-            used = formula_variables(self.propensity_formula, data.columns) - {t_name}
-            extra = used - set(covs)
-            if extra and not self.allow_extra_variables:
-                raise DataError(f"the propensity formula uses {sorted(extra)}, outside the adjustment set; pass allow_extra_variables=True to override")
+        check_propensity_formula(self.propensity_formula, data.columns, t_name, covs, allow_extra=self.allow_extra_variables)
         prep = prepare(data, t_name, y_name, covs, dropna=self.dropna)
         df = prep.data
         t = check_binary(df, t_name, estimator="matching")

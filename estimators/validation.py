@@ -177,6 +177,23 @@ def formula_variables(formula: str, columns: Iterable[str]) -> set[str]:
     return found
 
 
+def check_propensity_formula(formula: str | None, columns: Iterable[str], treatment: str, covariates: Iterable[str], *, allow_extra: bool) -> None:
+    """Refuse a propensity formula that uses variables outside the adjustment set (a collider or mediator could hide there).
+
+    Examples
+    --------
+    >>> check_propensity_formula("t ~ z + w", ["t", "z", "w"], "t", ["z"], allow_extra=False)
+    Traceback (most recent call last):
+    ...
+    dagcore.errors.DataError: the propensity formula uses ['w'], outside the adjustment set; pass allow_extra_variables=True to override
+    """
+    if not formula:
+        return
+    extra = formula_variables(formula, columns) - {treatment} - set(covariates)
+    if extra and not allow_extra:
+        raise DataError(f"the propensity formula uses {sorted(extra)}, outside the adjustment set; pass allow_extra_variables=True to override")
+
+
 def design_frame(data: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     """Numeric covariates with their names: categorical/object columns one-hot encoded (first level dropped).
 

@@ -12,7 +12,7 @@ from dagcore.estimators.base import CausalEstimator
 from dagcore.estimators.diagnostics import effective_sample_size, overlap_summary, standardized_mean_differences
 from dagcore.estimators.estimate import Estimate
 from dagcore.estimators.propensity import fit_propensity
-from dagcore.estimators.validation import check_binary, design_frame, formula_variables, prepare
+from dagcore.estimators.validation import check_binary, check_propensity_formula, design_frame, prepare
 
 __all__ = ["IPW", "weighted_regression_sandwich"]
 
@@ -89,13 +89,7 @@ class IPW(CausalEstimator):
     def _fit(self, data: pd.DataFrame, estimand: Any) -> Estimate:
         t_name, y_name = estimand.treatment[0], estimand.outcome[0]
         covs = sorted(estimand.adjustment_set or ())
-        if self.propensity_formula:
-            used = formula_variables(self.propensity_formula, data.columns) - {t_name}
-            extra = used - set(covs)
-            if extra and not self.allow_extra_variables:
-                from dagcore.errors import DataError
-
-                raise DataError(f"the propensity formula uses {sorted(extra)}, outside the adjustment set; pass allow_extra_variables=True to override")
+        check_propensity_formula(self.propensity_formula, data.columns, t_name, covs, allow_extra=self.allow_extra_variables)
         prep = prepare(data, t_name, y_name, covs, dropna=self.dropna)
         df = prep.data
         t = check_binary(df, t_name, estimator="IPW")
