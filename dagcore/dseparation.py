@@ -158,23 +158,6 @@ def _moral_ancestral_neighbours(g: CausalGraph, nodes: frozenset[str]) -> dict[s
     return nbrs
 
 
-def _reach_blockers(nbrs: dict[str, set[str]], start: frozenset[str], blockers: frozenset[str]) -> set[str]:
-    """Blockers reachable from ``start`` in an undirected graph by paths whose interior avoids the blockers."""
-    seen = set(start)
-    stack = list(start)
-    hit: set[str] = set()
-    while stack:
-        for w in nbrs.get(stack.pop(), ()):
-            if w in seen:
-                continue
-            seen.add(w)
-            if w in blockers:
-                hit.add(w)
-            else:
-                stack.append(w)
-    return hit
-
-
 def minimal_d_separator(
     g: CausalGraph,
     xs: str | Iterable[str],
@@ -235,9 +218,9 @@ def _minimal_separator(g: CausalGraph, x: frozenset[str], y: frozenset[str], inc
 
 
 def _moral_reach_blockers(g: CausalGraph, anc: frozenset[str], start: frozenset[str], blockers: frozenset[str]) -> set[str]:
-    """:func:`_reach_blockers` in the moral graph of ``anc`` (an ancestral set), without building it.
+    """Blockers reachable from ``start`` in the moral graph of ``anc`` (an ancestral set) by paths whose interior avoids the blockers.
 
-    A node's moral neighbours are its parents, its children in ``anc`` and the
+    The moral graph is never built: a node's moral neighbours are its parents, its children in ``anc`` and the
     other parents of those children. Each child's parents are enqueued once,
     the first time one of them is expanded, so the search is linear in the
     size of the ancestral graph instead of quadratic in the number of parents.
