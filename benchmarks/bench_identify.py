@@ -54,8 +54,8 @@ def networkx_recipe(g: dagcore.CausalGraph, x: frozenset[str], y: frozenset[str]
 
 def graph_with_2_16_minimal_sets() -> dagcore.CausalGraph:
     edges = [("X", "Y")]
-    for i in range(16):
-        edges += [(f"c{i}", f"a{i}"), (f"a{i}", "X"), (f"c{i}", f"b{i}"), (f"b{i}", "Y")]
+    for i in range(16):  # X <- a_i <- c_i -> Y: each path is blocked by a_i or by c_i, so 2^16 minimal sets
+        edges += [(f"c{i}", f"a{i}"), (f"a{i}", "X"), (f"c{i}", "Y")]
     return dagcore.CausalGraph(edges, exposure="X", outcome="Y")
 
 
@@ -112,13 +112,13 @@ def main() -> None:
     t_iv5k = best_time(lambda: list(dagcore.instruments(g5k)), repeat=3)
     big = graph_with_2_16_minimal_sets()
     start = time.perf_counter()
-    count = sum(1 for _ in itertools.islice(dagcore.adjustment_sets(big), 20_000))
+    count = sum(1 for _ in dagcore.adjustment_sets(big))
     elapsed = time.perf_counter() - start
     print()
     print(table(["target", "measured", "goal"], [
         ["identify() on NHEFS", f"{t_nhefs * 1000:.2f} ms", "< 20 ms"],
         ["instruments on a 5,000-node graph", f"{t_iv5k * 1000:.0f} ms", "< 1 s"],
-        ["listing minimal sets on a graph with 2^16 = 65,536 of them (the first 20,000)", f"{count:,} sets in {elapsed:.1f} s = {count / elapsed:,.0f} sets/s", ">= 10,000 sets/s"],
+        ["listing all minimal sets of a graph with 2^16 = 65,536 of them", f"{count:,} sets in {elapsed:.1f} s = {count / elapsed:,.0f} sets/s", ">= 10,000 sets/s"],
     ]))
     if args.peers:
         peers(nhefs)

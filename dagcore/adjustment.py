@@ -459,6 +459,29 @@ def adjustment_sets(
                     stack.append(w)
         return comp, boundary
 
+    def grow(comp: set[str], separator: frozenset[str], v: str) -> set[str] | None:
+        """:func:`close` of ``comp ∪ {v}`` when ``comp`` is the X-side component of the minimal separator ``separator``.
+
+        Every other separator node already borders ``comp``, so only the region
+        newly reached through ``v`` is searched.
+        """
+        boundary = set(separator)
+        boundary.discard(v)
+        new = {v}
+        stack = [v]
+        while stack:
+            for w in nbrs[stack.pop()]:
+                if w in comp or w in new or w in boundary:
+                    continue
+                if w in y:
+                    return None
+                if w in allowed:
+                    boundary.add(w)
+                else:
+                    new.add(w)
+                    stack.append(w)
+        return boundary
+
     def y_side(separator: set[str]) -> set[str]:
         """The separator closest to Y: neighbours of Y's component once ``separator`` is removed."""
         comp = set(y)
@@ -496,10 +519,10 @@ def adjustment_sets(
         yield frozenset(s | inc)
         comp = x_component(s)
         for v in sorted(s):
-            grown = close(comp | {v})
+            grown = grow(comp, s, v)
             if grown is None:
                 continue
-            nxt = frozenset(y_side(grown[1]))
+            nxt = frozenset(y_side(grown))
             if nxt not in seen:
                 seen.add(nxt)
                 queue.append(nxt)
