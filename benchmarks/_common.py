@@ -35,3 +35,21 @@ def table(headers: list[str], rows: list[list[Any]]) -> str:
     out = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     out += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     return "\n".join(out)
+
+
+def floor_bfs(g: Any, source: str) -> None:
+    """The floor of the graph benchmarks: one topological sort plus one BFS over the skeleton (networkx DiGraph)."""
+    from collections import deque
+
+    import networkx as nx
+
+    list(nx.topological_sort(g))
+    seen = {source}
+    queue = deque([source])
+    while queue:
+        v = queue.popleft()
+        for nbrs in (g._succ[v], g._pred[v]):
+            for w in nbrs:
+                if w not in seen:
+                    seen.add(w)
+                    queue.append(w)

@@ -18,31 +18,19 @@ import argparse
 import itertools
 import sys
 import time
-from collections import deque
 from pathlib import Path
 
 import networkx as nx
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import best_time, table  # noqa: E402
+from _common import floor_bfs as floor  # noqa: E402
 
 import dagcore  # noqa: E402
 from dagcore.adjustment import _proper_backdoor_graph, forbidden_nodes, proper_causal_nodes  # noqa: E402
 from dagcore.random import deep_dag, erdos_renyi_dag  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def floor(g: nx.DiGraph, source: str) -> None:
-    list(nx.topological_sort(g))
-    seen = {source}
-    queue = deque([source])
-    while queue:
-        v = queue.popleft()
-        for w in itertools.chain(g._succ[v], g._pred[v]):
-            if w not in seen:
-                seen.add(w)
-                queue.append(w)
 
 
 def networkx_recipe(g: dagcore.CausalGraph, x: frozenset[str], y: frozenset[str]) -> object:

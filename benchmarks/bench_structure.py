@@ -10,32 +10,16 @@ from __future__ import annotations
 
 import random
 import sys
-from collections import deque
 from pathlib import Path
 
 import networkx as nx
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import best_time, table  # noqa: E402
+from _common import floor_bfs as floor  # noqa: E402
 
 from dagcore import d_separated  # noqa: E402
 from dagcore.random import deep_dag, erdos_renyi_dag  # noqa: E402
-
-
-def floor(g: nx.DiGraph, source: str) -> None:
-    list(nx.topological_sort(g))
-    seen = {source}
-    queue = deque([source])
-    while queue:
-        v = queue.popleft()
-        for w in g._succ[v]:
-            if w not in seen:
-                seen.add(w)
-                queue.append(w)
-        for w in g._pred[v]:
-            if w not in seen:
-                seen.add(w)
-                queue.append(w)
 
 
 def main() -> None:
