@@ -27,7 +27,7 @@ from _common import best_time, table  # noqa: E402
 from _common import floor_bfs as floor  # noqa: E402
 
 import dagcore  # noqa: E402
-from dagcore.adjustment import _proper_backdoor_graph, forbidden_nodes, proper_causal_nodes  # noqa: E402
+from dagcore.identification.adjustment import _proper_backdoor_graph, forbidden_nodes, proper_causal_nodes  # noqa: E402
 from dagcore.random import deep_dag, erdos_renyi_dag  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

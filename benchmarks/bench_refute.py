@@ -42,7 +42,7 @@ def main(argv: list[str]) -> int:
     args = ap.parse_args(argv)
 
     import dagcore
-    from dagcore.estimators.refute import REFUTERS
+    from dagcore.estimators.refutation.refuters import REFUTERS
     from dagcore.grammar import load
 
     csv = ROOT / "examples" / "nhefs" / "nhefs.csv"

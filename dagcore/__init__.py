@@ -10,8 +10,7 @@ work never loads pandas or scikit-learn.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from dagcore._lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -25,6 +24,7 @@ _EXPORTS: dict[str, str] = {
     "NodeNotFoundError": "dagcore.errors",
     "DataError": "dagcore.errors",
     "NotIdentifiableError": "dagcore.errors",
+    "HedgeError": "dagcore.errors",
     "EstimatorError": "dagcore.errors",
     "GraphvizNotFoundError": "dagcore.errors",
     "DagcoreWarning": "dagcore.errors",
@@ -52,107 +52,95 @@ _EXPORTS: dict[str, str] = {
     # end language
 
     # structure
-    "d_connected": "dagcore.dseparation",
-    "d_separated": "dagcore.dseparation",
-    "minimal_d_separator": "dagcore.dseparation",
-    "Independence": "dagcore.independencies",
-    "implied_independencies": "dagcore.independencies",
-    "Path": "dagcore.paths",
-    "paths": "dagcore.paths",
-    "Role": "dagcore.roles",
-    "RoleTable": "dagcore.roles",
-    "roles": "dagcore.roles",
-    "render": "dagcore.render",
+    "d_connected": "dagcore.structure.dseparation",
+    "d_separated": "dagcore.structure.dseparation",
+    "minimal_d_separator": "dagcore.structure.dseparation",
+    "Independence": "dagcore.structure.independencies",
+    "implied_independencies": "dagcore.structure.independencies",
+    "Path": "dagcore.structure.path_search",
+    "paths": "dagcore.structure.path_search",
+    "Role": "dagcore.structure.role_table",
+    "RoleTable": "dagcore.structure.role_table",
+    "roles": "dagcore.structure.role_table",
+    "render": "dagcore.rendering",
     # end structure
 
     # identification
-    "AdjustmentCheck": "dagcore.adjustment",
-    "adjustment_sets": "dagcore.adjustment",
-    "canonical_adjustment_set": "dagcore.adjustment",
-    "forbidden_nodes": "dagcore.adjustment",
-    "is_adjustment_set": "dagcore.adjustment",
-    "is_backdoor_set": "dagcore.adjustment",
-    "minimal_adjustment_set": "dagcore.adjustment",
-    "minimum_adjustment_set": "dagcore.adjustment",
-    "optimal_adjustment_set": "dagcore.adjustment",
-    "proper_causal_nodes": "dagcore.adjustment",
-    "FrontdoorCheck": "dagcore.frontdoor",
-    "find_frontdoor_set": "dagcore.frontdoor",
-    "frontdoor_sets": "dagcore.frontdoor",
-    "is_frontdoor_set": "dagcore.frontdoor",
-    "InstrumentCheck": "dagcore.instruments",
-    "instruments": "dagcore.instruments",
-    "is_instrument": "dagcore.instruments",
-    "HedgeError": "dagcore.id_algorithm",
-    "identify_effect": "dagcore.id_algorithm",
-    "Expression": "dagcore.expressions",
-    "P": "dagcore.expressions",
-    "Sum": "dagcore.expressions",
-    "Product": "dagcore.expressions",
-    "Fraction": "dagcore.expressions",
-    "JointDistribution": "dagcore.expressions",
-    "backdoor_formula": "dagcore.expressions",
-    "evaluate": "dagcore.expressions",
-    "frontdoor_formula": "dagcore.expressions",
-    "simplify": "dagcore.expressions",
-    "identify": "dagcore.identify",
-    "MediationCheck": "dagcore.mediation",
-    "check_mediation_set": "dagcore.mediation",
-    "identify_mediation": "dagcore.mediation",
-    "mediation_covariates": "dagcore.mediation",
+    "AdjustmentCheck": "dagcore.identification.adjustment",
+    "adjustment_sets": "dagcore.identification.adjustment",
+    "canonical_adjustment_set": "dagcore.identification.adjustment",
+    "forbidden_nodes": "dagcore.identification.adjustment",
+    "is_adjustment_set": "dagcore.identification.adjustment",
+    "is_backdoor_set": "dagcore.identification.adjustment",
+    "minimal_adjustment_set": "dagcore.identification.adjustment",
+    "minimum_adjustment_set": "dagcore.identification.adjustment",
+    "optimal_adjustment_set": "dagcore.identification.adjustment",
+    "proper_causal_nodes": "dagcore.identification.adjustment",
+    "FrontdoorCheck": "dagcore.identification.frontdoor",
+    "find_frontdoor_set": "dagcore.identification.frontdoor",
+    "frontdoor_sets": "dagcore.identification.frontdoor",
+    "is_frontdoor_set": "dagcore.identification.frontdoor",
+    "InstrumentCheck": "dagcore.identification.instrumental",
+    "instruments": "dagcore.identification.instrumental",
+    "is_instrument": "dagcore.identification.instrumental",
+    "identify_effect": "dagcore.identification.id_algorithm",
+    "Expression": "dagcore.identification.expressions",
+    "P": "dagcore.identification.expressions",
+    "Sum": "dagcore.identification.expressions",
+    "Product": "dagcore.identification.expressions",
+    "Fraction": "dagcore.identification.expressions",
+    "JointDistribution": "dagcore.identification.expressions",
+    "backdoor_formula": "dagcore.identification.expressions",
+    "evaluate": "dagcore.identification.expressions",
+    "frontdoor_formula": "dagcore.identification.expressions",
+    "simplify": "dagcore.identification.expressions",
+    "identify": "dagcore.identification.strategy",
+    "MediationCheck": "dagcore.identification.mediation",
+    "check_mediation_set": "dagcore.identification.mediation",
+    "identify_mediation": "dagcore.identification.mediation",
+    "mediation_covariates": "dagcore.identification.mediation",
     # end identification
 
     # estimation (dagcore.estimators, lazy)
-    "Estimate": "dagcore.estimators.estimate",
-    "estimate": "dagcore.estimators.api",
-    "OutcomeRegression": "dagcore.estimators.regression",
-    "Standardization": "dagcore.estimators.regression",
-    "IPW": "dagcore.estimators.weighting",
-    "AIPW": "dagcore.estimators.doubly_robust",
-    "DoubleML": "dagcore.estimators.dml",
-    "DRLearner": "dagcore.estimators.metalearners",
-    "SLearner": "dagcore.estimators.metalearners",
-    "TLearner": "dagcore.estimators.metalearners",
-    "XLearner": "dagcore.estimators.metalearners",
-    "Stratification": "dagcore.estimators.stratification",
-    "Matching": "dagcore.estimators.matching",
-    "DifferenceInMeans": "dagcore.estimators.randomized",
-    "TwoStageLeastSquares": "dagcore.estimators.iv",
-    "FrontdoorLinear": "dagcore.estimators.frontdoor_estimators",
-    "PlugIn": "dagcore.estimators.plugin",
-    "Mediation": "dagcore.estimators.mediation_estimators",
-    "power": "dagcore.estimators.power",
-    "sample_size": "dagcore.estimators.power",
-    "methods_for": "dagcore.estimators.registry",
-    "qini_curve": "dagcore.estimators.uplift",
-    "targeting": "dagcore.estimators.uplift",
-    "uplift_curve": "dagcore.estimators.uplift",
+    "Estimate": "dagcore.estimators",
+    "estimate": "dagcore.estimators",
+    "OutcomeRegression": "dagcore.estimators",
+    "Standardization": "dagcore.estimators",
+    "IPW": "dagcore.estimators",
+    "AIPW": "dagcore.estimators",
+    "DoubleML": "dagcore.estimators",
+    "DRLearner": "dagcore.estimators",
+    "SLearner": "dagcore.estimators",
+    "TLearner": "dagcore.estimators",
+    "XLearner": "dagcore.estimators",
+    "Stratification": "dagcore.estimators",
+    "Matching": "dagcore.estimators",
+    "DifferenceInMeans": "dagcore.estimators",
+    "TwoStageLeastSquares": "dagcore.estimators",
+    "FrontdoorLinear": "dagcore.estimators",
+    "PlugIn": "dagcore.estimators",
+    "Mediation": "dagcore.estimators",
+    "power": "dagcore.estimators",
+    "sample_size": "dagcore.estimators",
+    "methods_for": "dagcore.estimators",
+    "qini_curve": "dagcore.estimators",
+    "targeting": "dagcore.estimators",
+    "uplift_curve": "dagcore.estimators",
     # end estimation
 
     # refutation and report
-    "Analysis": "dagcore.estimators.analysis",
-    "LocalTests": "dagcore.estimators.local_tests",
-    "OVBSensitivity": "dagcore.estimators.sensitivity",
-    "Refutation": "dagcore.estimators.refute",
-    "analyze": "dagcore.estimators.analysis",
-    "e_value": "dagcore.estimators.sensitivity",
-    "local_tests": "dagcore.estimators.local_tests",
-    "ols_sensitivity": "dagcore.estimators.sensitivity",
-    "refute": "dagcore.estimators.refute",
+    "Analysis": "dagcore.estimators",
+    "LocalTests": "dagcore.estimators",
+    "OVBSensitivity": "dagcore.estimators",
+    "Refutation": "dagcore.estimators",
+    "analyze": "dagcore.estimators",
+    "e_value": "dagcore.estimators",
+    "local_tests": "dagcore.estimators",
+    "ols_sensitivity": "dagcore.estimators",
+    "refute": "dagcore.estimators",
     # end refutation
 }
 
-__all__ = ["__version__", *_EXPORTS]
+__all__ = sorted(["__version__", *_EXPORTS])
 
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'dagcore' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS)

@@ -18,6 +18,7 @@ __all__ = [
     "NodeNotFoundError",
     "DataError",
     "NotIdentifiableError",
+    "HedgeError",
     "EstimatorError",
     "GraphvizNotFoundError",
     "DagcoreWarning",
@@ -171,6 +172,14 @@ class DataError(DagcoreError, ValueError):
 
 class NotIdentifiableError(DagcoreError, ValueError):
     """The causal effect is not identifiable from the graph; the message names why (e.g. the hedge)."""
+
+
+class HedgeError(NotIdentifiableError):
+    """The effect is not identifiable; ``hedge`` is the pair of node sets (F, F') that forms the hedge."""
+
+    def __init__(self, message: str, hedge: tuple[frozenset[str], frozenset[str]]) -> None:
+        self.hedge = hedge
+        super().__init__(message)
 
 
 class EstimatorError(DagcoreError, ValueError):

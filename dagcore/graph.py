@@ -718,7 +718,7 @@ class CausalGraph:
     def _repr_svg_(self) -> str | None:
         """Inline SVG for Jupyter; None (no error) when Graphviz's ``dot`` is missing."""
         from dagcore.errors import DagcoreError
-        from dagcore.render import render
+        from dagcore.rendering import render
 
         try:
             return render(self, format="svg")  # type: ignore[return-value]

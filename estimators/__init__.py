@@ -1,9 +1,57 @@
 """Estimation and refutation: from an :class:`~dagcore.Estimand` and a DataFrame to an estimate.
 
-Installed as ``dagcore.estimators``. Imported lazily by :mod:`dagcore` and the
-CLI so that graph-only work never pays for pandas, statsmodels or scikit-learn.
+Installed as ``dagcore.estimators``. Public names are imported lazily (like
+:mod:`dagcore`'s), so that ``import dagcore.estimators.base`` does not pay for
+every estimator, and graph-only work never loads pandas, statsmodels or
+scikit-learn.
+
+Subpackages: ``backdoor`` (adjustment-set estimators), ``cate`` (heterogeneous
+effects), ``experiments`` (randomized designs), ``refutation``, ``sensitivity``,
+``report`` (the ``analyze`` pipeline); modules ``iv``, ``frontdoor``,
+``plugin``, ``mediation`` serve the other identification strategies.
 """
 
-from dagcore.estimators.estimate import Estimate
+from __future__ import annotations
 
-__all__ = ["Estimate"]
+from dagcore._lazy import lazy_exports
+
+# name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    "Estimate": "dagcore.estimators.result",
+    "estimate": "dagcore.estimators.registry",
+    "OutcomeRegression": "dagcore.estimators.backdoor.regression",
+    "Standardization": "dagcore.estimators.backdoor.regression",
+    "IPW": "dagcore.estimators.backdoor.weighting",
+    "AIPW": "dagcore.estimators.backdoor.doubly_robust",
+    "DoubleML": "dagcore.estimators.backdoor.dml",
+    "DRLearner": "dagcore.estimators.cate.metalearners",
+    "SLearner": "dagcore.estimators.cate.metalearners",
+    "TLearner": "dagcore.estimators.cate.metalearners",
+    "XLearner": "dagcore.estimators.cate.metalearners",
+    "Stratification": "dagcore.estimators.backdoor.stratification",
+    "Matching": "dagcore.estimators.backdoor.matching",
+    "DifferenceInMeans": "dagcore.estimators.experiments.difference_in_means",
+    "TwoStageLeastSquares": "dagcore.estimators.iv",
+    "FrontdoorLinear": "dagcore.estimators.frontdoor",
+    "PlugIn": "dagcore.estimators.plugin",
+    "Mediation": "dagcore.estimators.mediation",
+    "power": "dagcore.estimators.experiments.design",
+    "sample_size": "dagcore.estimators.experiments.design",
+    "methods_for": "dagcore.estimators.registry",
+    "qini_curve": "dagcore.estimators.cate.uplift",
+    "targeting": "dagcore.estimators.cate.uplift",
+    "uplift_curve": "dagcore.estimators.cate.uplift",
+    "Analysis": "dagcore.estimators.report.analysis",
+    "LocalTests": "dagcore.estimators.refutation.local",
+    "OVBSensitivity": "dagcore.estimators.sensitivity.ovb",
+    "Refutation": "dagcore.estimators.refutation.refuters",
+    "analyze": "dagcore.estimators.report.analysis",
+    "e_value": "dagcore.estimators.sensitivity.evalue",
+    "local_tests": "dagcore.estimators.refutation.local",
+    "ols_sensitivity": "dagcore.estimators.sensitivity.ovb",
+    "refute": "dagcore.estimators.refutation.refuters",
+}
+
+__all__ = sorted(_EXPORTS)
+
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS)

@@ -16,7 +16,7 @@ from scipy import stats
 from sklearn.base import BaseEstimator
 
 from dagcore.errors import DagcoreWarning, EstimatorError
-from dagcore.estimators.estimate import Estimate
+from dagcore.estimators.result import Estimate
 
 __all__ = ["CausalEstimator", "normal_ci", "bootstrap_interval"]
 

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 
 from dagcore.errors import DataError, WeakInstrumentWarning
+from dagcore.estimators._data import design_matrix, prepare
 from dagcore.estimators.base import CausalEstimator
-from dagcore.estimators.estimate import Estimate
-from dagcore.estimators.validation import design_matrix, prepare
+from dagcore.estimators.result import Estimate
 
 __all__ = ["TwoStageLeastSquares"]
 

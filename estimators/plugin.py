@@ -20,10 +20,16 @@ import numpy as np
 import pandas as pd
 
 from dagcore.errors import DataError, EstimatorError, PositivityWarning
+from dagcore.estimators._data import prepare
 from dagcore.estimators.base import CausalEstimator, bootstrap_interval
-from dagcore.estimators.estimate import Estimate
-from dagcore.estimators.validation import prepare
-from dagcore.expressions import Expression, JointDistribution, backdoor_formula, evaluate, frontdoor_formula
+from dagcore.estimators.result import Estimate
+from dagcore.identification.expressions import (
+    Expression,
+    JointDistribution,
+    backdoor_formula,
+    evaluate,
+    frontdoor_formula,
+)
 
 __all__ = ["PlugIn", "formula_expression", "empirical_distribution"]
 
@@ -251,7 +257,7 @@ class PlugIn(CausalEstimator):
 
 
 def _bound(expr: Expression) -> set[str]:
-    from dagcore.expressions import Fraction, Product, Sum
+    from dagcore.identification.expressions import Fraction, Product, Sum
 
     if isinstance(expr, Sum):
         return set(expr.over) | _bound(expr.expression)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["REGISTRY", "register", "methods_for", "resolve", "DEFAULT_METHOD"]
+if TYPE_CHECKING:
+    from dagcore.estimators.result import Estimate
+
+__all__ = ["REGISTRY", "register", "methods_for", "resolve", "estimate", "DEFAULT_METHOD"]
 
 #: name -> estimator class
 REGISTRY: dict[str, type] = {}
@@ -101,18 +104,18 @@ def _load() -> None:
     if _LOADED:
         return
     _LOADED = True
-    from dagcore.estimators.dml import DoubleML
-    from dagcore.estimators.doubly_robust import AIPW
-    from dagcore.estimators.frontdoor_estimators import FrontdoorLinear
+    from dagcore.estimators.backdoor.dml import DoubleML
+    from dagcore.estimators.backdoor.doubly_robust import AIPW
+    from dagcore.estimators.backdoor.matching import Matching
+    from dagcore.estimators.backdoor.regression import OutcomeRegression, Standardization
+    from dagcore.estimators.backdoor.stratification import Stratification
+    from dagcore.estimators.backdoor.weighting import IPW
+    from dagcore.estimators.cate.metalearners import DRLearner, SLearner, TLearner, XLearner
+    from dagcore.estimators.experiments.difference_in_means import DifferenceInMeans
+    from dagcore.estimators.frontdoor import FrontdoorLinear
     from dagcore.estimators.iv import TwoStageLeastSquares
-    from dagcore.estimators.matching import Matching
-    from dagcore.estimators.mediation_estimators import Mediation
-    from dagcore.estimators.metalearners import DRLearner, SLearner, TLearner, XLearner
+    from dagcore.estimators.mediation import Mediation
     from dagcore.estimators.plugin import PlugIn
-    from dagcore.estimators.randomized import DifferenceInMeans
-    from dagcore.estimators.regression import OutcomeRegression, Standardization
-    from dagcore.estimators.stratification import Stratification
-    from dagcore.estimators.weighting import IPW
 
     for cls in (
         DifferenceInMeans, OutcomeRegression, Standardization, IPW, AIPW, Stratification, Matching, TwoStageLeastSquares, FrontdoorLinear,
@@ -120,3 +123,51 @@ def _load() -> None:
     ):
         REGISTRY.setdefault(cls.name, cls)
     REGISTRY.setdefault("wald", TwoStageLeastSquares)
+
+
+def estimate(estimand: Any, data: Any, method: Any = None, **options: Any) -> Estimate:
+    """Estimate the effect named by ``estimand`` from ``data``.
+
+    Parameters
+    ----------
+    estimand : Estimand
+        From :func:`dagcore.identify`.
+    data : pandas.DataFrame
+        One column per graph variable used.
+    method : str, estimator class or instance, optional
+        A short name (``"regression"``, ``"standardization"``, ``"ipw"``,
+        ``"aipw"``, ``"stratification"``, ``"matching"``, ``"dml"``, ``"s_learner"``/``"t_learner"``/``"x_learner"``/``"dr_learner"``, ``"difference_in_means"``, ``"2sls"``/``"wald"``,
+        ``"frontdoor"``, ``"plugin"``, ``"mediation"``; see
+        :func:`~dagcore.estimators.registry.methods_for`), a class, or a
+        configured instance; by default the registry's choice for the
+        estimand's strategy.
+    **options
+        Parameters of the estimator (e.g. ``formula=...``, ``n_folds=...``).
+
+    Returns
+    -------
+    Estimate
+
+    Raises
+    ------
+    EstimatorError
+        The method cannot serve the estimand (the message lists those that can),
+        or the effect is not identifiable.
+    DataError
+        Missing columns (with a did-you-mean), missing values, wrong types.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd, dagcore
+    >>> g = dagcore.parse("z -> x; z -> y; x -> y; x [exposure]; y [outcome]")
+    >>> rng = np.random.default_rng(0); z = rng.normal(size=400); x = z + rng.normal(size=400)
+    >>> df = pd.DataFrame({"z": z, "x": x, "y": 3 * x - z + rng.normal(size=400)})
+    >>> round(estimate(dagcore.identify(g), df).value, 1)
+    3.0
+    >>> estimate(dagcore.identify(g), df, method="2sls")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    dagcore.errors.EstimatorError: 2sls cannot serve a 'backdoor' estimand; methods that can: aipw, ..., standardization, ...
+    """
+    est = resolve(method, estimand, dict(options))
+    return est.fit(data, estimand).estimate_

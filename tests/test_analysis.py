@@ -10,8 +10,8 @@ import pytest
 
 import dagcore
 from dagcore import IPW, CausalGraph, DataError
-from dagcore.estimators.analysis import Analysis, analyze
-from dagcore.estimators.report import SECTIONS
+from dagcore.estimators.report.analysis import Analysis, analyze
+from dagcore.estimators.report.formats import SECTIONS
 
 
 def simulate(seed: int = 0, n: int = 1200) -> pd.DataFrame:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dagcore.estimators.analysis import analyze
-from dagcore.estimators.report import SECTIONS
+from dagcore.estimators.report.analysis import analyze
+from dagcore.estimators.report.formats import SECTIONS
 
 pytestmark = pytest.mark.browser
 

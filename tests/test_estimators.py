@@ -230,7 +230,7 @@ def test_no_warnings_leak_on_clean_data() -> None:
 def test_numpy_logistic_fit_equals_the_statsmodels_glm() -> None:
     import statsmodels.api as sm
 
-    from dagcore.estimators.propensity import logistic_mle
+    from dagcore.estimators._nuisance import logistic_mle
 
     rng = np.random.default_rng(12)
     X = rng.normal(size=(3000, 4))

@@ -11,7 +11,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 
 import dagcore
 from dagcore import DagcoreWarning, DataError, Estimand, EstimatorError, Matching, Stratification, estimate
-from dagcore.estimators.matching import _match_with_replacement
+from dagcore.estimators.backdoor.matching import _match_with_replacement
 
 BACKDOOR = Estimand(treatment=("t",), outcome=("y",), strategy="backdoor", adjustment_set={"z1", "z2"})
 pytestmark = pytest.mark.filterwarnings("ignore::dagcore.errors.PositivityWarning")

@@ -8,7 +8,7 @@ import pytest
 from brute import local_markov
 
 from dagcore import CausalGraph, DataError
-from dagcore.estimators.local_tests import adjust_pvalues, independence_test, local_tests
+from dagcore.estimators.refutation.local import adjust_pvalues, independence_test, local_tests
 
 # true graph: A -> B -> C, A -> C, B -> D, C -> D, E -> D
 TRUE = CausalGraph([("A", "B"), ("B", "C"), ("A", "C"), ("B", "D"), ("C", "D"), ("E", "D")])

@@ -10,9 +10,8 @@ from sklearn.base import BaseEstimator
 
 from dagcore import IPW, CausalGraph, Estimand, EstimatorError
 from dagcore import OutcomeRegression as OLS
-from dagcore.estimators import refute as R
-from dagcore.estimators.estimate import Estimate
-from dagcore.estimators.refute import (
+from dagcore.estimators.refutation import refuters as R
+from dagcore.estimators.refutation.refuters import (
     REFUTERS,
     Refutation,
     refute,
@@ -21,6 +20,7 @@ from dagcore.estimators.refute import (
     refute_placebo_treatment,
     refute_unobserved_common_cause,
 )
+from dagcore.estimators.result import Estimate
 
 
 def simulate(seed: int, *, effect: float, n: int = 1500, z_strength: float = 1.0) -> pd.DataFrame:
@@ -81,7 +81,7 @@ def test_simulated_confounder_has_the_requested_strength() -> None:
     est = fitted(OLS(), df, {"w", "z"}, TRUE)
     r = refute_unobserved_common_cause(est, df, r2_treatment=0.1, r2_outcome=0.2, n_simulations=5, random_state=3)
     # OLS: adjusting for U equals the Cinelli-Hazlett bias-adjusted estimate at those partial R²
-    from dagcore.estimators.sensitivity import ols_sensitivity
+    from dagcore.estimators.sensitivity.ovb import ols_sensitivity
 
     s = ols_sensitivity(df, treatment="x", outcome="y", covariates=["w", "z"])
     assert r.new_effect == pytest.approx(s.adjusted(0.1, 0.2), rel=1e-6)

@@ -110,7 +110,7 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
 
 
 def _analyze(args: argparse.Namespace) -> int:
-    from dagcore.estimators.analysis import analyze
+    from dagcore.estimators.report.analysis import analyze
 
     graph, data = _load(args)
     output = Path(args.output) if args.output else None
@@ -151,7 +151,7 @@ def _analyze(args: argparse.Namespace) -> int:
 def _primary(args: argparse.Namespace, graph: Any, data: Any) -> tuple[Any, Any]:
     from dagcore import identify
     from dagcore.errors import NotIdentifiableError
-    from dagcore.estimators.analysis import DEFAULT_ESTIMATORS, _fit, _roles
+    from dagcore.estimators.report.analysis import DEFAULT_ESTIMATORS, _fit, _roles
 
     g, _, _ = _roles(graph, args.exposure, args.outcome)
     estimand = identify(g)
@@ -170,7 +170,7 @@ def _primary(args: argparse.Namespace, graph: Any, data: Any) -> tuple[Any, Any]
 
 
 def _refute(args: argparse.Namespace) -> int:
-    from dagcore.estimators.refute import refute
+    from dagcore.estimators.refutation.refuters import refute
 
     graph, data = _load(args)
     _, est = _primary(args, graph, data)
@@ -188,7 +188,7 @@ def _refute(args: argparse.Namespace) -> int:
 
 
 def _sensitivity(args: argparse.Namespace) -> int:
-    from dagcore.estimators.analysis import _e_value, _ovb
+    from dagcore.estimators.report.analysis import _e_value, _ovb
 
     graph, data = _load(args)
     estimand, est = _primary(args, graph, data)
@@ -200,7 +200,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
         raise DataError(f"--k must be comma-separated numbers, got {args.k!r}") from None
     ovb, note_o = _ovb(estimand, data, t, y)
     if ovb is not None and ks != [1.0, 2.0, 3.0]:
-        from dagcore.estimators.sensitivity import ols_sensitivity
+        from dagcore.estimators.sensitivity.ovb import ols_sensitivity
 
         covs = sorted(estimand.adjustment_set or ())
         ovb = ols_sensitivity(data[[t, y, *covs]].dropna(), treatment=t, outcome=y, covariates=covs, k=ks)

@@ -55,9 +55,9 @@ def _estimate(args: argparse.Namespace) -> int:
 
     from dagcore.cli.common import split_names
     from dagcore.errors import DataError
-    from dagcore.estimators.api import estimate
-    from dagcore.identify import identify
-    from dagcore.mediation import identify_mediation
+    from dagcore.estimators.registry import estimate
+    from dagcore.identification.mediation import identify_mediation
+    from dagcore.identification.strategy import identify
 
     g = load_graph(args.file, args.exposure, args.outcome)
     if args.effect == "total":
@@ -104,10 +104,10 @@ def _cate(args: argparse.Namespace) -> int:
     import numpy as np
 
     from dagcore.errors import DataError, EstimatorError
+    from dagcore.estimators.cate.uplift import qini_curve, targeting, uplift_curve
     from dagcore.estimators.registry import resolve
-    from dagcore.estimators.uplift import qini_curve, targeting, uplift_curve
     from dagcore.grammar.formatter import atomic_write_text
-    from dagcore.identify import identify
+    from dagcore.identification.strategy import identify
 
     g = load_graph(args.file, args.exposure, args.outcome)
     estimand = identify(g)
@@ -195,7 +195,7 @@ def _params(items: list[str]) -> dict[str, object]:
 
 
 def _power(args: argparse.Namespace) -> int:
-    from dagcore.estimators.power import power, sample_size
+    from dagcore.estimators.experiments.design import power, sample_size
 
     if args.n:
         print(f"power = {power(args.effect_size, args.n, alpha=args.alpha):.3f} with {args.n} units per group")

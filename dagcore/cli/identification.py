@@ -67,7 +67,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _identify(args: argparse.Namespace) -> int:
-    from dagcore.identify import identify
+    from dagcore.identification.strategy import identify
 
     est = identify(load_graph(args.file, args.exposure, args.outcome), effect="direct" if args.direct else "total")
     if args.json:
@@ -82,8 +82,8 @@ def _identify(args: argparse.Namespace) -> int:
 
 
 def _adjust(args: argparse.Namespace) -> int:
-    from dagcore import adjustment as adj
-    from dagcore.identify import identify
+    from dagcore.identification import adjustment as adj
+    from dagcore.identification.strategy import identify
 
     g = load_graph(args.file, args.exposure, args.outcome)
     x, y = g.exposure, g.outcome
@@ -113,7 +113,7 @@ def _adjust(args: argparse.Namespace) -> int:
 
 
 def _frontdoor(args: argparse.Namespace) -> int:
-    from dagcore.frontdoor import frontdoor_sets
+    from dagcore.identification.frontdoor import frontdoor_sets
 
     g = load_graph(args.file, args.exposure, args.outcome)
     sets = list(frontdoor_sets(g))
@@ -128,7 +128,7 @@ def _frontdoor(args: argparse.Namespace) -> int:
 
 
 def _ivs(args: argparse.Namespace) -> int:
-    from dagcore.instruments import instruments
+    from dagcore.identification.instrumental import instruments
 
     g = load_graph(args.file, args.exposure, args.outcome)
     pairs = list(instruments(g))
@@ -143,7 +143,7 @@ def _ivs(args: argparse.Namespace) -> int:
 
 
 def _check_set(args: argparse.Namespace) -> int:
-    from dagcore.adjustment import is_adjustment_set
+    from dagcore.identification.adjustment import is_adjustment_set
 
     g = load_graph(args.file, args.exposure, args.outcome)
     result = is_adjustment_set(g, g.exposure, g.outcome, split_names(args.set))
@@ -156,7 +156,7 @@ def _check_set(args: argparse.Namespace) -> int:
 
 def _id(args: argparse.Namespace) -> int:
     from dagcore.errors import NotIdentifiableError
-    from dagcore.id_algorithm import identify_effect
+    from dagcore.identification.id_algorithm import identify_effect
 
     g = load_graph(args.file, args.exposure, args.outcome)
     try:
@@ -175,7 +175,7 @@ def _id(args: argparse.Namespace) -> int:
 
 
 def _mediation(args: argparse.Namespace) -> int:
-    from dagcore.mediation import identify_mediation
+    from dagcore.identification.mediation import identify_mediation
 
     g = load_graph(args.file, args.exposure, args.outcome)
     mediators = split_names(args.mediators) or None

@@ -47,7 +47,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _roles(args: argparse.Namespace) -> int:
-    from dagcore.roles import roles
+    from dagcore.structure.role_table import roles
 
     table = roles(load_graph(args.file, args.exposure, args.outcome))
     if args.json:
@@ -60,7 +60,7 @@ def _roles(args: argparse.Namespace) -> int:
 
 
 def _paths(args: argparse.Namespace) -> int:
-    from dagcore.paths import paths
+    from dagcore.structure.path_search import paths
 
     g = load_graph(args.file, args.exposure, args.outcome)
     if len(g.exposure) != 1 or len(g.outcome) != 1:
@@ -83,8 +83,8 @@ def _paths(args: argparse.Namespace) -> int:
 
 
 def _dsep(args: argparse.Namespace) -> int:
-    from dagcore.dseparation import d_separated
-    from dagcore.paths import paths
+    from dagcore.structure.dseparation import d_separated
+    from dagcore.structure.path_search import paths
 
     g = load_graph(args.file)
     xs, ys, zs = split_names(args.x), split_names(args.y), split_names(args.given)
@@ -103,7 +103,7 @@ def _dsep(args: argparse.Namespace) -> int:
 
 
 def _implied(args: argparse.Namespace) -> int:
-    from dagcore.independencies import implied_independencies
+    from dagcore.structure.independencies import implied_independencies
 
     statements = implied_independencies(load_graph(args.file), kind=args.kind)
     if args.json:
@@ -117,7 +117,7 @@ def _implied(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace) -> int:
-    from dagcore.render import render
+    from dagcore.rendering import render
 
     g = load_graph(args.file, args.exposure, args.outcome)
     render(g, args.output, highlight=args.highlight)

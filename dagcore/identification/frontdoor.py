@@ -1,0 +1,169 @@
+"""The front-door criterion (Pearl 1995), for sets of mediators.
+
+A set M satisfies the front-door criterion relative to (X, Y) when
+
+(i)   M intercepts every directed path from X to Y;
+(ii)  no back-door path from X to M is open (X and M are d-separated once the
+      edges out of X are removed);
+(iii) every back-door path from M to Y is blocked by X (M and Y are
+      d-separated given X once the edges out of M are removed).
+
+Then ``P(y | do(x)) = Σ_m P(m | x) Σ_x' P(y | m, x') P(x')``. Latent nodes are
+never in M.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from dagcore.errors import GraphError
+from dagcore.graph import CausalGraph, as_names
+from dagcore.structure.dseparation import d_separated
+
+__all__ = ["FrontdoorCheck", "is_frontdoor_set", "frontdoor_sets", "find_frontdoor_set"]
+
+_BRUTE_FORCE_LIMIT = 14
+
+
+@dataclass(frozen=True)
+class FrontdoorCheck:
+    """Truthy when M is a front-door set; otherwise ``reason`` names the failed condition."""
+
+    valid: bool
+    mediators: frozenset[str]
+    reason: str
+    condition: str | None = None
+
+    def __bool__(self) -> bool:
+        return self.valid
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+def _without_out_edges(g: CausalGraph, nodes: frozenset[str]) -> CausalGraph:
+    return g._rebuild(edges=[e for e in g.edges if e[0] not in nodes and e[0] not in g.bidirected_latents], edge_attributes={})
+
+
+def _query(g: CausalGraph, x: str | Iterable[str] | None, y: str | Iterable[str] | None) -> tuple[frozenset[str], frozenset[str]]:
+    xs = g.check_nodes(as_names(x)) if x is not None else g.exposure
+    ys = g.check_nodes(as_names(y)) if y is not None else g.outcome
+    if not xs or not ys:
+        raise GraphError("the front-door criterion needs an exposure and an outcome")
+    if xs & ys:
+        raise GraphError("exposure and outcome must differ")
+    return xs, ys
+
+
+def is_frontdoor_set(g: CausalGraph, exposure: str | Iterable[str] | None, outcome: str | Iterable[str] | None, mediators: Iterable[str]) -> FrontdoorCheck:
+    """Check the front-door criterion, naming the condition that fails.
+
+    Examples
+    --------
+    >>> g = CausalGraph([("X", "M"), ("M", "Y")], bidirected=[("X", "Y")])
+    >>> bool(is_frontdoor_set(g, "X", "Y", {"M"}))
+    True
+    >>> print(is_frontdoor_set(CausalGraph([("X", "M"), ("M", "Y"), ("X", "Y")]), "X", "Y", {"M"}))
+    condition (i) fails: the directed path X -> Y does not go through {M}
+    """
+    x, y = _query(g, exposure, outcome)
+    m = g.check_nodes(as_names(mediators) if isinstance(mediators, str) else list(mediators))
+    if not m:
+        return FrontdoorCheck(False, m, "the mediator set is empty", "i")
+    if m & g.latent:
+        return FrontdoorCheck(False, m, f"{sorted(m & g.latent)[0]} is latent and cannot be a front-door variable", "observed")
+    if m & (x | y):
+        return FrontdoorCheck(False, m, "mediators must differ from the exposure and outcome", "i")
+    # (i) every directed path from X to Y goes through M
+    path = _directed_path_avoiding(g, x, y, m)
+    if path:
+        return FrontdoorCheck(False, m, f"condition (i) fails: the directed path {' -> '.join(path)} does not go through {{{', '.join(sorted(m))}}}", "i")
+    # (ii) no open back-door path from X to M
+    if not d_separated(_without_out_edges(g, x), x, m):
+        return FrontdoorCheck(False, m, f"condition (ii) fails: a back-door path from {', '.join(sorted(x))} to {{{', '.join(sorted(m))}}} is open", "ii")
+    # (iii) back-door paths from M to Y blocked by X
+    if not d_separated(_without_out_edges(g, m), m, y, x):
+        return FrontdoorCheck(False, m, f"condition (iii) fails: a back-door path from {{{', '.join(sorted(m))}}} to {', '.join(sorted(y))} is not blocked by {', '.join(sorted(x))}", "iii")
+    return FrontdoorCheck(True, m, "satisfies the front-door criterion", None)
+
+
+def _directed_path_avoiding(g: CausalGraph, x: frozenset[str], y: frozenset[str], m: frozenset[str]) -> list[str] | None:
+    succ = g.nx._succ
+    for start in sorted(x):
+        parent = {start: None}
+        stack = [start]
+        while stack:
+            n = stack.pop()
+            for c in sorted(succ[n]):
+                if c in parent or c in m:
+                    continue
+                parent[c] = n
+                if c in y:
+                    path = [c]
+                    while parent[path[-1]] is not None:
+                        path.append(parent[path[-1]])  # type: ignore[arg-type]
+                    return path[::-1]
+                stack.append(c)
+    return None
+
+
+def find_frontdoor_set(g: CausalGraph, exposure: str | Iterable[str] | None = None, outcome: str | Iterable[str] | None = None) -> frozenset[str] | None:
+    """A front-door set in polynomial time, or None.
+
+    Following Jeong, Tian & Bareinboim (2022): start from the observed
+    nodes (not descendants of Y) that satisfy (ii) one by one;
+    repeatedly drop those that violate (iii) with the current set; the
+    largest surviving set satisfies the criterion exactly when any set does
+    among those candidates, so it is returned when it also satisfies (i).
+
+    Examples
+    --------
+    >>> g = CausalGraph([("X", "M"), ("M", "Y"), ("U", "X"), ("U", "Y")], latent="U")
+    >>> sorted(find_frontdoor_set(g, "X", "Y"))
+    ['M']
+    """
+    x, y = _query(g, exposure, outcome)
+    g_x = _without_out_edges(g, x)
+    candidates = {v for v in frozenset(g.observed) - x - y - g.descendants(y) if d_separated(g_x, x, {v})}
+    changed = True
+    while changed and candidates:
+        changed = False
+        g_m = _without_out_edges(g, frozenset(candidates))
+        for v in sorted(candidates):
+            if not d_separated(g_m, {v}, y, x):
+                candidates.discard(v)
+                changed = True
+                break
+    m = frozenset(candidates)
+    return m if m and is_frontdoor_set(g, x, y, m) else None
+
+
+def frontdoor_sets(g: CausalGraph, exposure: str | Iterable[str] | None = None, outcome: str | Iterable[str] | None = None) -> Iterator[frozenset[str]]:
+    """Front-door sets, lazily: first the one :func:`find_frontdoor_set` finds, then every
+    inclusion-minimal one among the candidates (by search when there are at most 14 candidates).
+
+    Examples
+    --------
+    >>> g = CausalGraph([("X", "M1"), ("M1", "M2"), ("M2", "Y")], bidirected=[("X", "Y")])
+    >>> [sorted(s) for s in frontdoor_sets(g, "X", "Y")]
+    [['M1', 'M2'], ['M1'], ['M2']]
+    """
+    x, y = _query(g, exposure, outcome)
+    first = find_frontdoor_set(g, x, y)
+    if first is None:
+        return
+    yield first
+    pool = sorted(first)
+    if len(pool) > _BRUTE_FORCE_LIMIT:
+        return
+    found: list[frozenset[str]] = []
+    for k in range(1, len(pool)):
+        for combo in itertools.combinations(pool, k):
+            s = frozenset(combo)
+            if any(f <= s for f in found):
+                continue
+            if is_frontdoor_set(g, x, y, s):
+                found.append(s)
+                yield s

@@ -1,0 +1,245 @@
+"""``identify``: from a graph and a question to an :class:`~dagcore.Estimand`.
+
+Strategies are tried in order, and the first that applies is used:
+
+1. **randomized**: no open back-door path (the empty set is an adjustment set):
+   a plain contrast ``P(y | x)``;
+2. **backdoor** (covariate adjustment): the O-set when it exists (smallest
+   asymptotic variance), else a minimal adjustment set; up to five other
+   minimal sets are listed as alternatives on graphs of at most 2,000 nodes
+   (:func:`dagcore.adjustment_sets` lists them all, lazily, on any graph);
+3. **frontdoor**: a set satisfying the front-door criterion;
+4. **id**: the general ID algorithm on the latent projection (a nonparametric
+   formula, so it is preferred to an instrument);
+5. **iv**: an instrument (possibly conditional) when the effect is not
+   nonparametrically identifiable; the estimate then also needs linearity or
+   monotonicity, which the assumptions say;
+6. otherwise **not identifiable**, with the hedge as the reason.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+
+from dagcore.errors import GraphError, NotIdentifiableError
+from dagcore.estimand import Estimand
+from dagcore.graph import CausalGraph, as_names
+from dagcore.identification.adjustment import adjustment_sets, minimal_adjustment_set, optimal_adjustment_set
+from dagcore.identification.expressions import Expression, backdoor_formula, frontdoor_formula, rename_bound, simplify
+
+__all__ = ["identify"]
+
+_MAX_ALTERNATIVES = 5
+#: Alternatives are listed only up to this many nodes: each minimal set costs
+#: linear passes over the moral graph, which on large dense graphs takes seconds.
+_ALTERNATIVES_UP_TO_NODES = 2_000
+
+
+def _names(s: Iterable[str]) -> str:
+    return ", ".join(sorted(s))
+
+
+def _roles(g: CausalGraph, exposure: str | Iterable[str] | None, outcome: str | Iterable[str] | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    x = tuple(sorted(g.check_nodes(as_names(exposure)))) if exposure is not None else tuple(sorted(g.exposure))
+    y = tuple(sorted(g.check_nodes(as_names(outcome)))) if outcome is not None else tuple(sorted(g.outcome))
+    if not x or not y:
+        raise GraphError(
+            "identify needs an exposure and an outcome: mark them in the .dag file (X [exposure], Y [outcome]) "
+            "or pass exposure=..., outcome=..."
+        )
+    if set(x) & set(y):
+        raise GraphError(f"{sorted(set(x) & set(y))[0]!r} cannot be both exposure and outcome")
+    latent = (set(x) | set(y)) & g.latent
+    if latent:
+        raise GraphError(f"{sorted(latent)[0]!r} is latent; the exposure and outcome must be observed")
+    return x, y
+
+
+def _estimand(g: CausalGraph, x: tuple[str, ...], y: tuple[str, ...], strategy: str, expr: Expression | None, **kw: object) -> Estimand:
+    if expr is not None:
+        expr = rename_bound(simplify(expr))
+    return Estimand(
+        treatment=x,
+        outcome=y,
+        strategy=strategy,
+        formula=expr.to_text() if expr is not None else "",
+        latex=expr.to_latex() if expr is not None else "",
+        expression=expr,
+        graph=g,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def _common_assumptions(g: CausalGraph, x: tuple[str, ...], y: tuple[str, ...]) -> list[str]:
+    return [
+        "the graph is correct: every common cause of two variables in it is in it (or marked latent / as <->)",
+        f"consistency and no interference: a unit's {_names(y)} depends only on its own {_names(x)}",
+    ]
+
+
+def identify(
+    g: CausalGraph,
+    exposure: str | Iterable[str] | None = None,
+    outcome: str | Iterable[str] | None = None,
+    *,
+    effect: str = "total",
+) -> Estimand:
+    """Identify the causal effect of ``exposure`` on ``outcome`` from the graph alone.
+
+    Parameters
+    ----------
+    g : CausalGraph
+    exposure, outcome : str or iterable of str, optional
+        Default to the graph's roles.
+    effect : {"total", "direct"}
+        ``"direct"`` identifies the controlled direct effect by adjusting for
+        the joint intervention on the exposure and the outcome's parents that
+        the exposure affects.
+
+    Returns
+    -------
+    Estimand
+        Its ``strategy`` is one of randomized, backdoor, frontdoor, iv, id or
+        not_identifiable (then ``reason`` names the hedge); ``formula``,
+        ``latex`` and ``assumptions`` say the rest in words.
+
+    Raises
+    ------
+    GraphError
+        Missing, latent or overlapping exposure and outcome.
+
+    Examples
+    --------
+    >>> from dagcore.grammar import parse
+    >>> e = identify(parse("X [exposure] Y [outcome] Z -> {X Y} X -> Y"))
+    >>> e.strategy, sorted(e.adjustment_set), e.formula
+    ('backdoor', ['Z'], 'Σ_{Z} P(Y | X, Z) P(Z)')
+    >>> identify(parse("X [exposure] Y [outcome] X -> Y; X <-> Y")).strategy
+    'not_identifiable'
+    """
+    if effect not in ("total", "direct"):
+        raise GraphError(f"unknown effect {effect!r}; identify supports 'total' and 'direct' (see identify_mediation for natural effects)")
+    x, y = _roles(g, exposure, outcome)
+    xs, ys = frozenset(x), frozenset(y)
+    base = _common_assumptions(g, x, y)
+    if effect == "direct":
+        return _direct(g, x, y, base)
+
+    # 1. randomized / no confounding
+    from dagcore.identification.adjustment import is_adjustment_set
+
+    if is_adjustment_set(g, xs, ys, ()):
+        return _estimand(
+            g, x, y, "randomized", backdoor_formula(xs, ys, ()),
+            adjustment_set=frozenset(),
+            assumptions=(
+                f"no open back-door path between {_names(x)} and {_names(y)}: no unobserved or unadjusted common cause",
+                *base,
+                f"positivity: every level of {_names(x)} has a positive probability",
+            ),
+        )
+    # 2. back-door adjustment
+    z = optimal_adjustment_set(g, xs, ys)
+    chosen = "O-set (most efficient valid set for regression estimators)"
+    if z is None:
+        z = minimal_adjustment_set(g, xs, ys)
+        chosen = "a minimal adjustment set"
+    if z is not None:
+        alternatives = (
+            tuple(s for s in itertools.islice(adjustment_sets(g, xs, ys), _MAX_ALTERNATIVES + 1) if s != z)[:_MAX_ALTERNATIVES]
+            if len(g.nodes) <= _ALTERNATIVES_UP_TO_NODES
+            else ()
+        )
+        return _estimand(
+            g, x, y, "backdoor", backdoor_formula(xs, ys, z),
+            adjustment_set=z,
+            alternatives=alternatives,
+            assumptions=(
+                f"no unobserved common cause of {_names(x)} and {_names(y)} other than through {{{_names(z)}}} (conditional exchangeability)",
+                f"{{{_names(z)}}} is measured without error and is not affected by {_names(x)}",
+                *base,
+                f"positivity: every stratum of {{{_names(z)}}} has units at every level of {_names(x)}",
+                f"adjustment set chosen: {chosen}",
+            ),
+        )
+    # 3. front-door
+    from dagcore.identification.frontdoor import find_frontdoor_set
+
+    m = find_frontdoor_set(g, xs, ys)
+    if m is not None:
+        return _estimand(
+            g, x, y, "frontdoor", frontdoor_formula(xs, ys, m),
+            mediators=m,
+            assumptions=(
+                f"{{{_names(m)}}} intercepts every directed path from {_names(x)} to {_names(y)}",
+                f"no unobserved common cause of {_names(x)} and {{{_names(m)}}}",
+                f"every back-door path from {{{_names(m)}}} to {_names(y)} is blocked by {_names(x)}",
+                *base,
+                f"positivity: P({_names(m)} | {_names(x)}) > 0 wherever needed",
+            ),
+        )
+    # 4. the ID algorithm (nonparametric; preferred to an instrument, which needs extra assumptions)
+    from dagcore.identification.id_algorithm import identify_effect
+
+    try:
+        expr = identify_effect(g, xs, ys)
+    except NotIdentifiableError as err:
+        hedge = str(err)
+    else:
+        return _estimand(
+            g, x, y, "id", expr,
+            assumptions=(
+                *base,
+                "positivity: every probability in the formula's denominators is positive",
+            ),
+        )
+    # 5. instrumental variable (identifies the effect only under linearity or monotonicity)
+    if len(x) == 1 and len(y) == 1:
+        from dagcore.identification.instrumental import instruments
+
+        found = next(instruments(g, x[0], y[0]), None)
+        if found is not None:
+            z_iv, w = found
+            cond = f" given {{{_names(w)}}}" if w else ""
+            return Estimand(
+                treatment=x, outcome=y, strategy="iv", instruments=frozenset({z_iv}), adjustment_set=w, graph=g,
+                formula=f"Cov({z_iv}, {y[0]}{' | ' + _names(w) if w else ''}) / Cov({z_iv}, {x[0]}{' | ' + _names(w) if w else ''})",
+                latex=f"\\frac{{\\mathrm{{Cov}}({z_iv}, {y[0]})}}{{\\mathrm{{Cov}}({z_iv}, {x[0]})}}",
+                assumptions=(
+                    f"relevance: {z_iv} affects {x[0]}{cond}",
+                    f"exclusion: {z_iv} affects {y[0]} only through {x[0]}",
+                    f"independence: no unobserved common cause of {z_iv} and {y[0]}{cond}",
+                    "homogeneity: the effect is linear and the same for everyone (else the estimate is a local average effect under monotonicity)",
+                    *base,
+                ),
+            )
+    return Estimand(
+        treatment=x, outcome=y, strategy="not_identifiable", graph=g, reason=hedge,
+        assumptions=tuple(base),
+    )
+
+
+def _direct(g: CausalGraph, x: tuple[str, ...], y: tuple[str, ...], base: list[str]) -> Estimand:
+    xs, ys = frozenset(x), frozenset(y)
+    mediators = frozenset(p for yi in ys for p in g.parents(yi) if p in g.descendants(xs) and p not in xs)
+    if mediators & g.latent:
+        return Estimand(
+            treatment=x, outcome=y, strategy="not_identifiable", effect="direct", graph=g,
+            reason=f"the controlled direct effect needs every mediator that is a parent of {_names(y)} observed; {sorted(mediators & g.latent)[0]} is latent",
+        )
+    joint = xs | mediators
+    z = minimal_adjustment_set(g, joint, ys)
+    if z is None:
+        return Estimand(
+            treatment=x, outcome=y, strategy="not_identifiable", effect="direct", graph=g, mediators=mediators,
+            reason=f"no set of observed covariates is an adjustment set for the joint intervention on {{{_names(joint)}}}",
+        )
+    return _estimand(
+        g, x, y, "backdoor", backdoor_formula(joint, ys, z), effect="direct", adjustment_set=z, mediators=mediators,
+        assumptions=(
+            f"controlled direct effect: {{{_names(mediators)}}} held fixed by intervention",
+            f"no unobserved common cause of {{{_names(joint)}}} and {_names(y)} other than through {{{_names(z)}}}",
+            *base,
+        ),
+    )

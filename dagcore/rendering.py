@@ -1,0 +1,215 @@
+"""Draw a causal graph with Graphviz, roles coloured the same way everywhere.
+
+Colours: exposure green, outcome blue, confounders amber, mediators purple,
+colliders red; latent nodes dashed grey; adjusted nodes drawn as boxes;
+bidirected edges dashed with two heads. A small legend lists the roles shown.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from dagcore.errors import DagcoreError, GraphvizNotFoundError
+from dagcore.graph import CausalGraph
+
+__all__ = ["render", "to_graphviz", "ROLE_STYLE"]
+
+#: Fill colours by role (also used by the HTML report).
+ROLE_STYLE: dict[str, str] = {
+    "exposure": "#b7e4c7",
+    "outcome": "#a9d6f5",
+    "confounder": "#fde2a7",
+    "mediator": "#e0c3fc",
+    "collider": "#f8b4b4",
+    "latent": "#eeeeee",
+}
+_FORMATS = ("svg", "png", "pdf")
+
+
+def _structural_roles(g: CausalGraph) -> dict[str, str]:
+    if not g.exposure or not g.outcome:
+        return {}
+    from dagcore.structure.role_table import roles
+
+    out: dict[str, str] = {}
+    for r in roles(g):
+        if r.mediator:
+            out[r.node] = "mediator"
+        elif r.confounder:
+            out[r.node] = "confounder"
+        elif r.collider:
+            out[r.node] = "collider"
+    return out
+
+
+def _open_backdoor_edges(g: CausalGraph) -> set[tuple[str, str]]:
+    from dagcore.structure.path_search import paths
+
+    edges: set[tuple[str, str]] = set()
+    for x in g.exposure:
+        for y in g.outcome:
+            it = paths(g, x, y, given=g.adjusted, limit=2000)
+            for p in it:
+                if p.kind != "causal" and p.open:
+                    for a, b, fwd in zip(p.nodes, p.nodes[1:], p.forward):
+                        edges.add((a, b) if fwd else (b, a))
+    return edges
+
+
+def to_graphviz(g: CausalGraph, *, highlight: str | Iterable[str] | None = None, legend: bool = True):  # type: ignore[no-untyped-def]
+    """A ``graphviz.Digraph`` of the graph with role styling (see :func:`render`)."""
+    import graphviz
+
+    hidden = set(g.bidirected_latents)
+    structural = _structural_roles(g)
+    highlight_nodes: set[str] = set()
+    highlight_edges: set[tuple[str, str]] = set()
+    if highlight == "paths":
+        highlight_edges = _open_backdoor_edges(g)
+    elif highlight == "adjustment":
+        highlight_nodes = set(g.adjusted)
+    elif highlight is not None:
+        highlight_nodes = set(g.check_nodes(highlight))
+    shown = [n for n in g.nodes if n not in hidden]
+    use_pos = bool(shown) and all(n in g.positions for n in shown)
+    dot = graphviz.Digraph(name=g.name or "dag", engine="neato" if use_pos else "dot")
+    dot.attr(rankdir="LR", fontname="Helvetica", bgcolor="white")
+    if use_pos:
+        dot.attr(overlap="true", splines="true")
+    dot.attr("node", fontname="Helvetica", style="filled", fillcolor="white", shape="ellipse")
+    used_roles: list[str] = []
+    for n in shown:
+        attrs: dict[str, str] = {"label": g.labels.get(n, n)}
+        classes = []
+        if n in g.exposure:
+            role = "exposure"
+        elif n in g.outcome:
+            role = "outcome"
+        elif n in g.latent:
+            role = "latent"
+        else:
+            role = structural.get(n, "")
+        if role:
+            attrs["fillcolor"] = ROLE_STYLE[role]
+            classes.append(role)
+            if role not in used_roles:
+                used_roles.append(role)
+        if n in g.latent:
+            attrs.update(style="dashed,filled", color="#777777", fontcolor="#555555")
+        if n in g.adjusted:
+            attrs["shape"] = "box"
+            classes.append("adjusted")
+            if "adjusted" not in used_roles:
+                used_roles.append("adjusted")
+        if n in highlight_nodes:
+            attrs.update(penwidth="3", color="#d62728")
+            classes.append("highlight")
+        if use_pos:
+            x, y = g.positions[n]
+            attrs["pos"] = f"{x:.4g},{-y:.4g}!"
+        attrs["class"] = " ".join(classes) if classes else "node-plain"
+        dot.node(n, **attrs)
+    for u, v in sorted(g.edges):
+        if u in hidden:
+            continue
+        attrs = {}
+        if (u, v) in highlight_edges:
+            attrs.update(color="#d62728", penwidth="2.5")
+        dot.edge(u, v, **attrs)
+    for a, b in sorted(g.bidirected):
+        attrs = {"dir": "both", "style": "dashed", "constraint": "false", "color": "#555555", "class": "bidirected"}
+        latent = next(k for k, pair in g.bidirected_latents.items() if pair == (a, b))
+        if (latent, a) in highlight_edges or (latent, b) in highlight_edges:
+            attrs.update(color="#d62728", penwidth="2.5")
+        dot.edge(a, b, **attrs)
+    if g.bidirected and "bidirected" not in used_roles:
+        used_roles.append("bidirected")
+    if legend and used_roles:
+        with dot.subgraph(name="cluster_legend") as leg:
+            leg.attr(label="legend", fontsize="10", style="rounded", color="#bbbbbb")
+            for role in used_roles:
+                if role == "bidirected":
+                    leg.node("legend_bidirected", label="<-> unobserved common cause", shape="plaintext", style="", fontsize="10")
+                    continue
+                attrs = {"label": role, "fontsize": "10", "fillcolor": ROLE_STYLE.get(role, "white")}
+                if role == "adjusted":
+                    attrs["shape"] = "box"
+                if role == "latent":
+                    attrs["style"] = "dashed,filled"
+                if use_pos:
+                    attrs["pos"] = f"{-3 - 2 * used_roles.index(role)},1!"
+                leg.node(f"legend_{role}", **attrs)
+    return dot
+
+
+def render(
+    g: CausalGraph,
+    path: str | os.PathLike[str] | None = None,
+    *,
+    format: str | None = None,
+    highlight: str | Iterable[str] | None = None,
+    legend: bool = True,
+) -> str | bytes | None:
+    """Render the graph to SVG, PNG or PDF with Graphviz.
+
+    Parameters
+    ----------
+    g : CausalGraph
+    path : path-like, optional
+        Where to write the image (atomically). Without it the image is returned.
+    format : {"svg", "png", "pdf"}, optional
+        Defaults to the extension of ``path``, else ``"svg"``.
+    highlight : "adjustment", "paths", or iterable of str, optional
+        ``"adjustment"``: outline the adjusted nodes; ``"paths"``: colour the
+        open back-door paths given the adjusted nodes; or nodes to outline.
+    legend : bool
+        Draw a legend of the roles shown.
+
+    Returns
+    -------
+    str or bytes or None
+        SVG text, or PNG/PDF bytes, when ``path`` is None; else None.
+
+    Raises
+    ------
+    GraphvizNotFoundError
+        Graphviz's ``dot`` program is not installed (the message says how to install it).
+
+    Examples
+    --------
+    >>> g = CausalGraph([("Z", "X"), ("Z", "Y"), ("X", "Y")], exposure="X", outcome="Y")
+    >>> svg = render(g)
+    >>> svg.startswith("<?xml") and "confounder" in svg
+    True
+    """
+    import graphviz
+
+    fmt = format or (Path(path).suffix.lstrip(".").lower() if path is not None else "svg") or "svg"
+    if fmt not in _FORMATS:
+        raise DagcoreError(f"cannot render to {fmt!r}; formats are {', '.join(_FORMATS)}")
+    dot = to_graphviz(g, highlight=highlight, legend=legend)
+    try:
+        data = dot.pipe(format=fmt)
+    except graphviz.ExecutableNotFound:
+        raise GraphvizNotFoundError(
+            "Graphviz's 'dot' program is not installed; install it with 'sudo apt-get install graphviz' "
+            "(Debian/Ubuntu), 'brew install graphviz' (macOS) or 'conda install graphviz'. "
+            "dagcore.to_dot(graph) still gives the DOT text."
+        ) from None
+    except graphviz.CalledProcessError as err:  # pragma: no cover - dot failing on valid input
+        raise DagcoreError(f"Graphviz failed: {err.stderr.decode(errors='replace') if err.stderr else err}") from None
+    if path is None:
+        return data.decode("utf-8") if fmt == "svg" else data
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent if str(target.parent) else ".")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return None

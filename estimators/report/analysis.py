@@ -1,0 +1,526 @@
+"""The whole analysis in one call: identify, estimate, diagnose, refute, test the graph, state the limits.
+
+:func:`analyze` runs every step on a graph and a DataFrame and returns an
+immutable :class:`Analysis`, which renders to Markdown, one self-contained
+HTML file, or JSON (:mod:`dagcore.estimators.report.formats`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from dagcore.errors import DagcoreError, DataError, EstimatorError
+
+__all__ = ["Analysis", "analyze", "DEFAULT_ESTIMATORS"]
+
+log = logging.getLogger("dagcore")
+
+#: Estimators tried, in order, for each strategy when the caller names none;
+#: names the registry does not know, or that cannot serve the estimand, are skipped.
+DEFAULT_ESTIMATORS: Mapping[str, tuple[str, ...]] = {
+    "randomized": ("regression", "ipw", "aipw"),
+    "backdoor": ("regression", "ipw", "aipw"),
+    "frontdoor": ("frontdoor", "regression"),
+    "iv": ("2sls", "iv", "wald"),
+    "id": ("plugin", "id"),
+    "mediation": ("mediation",),
+}
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything :func:`analyze` found, as one immutable value.
+
+    Attributes
+    ----------
+    graph : CausalGraph
+    exposure, outcome : str
+    estimand : Estimand
+    estimates : tuple of Estimate
+        One per estimator that could serve the estimand; the first is the primary.
+    skipped_estimators : tuple of str
+        Estimators that were asked for or tried and could not run, with the reason.
+    refutations : tuple of Refutation
+        Refuters run on the primary estimate.
+    e_value : EValue or None
+    ovb : OVBSensitivity or None
+        Cinelli & Hazlett sensitivity of the linear-regression version of the estimate.
+    local_tests : LocalTests or None
+    limits : tuple of str
+        What the analysis cannot claim, generated from what was found.
+    notes : tuple of str
+        Steps that were skipped and why.
+    data_summary : mapping
+    seconds : mapping
+        Wall time per step.
+    """
+
+    graph: Any
+    exposure: str
+    outcome: str
+    estimand: Any
+    estimates: tuple[Any, ...] = ()
+    skipped_estimators: tuple[str, ...] = ()
+    refutations: tuple[Any, ...] = ()
+    e_value: Any = None
+    ovb: Any = None
+    local_tests: Any = None
+    limits: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    data_summary: Mapping[str, Any] = field(default_factory=dict)
+    seconds: Mapping[str, float] = field(default_factory=dict, compare=False)
+    graph_svg: str = field(default="", compare=False, repr=False)
+
+    @property
+    def identified(self) -> bool:
+        """Whether the effect is identifiable from the graph."""
+        return bool(self.estimand is not None and self.estimand.identified)
+
+    @property
+    def estimate(self) -> Any:
+        """The primary estimate (None when nothing could be estimated)."""
+        return self.estimates[0] if self.estimates else None
+
+    def summary(self) -> str:
+        """A terminal summary: identification, estimates, verdicts, sensitivity, graph tests, limits."""
+        from dagcore.estimators.report.formats import terminal_summary
+
+        return terminal_summary(self)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON form of every section."""
+        from dagcore.estimators.result import _jsonable
+
+        return {
+            "exposure": self.exposure,
+            "outcome": self.outcome,
+            "identified": self.identified,
+            "estimand": None if self.estimand is None else self.estimand.to_dict(),
+            "estimates": [e.to_dict() for e in self.estimates],
+            "skipped_estimators": list(self.skipped_estimators),
+            "refutations": [r.to_dict() for r in self.refutations],
+            "sensitivity": {
+                "e_value": None if self.e_value is None else self.e_value.to_dict(),
+                "ovb": None if self.ovb is None else self.ovb.to_dict(),
+            },
+            "local_tests": None if self.local_tests is None else self.local_tests.to_dict(),
+            "limits": list(self.limits),
+            "notes": list(self.notes),
+            "data": _jsonable(dict(self.data_summary)),
+            "seconds": _jsonable(dict(self.seconds)),
+        }
+
+    def to_json(self, **kwargs: Any) -> str:
+        """JSON text of :meth:`to_dict`."""
+        kwargs.setdefault("indent", 2)
+        kwargs.setdefault("ensure_ascii", False)
+        return json.dumps(self.to_dict(), **kwargs)
+
+    def to_markdown(self) -> str:
+        """The report as Markdown."""
+        from dagcore.estimators.report.formats import to_markdown
+
+        return to_markdown(self)
+
+    def to_html(self) -> str:
+        """The report as one self-contained HTML file (inline SVG and CSS, no JavaScript, no external resources)."""
+        from dagcore.estimators.report.formats import to_html
+
+        return to_html(self)
+
+    def _repr_html_(self) -> str:
+        from dagcore.estimators.report.formats import html_body
+
+        return html_body(self)
+
+
+class _Stages:
+    """Stage messages on stderr (or a callback) while the analysis runs."""
+
+    def __init__(self, progress: bool | Callable[[str], None]) -> None:
+        self.callback: Callable[[str], None] | None
+        if callable(progress):
+            self.callback = progress
+        elif progress:
+            self.callback = lambda msg: (sys.stderr.write(msg + "\n"), sys.stderr.flush())  # type: ignore[func-returns-value]
+        else:
+            self.callback = None
+        self.bars = bool(progress) and not callable(progress)
+
+    def __call__(self, message: str) -> None:
+        log.info(message)
+        if self.callback:
+            self.callback(message)
+
+
+def _as_graph(graph: Any) -> Any:
+    from dagcore.graph import CausalGraph
+
+    if isinstance(graph, CausalGraph):
+        return graph
+    if isinstance(graph, str) or hasattr(graph, "__fspath__"):
+        from dagcore.grammar import load
+
+        return load(graph)
+    raise TypeError(f"graph must be a CausalGraph or a path to a .dag file, got {type(graph).__name__}")
+
+
+def _roles(g: Any, exposure: str | None, outcome: str | None) -> tuple[Any, str, str]:
+    if exposure is not None or outcome is not None:
+        roles: dict[str, Any] = {}
+        if exposure is not None:
+            g.check_nodes([exposure])
+            roles["exposure"] = [exposure]
+        if outcome is not None:
+            g.check_nodes([outcome])
+            roles["outcome"] = [outcome]
+        # a node moving from outcome to exposure (or back) leaves its old role
+        if "outcome" not in roles:
+            roles["outcome"] = [n for n in g.outcome if n not in roles["exposure"]]
+        if "exposure" not in roles:
+            roles["exposure"] = [n for n in g.exposure if n not in roles["outcome"]]
+        g = g.with_roles(**roles)
+    if len(g.exposure) != 1 or len(g.outcome) != 1:
+        raise DataError(
+            "the analysis needs exactly one exposure and one outcome; mark them in the .dag "
+            "(X [exposure], Y [outcome]) or pass exposure= and outcome= "
+            f"(the graph has exposure {sorted(g.exposure)} and outcome {sorted(g.outcome)})"
+        )
+    return g, next(iter(g.exposure)), next(iter(g.outcome))
+
+
+def _data_summary(g: Any, data: Any) -> dict[str, Any]:
+    observed = [v for v in g.observed]
+    return {
+        "rows": int(len(data)),
+        "columns": int(data.shape[1]),
+        "graph_variables_missing_from_data": sorted(v for v in observed if v not in data.columns),
+        "rows_with_missing_values": int(data[[c for c in observed if c in data.columns]].isna().any(axis=1).sum()),
+    }
+
+
+def _fit(estimand: Any, data: Any, spec: Any) -> Any:
+    if isinstance(spec, str):
+        from dagcore import estimate as _estimate
+
+        return _estimate(estimand, data, method=spec)
+    from sklearn.base import clone
+
+    return clone(spec).fit(data, estimand).estimate_
+
+
+def _spec_name(spec: Any) -> str:
+    return spec if isinstance(spec, str) else type(spec).__name__
+
+
+def _is_binary(values: Any) -> bool:
+    u = np.unique(values[~np.isnan(values)])
+    return u.size <= 2 and set(u.tolist()) <= {0.0, 1.0}
+
+
+def _e_value(est: Any, data: Any, t: str, y: str) -> tuple[Any, str | None]:
+    from dagcore.estimators.sensitivity.evalue import e_value, e_value_continuous
+
+    yv = data[y].to_numpy(dtype=float)
+    if est.target in ("RR", "OR"):
+        prevalence = float(np.nanmean(yv)) if _is_binary(yv) else 0.5
+        return e_value(est.value, *est.ci, measure=est.target, rare=prevalence < 0.15), None
+    if _is_binary(yv):
+        d = data[t].to_numpy(dtype=float)
+        p0 = float(np.nanmean(yv[d == 0])) if np.any(d == 0) else float("nan")
+        lo, hi = est.ci
+        if not (p0 > 0 and p0 + est.value > 0 and p0 + lo > 0 and p0 + hi > 0):
+            return None, "E-value skipped: the risk difference cannot be converted to a risk ratio"
+        from dagcore.estimators.sensitivity.evalue import EValue
+
+        ev = e_value(
+            (p0 + est.value) / p0,
+            (p0 + lo) / p0,
+            (p0 + hi) / p0,
+        )
+        ev = EValue(
+            **{**ev.__dict__, "measure": "RD", "estimate": est.value, "ci": est.ci,
+               "conversion": f"risk difference converted to a risk ratio with the untreated risk {p0:.3g}"}
+        )
+        return ev, None
+    sd = float(np.nanstd(yv, ddof=1))
+    return e_value_continuous(est.value, est.se, sd, level=est.level), None
+
+
+def _ovb(estimand: Any, data: Any, t: str, y: str) -> tuple[Any, str | None]:
+    from dagcore.estimators.sensitivity.ovb import ols_sensitivity
+
+    if estimand.strategy not in ("backdoor", "randomized"):
+        return None, f"robustness value skipped: it applies to covariate adjustment, not {estimand.strategy}"
+    covs = sorted(estimand.adjustment_set or ())
+    bench = [c for c in covs if np.issubdtype(data[c].dtype, np.number)]
+    frame = data[[t, y, *covs]].dropna()
+    try:
+        return ols_sensitivity(frame, treatment=t, outcome=y, covariates=covs, benchmarks=bench, k=(1, 2, 3)), None
+    except (DagcoreError, ValueError, np.linalg.LinAlgError) as err:
+        return None, f"robustness value skipped: {err}"
+
+
+def _limits(a: dict[str, Any]) -> list[str]:
+    """Plain-language limits generated from what the analysis found."""
+    out: list[str] = []
+    estimand = a["estimand"]
+    if not estimand.identified:
+        out.append(
+            f"The effect of {a['exposure']} on {a['outcome']} is not identifiable from this graph"
+            + (f" ({estimand.reason})" if estimand.reason else "")
+            + "; no estimate is reported. Measuring a variable that blocks the open path, or a stronger design, is needed."
+        )
+        return out
+    missing = a["data_summary"]["graph_variables_missing_from_data"]
+    if missing:
+        out.append(f"Graph variables missing from the data: {', '.join(missing)}.")
+    if a["data_summary"]["rows_with_missing_values"]:
+        out.append(
+            f"{a['data_summary']['rows_with_missing_values']} rows with missing values in graph variables were "
+            "dropped: the complete-case analysis assumes missingness does not depend on the outcome given the "
+            "covariates (censoring that depends on treatment or outcome biases it)."
+        )
+    ests = a["estimates"]
+    if not ests:
+        out.append("No estimator could serve the estimand; see the notes.")
+    for e in ests:
+        for w in e.warnings:
+            out.append(f"{e.method}: {w}")
+        overlap = {k: v for k, v in dict(e.diagnostics).items() if "overlap" in k.lower() or "positivity" in k.lower()}
+        for k, v in overlap.items():
+            if isinstance(v, Mapping) and v.get("weak"):
+                out.append(f"{e.method}: weak overlap of propensity scores ({k}).")
+    if len(ests) >= 2:
+        a0 = ests[0]
+        for b in ests[1:]:
+            gap = abs(a0.value - b.value)
+            scale = math.sqrt(a0.se**2 + b.se**2)
+            if scale > 0 and gap > 2 * scale:
+                out.append(
+                    f"The estimators disagree: {a0.method} {a0.value:.4g} vs {b.method} {b.value:.4g} "
+                    f"({gap / scale:.1f} combined SE apart), a sign of model misspecification."
+                )
+    for r in a["refutations"]:
+        if r.verdict != "pass":
+            out.append(f"Refuter {r.method} gave {r.verdict.upper()}: {r.rule}.")
+    lt = a["local_tests"]
+    if lt is not None and lt.rejected:
+        shown = ", ".join(r.statement for r in sorted(lt.rejected, key=lambda r: r.p_adjusted)[:5])
+        more = f" and {len(lt.rejected) - 5} more" if len(lt.rejected) > 5 else ""
+        out.append(
+            f"The data contradicts {len(lt.rejected)} of {len(lt)} independencies the graph implies ({shown}{more}): "
+            "the graph misses edges or common causes there (or the tests' linear models do not fit)."
+        )
+    ev = a["e_value"]
+    if ev is not None and ev.limit is not None and ev.limit <= 1.0:
+        out.append("The confidence interval includes no effect (E-value of the confidence limit is 1).")
+    ovb = a["ovb"]
+    if ovb is not None:
+        out.append(
+            f"An unmeasured confounder explaining {100 * ovb.rv_q:.2g}% of the residual variance of both "
+            f"{a['exposure']} and {a['outcome']} would explain the (linear) estimate away "
+            f"({100 * ovb.rv_qa:.2g}% would make it not significant)."
+        )
+    if ev is not None:
+        out.append(
+            f"On the risk-ratio scale an unmeasured confounder associated with both by a risk ratio of {ev.point:.3g} "
+            "could explain the estimate away (E-value)."
+        )
+    out.append(
+        "Every conclusion rests on the graph: its missing edges are assumptions, and no test on these data can "
+        "rule out a common cause that was not measured."
+    )
+    return out
+
+
+def analyze(
+    graph: Any,
+    data: Any,
+    *,
+    exposure: str | None = None,
+    outcome: str | None = None,
+    estimators: Sequence[Any] | None = None,
+    refuters: Iterable[str] | None = None,
+    n_simulations: int = 100,
+    random_state: Any = 0,
+    n_jobs: int | None = 1,
+    alpha: float = 0.05,
+    correction: str = "holm",
+    local_tests: bool = True,
+    progress: bool | Callable[[str], None] = False,
+) -> Analysis:
+    """Run the whole analysis of the effect of ``exposure`` on ``outcome``.
+
+    Steps: identification (:func:`dagcore.identify`); estimation with each of
+    ``estimators`` (by default two or three chosen for the strategy, e.g.
+    outcome regression, IPW and AIPW for covariate adjustment); refutation of
+    the primary (first) estimate; sensitivity (E-value and Cinelli & Hazlett's
+    robustness value); local tests of the graph's implied independencies; and
+    a list of limits generated from what was found. When the effect is not
+    identifiable, estimation, refutation and sensitivity are skipped and the
+    report says why.
+
+    Parameters
+    ----------
+    graph : CausalGraph or path
+    data : pandas.DataFrame
+    exposure, outcome : str, optional
+        Override the graph's roles.
+    estimators : sequence of str or estimator, optional
+        Registry method names (for :func:`dagcore.estimate`) or estimator
+        instances following the contract.
+    refuters : iterable of str, optional
+        Names from :data:`dagcore.estimators.refutation.refuters.REFUTERS` (all that apply by default).
+    n_simulations, random_state, n_jobs :
+        Passed to the refuters.
+    alpha, correction :
+        For the local tests.
+    local_tests : bool
+        Whether to test the implied independencies.
+    progress : bool or callable
+        ``True`` writes stage messages and progress bars to stderr; a callable receives the stage messages.
+
+    Returns
+    -------
+    Analysis
+
+    Raises
+    ------
+    DataError
+        When the data is not a DataFrame, or exposure or outcome is not a column.
+    """
+    import pandas as pd
+
+    from dagcore.estimators.refutation.refuters import REFUTERS
+
+    stages = _Stages(progress)
+    seconds: dict[str, float] = {}
+    notes: list[str] = []
+    if not isinstance(data, pd.DataFrame):
+        raise DataError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+    g, t, y = _roles(_as_graph(graph), exposure, outcome)
+    for c in (t, y):
+        if c not in data.columns:
+            raise DataError(f"the {'exposure' if c == t else 'outcome'} {c!r} is not a column of the data")
+    summary = _data_summary(g, data)
+    if summary["rows_with_missing_values"]:
+        used = [c for c in g.observed if c in data.columns]
+        data = data.dropna(subset=used).reset_index(drop=True)
+        notes.append(
+            f"{summary['rows_with_missing_values']} rows with missing values in graph variables were dropped "
+            f"(complete-case analysis on {len(data)} rows)"
+        )
+        if len(data) < 10:
+            raise DataError(f"only {len(data)} complete rows in the graph's variables; too few to analyse")
+
+    clock = time.perf_counter()
+    stages(f"identifying the effect of {t} on {y}")
+    from dagcore import identify
+
+    estimand = identify(g)
+    seconds["identification"] = time.perf_counter() - clock
+
+    estimates: list[Any] = []
+    skipped: list[str] = []
+    refutations: tuple[Any, ...] = ()
+    ev = ovb = None
+    if estimand.identified:
+        clock = time.perf_counter()
+        specs = list(estimators) if estimators is not None else list(DEFAULT_ESTIMATORS.get(estimand.strategy, ()))
+        for spec in specs:
+            stages(f"estimating with {_spec_name(spec)}")
+            try:
+                estimates.append(_fit(estimand, data, spec))
+            except (DagcoreError, ValueError, np.linalg.LinAlgError) as err:
+                skipped.append(f"{_spec_name(spec)}: {err}")
+                if estimators is not None:
+                    log.warning("estimator %s failed: %s", _spec_name(spec), err)
+        seconds["estimation"] = time.perf_counter() - clock
+        if estimates:
+            primary = estimates[0]
+            clock = time.perf_counter()
+            stages(f"refuting the {primary.method} estimate ({n_simulations} simulations per refuter)")
+            names = list(REFUTERS) if refuters is None else [refuters] if isinstance(refuters, str) else list(refuters)
+            unknown = [r for r in names if r not in REFUTERS]
+            if unknown:
+                raise EstimatorError(f"unknown refuter(s) {', '.join(map(repr, unknown))}; known: {', '.join(REFUTERS)}")
+            seeds = np.random.SeedSequence(random_state).generate_state(len(names))
+            done = []
+            for name, seed in zip(names, seeds):
+                try:
+                    done.append(
+                        REFUTERS[name](
+                            primary, data, n_simulations=n_simulations, random_state=int(seed), n_jobs=n_jobs,
+                            progress=stages.bars,
+                        )
+                    )
+                except (DagcoreError, ValueError, np.linalg.LinAlgError) as err:
+                    notes.append(f"refuter {name} not run: {err}")
+            refutations = tuple(done)
+            seconds["refutation"] = time.perf_counter() - clock
+            clock = time.perf_counter()
+            stages("sensitivity analysis")
+            try:
+                ev, note = _e_value(primary, data, t, y)
+            except (ValueError, DagcoreError) as err:
+                ev, note = None, f"E-value skipped: {err}"
+            if note:
+                notes.append(note)
+            ovb, note = _ovb(estimand, data, t, y)
+            if note:
+                notes.append(note)
+            seconds["sensitivity"] = time.perf_counter() - clock
+    else:
+        notes.append("estimation, refutation and sensitivity skipped: the effect is not identifiable")
+
+    lt = None
+    if local_tests:
+        clock = time.perf_counter()
+        stages("testing the graph's implied independencies")
+        from dagcore.estimators.refutation.local import local_tests as run_local_tests
+
+        try:
+            lt = run_local_tests(g, data, alpha=alpha, correction=correction)
+        except (DagcoreError, ValueError) as err:
+            notes.append(f"local tests skipped: {err}")
+        seconds["local_tests"] = time.perf_counter() - clock
+    if skipped:
+        notes.extend(f"estimator {s}" for s in skipped)
+
+    found = {
+        "estimand": estimand, "exposure": t, "outcome": y, "estimates": estimates, "refutations": refutations,
+        "local_tests": lt, "e_value": ev, "ovb": ovb, "data_summary": summary,
+    }
+    from dagcore.estimators.report.formats import graph_svg
+
+    svg = graph_svg(g, adjusted=estimand.adjustment_set if estimand.identified else None)
+    return Analysis(
+        graph=g,
+        exposure=t,
+        outcome=y,
+        estimand=estimand,
+        estimates=tuple(estimates),
+        skipped_estimators=tuple(skipped),
+        refutations=tuple(refutations),
+        e_value=ev,
+        ovb=ovb,
+        local_tests=lt,
+        limits=tuple(_limits(found)),
+        notes=tuple(notes),
+        data_summary=summary,
+        seconds=seconds,
+        graph_svg=svg,
+    )
