@@ -78,11 +78,12 @@ class CausalEstimator(BaseEstimator):
         if not estimand.identified:
             raise EstimatorError(f"the effect is not identifiable ({estimand.reason}); there is nothing to estimate")
         if estimand.strategy not in self.strategies:
-            from dagcore.estimators.registry import methods_for
-
+            # the registry (which imports every estimator) is not imported here: that would be an import
+            # cycle; dagcore.estimate() checks first and lists the methods that can serve the estimand
             raise EstimatorError(
-                f"{self.name or type(self).__name__} cannot serve a {estimand.strategy!r} estimand; "
-                f"methods that can: {', '.join(methods_for(estimand)) or 'none'}"
+                f"{self.name or type(self).__name__} cannot serve a {estimand.strategy!r} estimand "
+                f"(it serves: {', '.join(sorted(self.strategies))}); "
+                "dagcore.estimators.methods_for(estimand) lists the methods that can"
             )
         if len(estimand.treatment) != 1 or len(estimand.outcome) != 1:
             raise EstimatorError(f"{self.name} estimates the effect of one treatment on one outcome, got {list(estimand.treatment)} -> {list(estimand.outcome)}")

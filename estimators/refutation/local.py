@@ -325,7 +325,7 @@ def independence_test(
 
 def _statements(source: Any) -> list[tuple[str, str, tuple[str, ...]]]:
     if hasattr(source, "observed") and hasattr(source, "edges"):
-        from dagcore import implied_independencies
+        from dagcore.structure import implied_independencies
 
         source = implied_independencies(source)
     out = []

@@ -213,7 +213,7 @@ def _data_summary(g: Any, data: Any) -> dict[str, Any]:
 
 def _fit(estimand: Any, data: Any, spec: Any) -> Any:
     if isinstance(spec, str):
-        from dagcore import estimate as _estimate
+        from dagcore.estimators.registry import estimate as _estimate
 
         return _estimate(estimand, data, method=spec)
     from sklearn.base import clone
@@ -428,7 +428,7 @@ def analyze(
 
     clock = time.perf_counter()
     stages(f"identifying the effect of {t} on {y}")
-    from dagcore import identify
+    from dagcore.identification import identify
 
     estimand = identify(g)
     seconds["identification"] = time.perf_counter() - clock

@@ -62,7 +62,7 @@ def graph_svg(g: Any, *, adjusted: Any = None) -> str:
     True
     """
     try:
-        from dagcore import render  # type: ignore[attr-defined]
+        from dagcore.rendering import render
 
         if adjusted:
             out = render(g.with_roles(adjusted=sorted(adjusted)), format="svg", highlight="adjustment")
