@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 OUT    := out
 
-.PHONY: demo test lint dot chromium wheel-check bench clean
+.PHONY: demo test test-fast lint dot chromium wheel-check bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,10 @@ lint: $(VENV)/.installed-dev
 test: $(VENV)/.installed-dev dot chromium
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# The quick loop while developing: everything except the tests marked slow (statistical, brute-force, browser, wheel).
+test-fast: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest -m "not slow"
 
 bench: $(VENV)/.installed-dev dot
 	$(BIN)/python benchmarks/run_all.py

@@ -64,6 +64,7 @@ def all_valid_sets(g: CausalGraph) -> list[frozenset[str]]:
     return [frozenset(c) for k in range(len(candidates) + 1) for c in itertools.combinations(candidates, k) if brute_force_valid(g, xs, ys, frozenset(c))]
 
 
+@pytest.mark.slow
 @settings(max_examples=250)
 @given(queries(max_nodes=8, latent_fraction=0.3, bidirected=True, max_exposures=2))
 def test_sets_against_brute_force(g: CausalGraph) -> None:
@@ -159,6 +160,7 @@ def test_errors() -> None:
         minimal_adjustment_set(parse("X -> Y"))
 
 
+@pytest.mark.slow
 @settings(max_examples=100)
 @given(dags(max_nodes=8, latent_fraction=0.3, bidirected=True), st.data())
 def test_edge_removal_without_rebuild_matches_a_rebuilt_graph(g: CausalGraph, data: st.DataObject) -> None:

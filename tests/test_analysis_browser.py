@@ -12,7 +12,7 @@ import pytest
 from dagcore.estimators.report.analysis import analyze
 from dagcore.estimators.report.formats import SECTIONS
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome", "chrome")) if p), None)
 CONSOLE = re.compile(r"CONSOLE|Uncaught|Failed to load resource|net::ERR_")

@@ -54,6 +54,7 @@ def test_linear_confounding_recovers_the_effect(method: str) -> None:
     assert est.ci[0] < est.value < est.ci[1] and est.n == len(df)
 
 
+@pytest.mark.slow
 def test_aipw_with_flexible_outcome_model_on_nonlinear_data() -> None:
     df = confounded(nonlinear=True, seed=5)
     est = AIPW(outcome_model=RandomForestRegressor(n_estimators=60, min_samples_leaf=20, random_state=0), n_folds=3).fit(df, BACKDOOR).estimate_
@@ -69,6 +70,7 @@ def test_continuous_treatment_regression() -> None:
     assert abs(est.value + 1.5) < 0.1 and est.target == "ATE per unit of treatment"
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::dagcore.errors.PositivityWarning")
 def test_coverage_of_regression_and_ipw_with_fixed_seeds() -> None:
     hits = {"regression": 0, "ipw": 0}
@@ -242,6 +244,7 @@ def test_numpy_logistic_fit_equals_the_statsmodels_glm() -> None:
         logistic_mle(X[:, :1], (X[:, 0] > 0).astype(float))
 
 
+@pytest.mark.slow
 def test_standardization_delta_method_agrees_with_the_bootstrap_and_the_spread() -> None:
     e = Estimand(treatment=("t",), outcome=("y",), strategy="backdoor", adjustment_set={"z"})
 

@@ -147,6 +147,7 @@ def test_dml_continuous_treatment_and_repeats() -> None:
         DoubleML(n_folds=1).fit(df, BACKDOOR)
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::dagcore.errors.PositivityWarning")
 def test_coverage_of_dml_and_dr_learner_with_fixed_seeds() -> None:
     hits = {"dml": 0, "dr_learner": 0}

@@ -150,6 +150,7 @@ def test_linear_mediation_recovers_nde_and_nie() -> None:
     assert nde.diagnostics["total_effect"] == pytest.approx(nde.value + nie.value)
 
 
+@pytest.mark.slow
 def test_linear_mediation_coverage() -> None:
     g = parse(MEDIATION_DAG)
     e = identify_mediation(g, effect="nie")

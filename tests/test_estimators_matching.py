@@ -129,6 +129,7 @@ class KnownPropensity(ClassifierMixin, BaseEstimator):
         return np.column_stack([1 - p, p])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("target", "known", "coverage", "ratio_range"),
     [

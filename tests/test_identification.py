@@ -90,6 +90,7 @@ def check_formula(g: CausalGraph, expr, seed: int) -> int:
     return checked
 
 
+@pytest.mark.slow
 @settings(max_examples=120)
 @given(queries(max_nodes=7, latent_fraction=0.3, bidirected=True), st.integers(0, 10_000))
 def test_identified_formulas_equal_the_truth(g: CausalGraph, seed: int) -> None:
@@ -98,6 +99,7 @@ def test_identified_formulas_equal_the_truth(g: CausalGraph, seed: int) -> None:
         assert check_formula(g, e.expression, seed) > 0
 
 
+@pytest.mark.slow
 @settings(max_examples=120)
 @given(queries(max_nodes=7, latent_fraction=0.4, bidirected=True), st.integers(0, 10_000))
 def test_id_algorithm_equals_the_truth_or_finds_a_hedge(g: CausalGraph, seed: int) -> None:
@@ -173,6 +175,7 @@ def test_idc_conditional_effect() -> None:
     assert expr.to_text() == "P(Y | X, Z)"
 
 
+@pytest.mark.slow
 @settings(max_examples=150)
 @given(queries(max_nodes=7, latent_fraction=0.3, bidirected=True))
 def test_frontdoor_sets_satisfy_the_definition_and_are_found_when_they_exist(g: CausalGraph) -> None:
@@ -200,6 +203,7 @@ def _brute_frontdoor(g: CausalGraph, xs: frozenset[str], ys: frozenset[str], m: 
     return d_separated(gm, m, ys, xs) and bool(is_frontdoor_set(g, xs, ys, m))
 
 
+@pytest.mark.slow
 @settings(max_examples=150)
 @given(queries(max_nodes=7, latent_fraction=0.3, bidirected=True))
 def test_instruments_satisfy_the_definition(g: CausalGraph) -> None:

@@ -28,6 +28,7 @@ def test_dag_like_text(text: str) -> None:
     _parse_or_dagcore_error(text)
 
 
+@pytest.mark.slow
 @settings(max_examples=200)
 @given(st.text(max_size=60))
 def test_any_unicode_text(text: str) -> None:
@@ -82,6 +83,7 @@ def _outcome(fn, text: str):  # noqa: ANN001, ANN202
         return (type(err).__name__, str(err))
 
 
+@pytest.mark.slow
 @settings(max_examples=600)
 @given(st.lists(DAG_ALPHABET, max_size=40).map("".join))
 def test_fast_reader_agrees_with_the_grammar_on_generated_text(text: str) -> None:

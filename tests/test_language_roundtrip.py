@@ -49,6 +49,7 @@ def graphs(draw: st.DrawFn) -> CausalGraph:
     )
 
 
+@pytest.mark.slow
 @settings(max_examples=150)
 @given(graphs())
 def test_parse_dumps_round_trip(g: CausalGraph) -> None:

@@ -70,6 +70,7 @@ def test_mixed_variables_use_the_regression_test() -> None:
     assert kinds["E ⊥ B"] == "regression"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("maker", [gaussian, binary])
 def test_true_graph_rejected_at_about_the_nominal_rate(maker) -> None:
     # raw p-values of true implications are (close to) uniform: about 5% below 0.05
@@ -81,6 +82,7 @@ def test_true_graph_rejected_at_about_the_nominal_rate(maker) -> None:
     assert 0.02 <= rate <= 0.09, rate
 
 
+@pytest.mark.slow
 def test_true_graph_family_wise_rate_under_holm() -> None:
     statements = implied(TRUE)
     rejected = [bool(local_tests(statements, gaussian(5000 + s, n=200)).rejected) for s in range(100)]

@@ -113,6 +113,7 @@ def _brute_any_valid(g: CausalGraph, x: str, y: str, ms: frozenset[str]) -> bool
     return any(check_mediation_set(g, set(sub), x, y, ms) for r in range(len(pool) + 1) for sub in itertools.combinations(pool, r))
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(queries(min_nodes=3, max_nodes=7, latent_fraction=0.3, bidirected=True), st.integers(0, 10_000), st.data())
 def test_mediation_formula_equals_the_cross_world_truth(g: CausalGraph, seed: int, data: st.DataObject) -> None:

@@ -33,6 +33,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_wheel_layout(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "dagcore/grammar/dag.lark" in names
@@ -42,6 +43,7 @@ def test_wheel_layout(wheel: Path) -> None:
     assert "grammar" not in top_level and "estimators" not in top_level and "tests" not in top_level
 
 
+@pytest.mark.slow
 def test_wheel_in_fresh_venv_parses_a_dag_file(wheel: Path, tmp_path: Path) -> None:
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)

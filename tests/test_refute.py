@@ -99,6 +99,7 @@ def test_fast_path_matches_refitting(monkeypatch: pytest.MonkeyPatch) -> None:
         assert f.verdict == s.verdict
 
 
+@pytest.mark.slow
 def test_generic_path_with_a_nonlinear_estimator() -> None:
     df = simulate(5, effect=1.0, n=800)
     est = fitted(IPW(), df, {"w", "z"}, TRUE)

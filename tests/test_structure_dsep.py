@@ -49,6 +49,7 @@ def brute_force_open_path_exists(g: CausalGraph, x: str, y: str, z: set[str]) ->
     return dfs([x])
 
 
+@pytest.mark.slow
 @settings(max_examples=2000)
 @given(dags(max_nodes=7, latent_fraction=0.3, bidirected=True), st.randoms(use_true_random=False))
 def test_d_separation_matches_brute_force(g: CausalGraph, rnd) -> None:
@@ -61,6 +62,7 @@ def test_d_separation_matches_brute_force(g: CausalGraph, rnd) -> None:
     assert d_separated(g, x, y, z) == (not brute_force_open_path_exists(g, x, y, z))
 
 
+@pytest.mark.slow
 @settings(max_examples=300)
 @given(dags(max_nodes=7, latent_fraction=0.3, bidirected=True), st.randoms(use_true_random=False))
 def test_paths_agree_with_d_separation(g: CausalGraph, rnd) -> None:
@@ -77,6 +79,7 @@ def test_paths_agree_with_d_separation(g: CausalGraph, rnd) -> None:
         assert p.open == (not p.reason.startswith("blocked"))
 
 
+@pytest.mark.slow
 @settings(max_examples=300)
 @given(dags(max_nodes=7, latent_fraction=0.3, bidirected=True))
 def test_implied_independencies_are_true_and_cover_every_separable_pair(g: CausalGraph) -> None:
