@@ -74,7 +74,6 @@ else:  # pragma: no cover - pytest depends on tomli before Python 3.11
     import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
-TOP = "dagcore"
 
 #: Layers from the bottom up; a module may import its own layer and those below it.
 #: Patterns are matched in this order of specificity: report before estimators.
