@@ -83,7 +83,8 @@ class OutcomeRegression(CausalEstimator):
         extra = sorted(formula_variables(self.formula, data) - {t, y, *covs}) if self.formula else []
         prep = prepare(data, t, y, covs, extra=extra, dropna=self.dropna)
         formula = self.formula or default_formula(y, [t, *covs], prep.data)
-        _check_formula(formula, prep.data, {t, *covs}, y, self.allow_extra_variables)
+        if self.formula:  # the default formula is built from the adjustment set
+            _check_formula(formula, prep.data, {t, *covs}, y, self.allow_extra_variables)
         binary = set(np.unique(prep.data[t].to_numpy(dtype=float)).tolist()) <= {0.0, 1.0}
         notes = list(prep.notes)
         if self.formula is None and self.cov_type in _ARRAY_COV_TYPES:
@@ -252,7 +253,8 @@ class Standardization(CausalEstimator):
         if self.outcome_model == "logit":
             check_binary(prep.data, y, role="outcome", estimator="a logistic outcome model")
         formula = self.formula or default_formula(y, [t, *covs], prep.data)
-        _check_formula(formula, prep.data, {t, *covs}, y, self.allow_extra_variables)
+        if self.formula:  # the default formula is built from the adjustment set
+            _check_formula(formula, prep.data, {t, *covs}, y, self.allow_extra_variables)
         if self.inference not in ("bootstrap", "delta"):
             raise EstimatorError(f"inference must be 'bootstrap' or 'delta', got {self.inference!r}")
         if self.inference == "delta" and (self.outcome_model != "ols" or self.effect_measure != "RD"):
