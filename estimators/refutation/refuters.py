@@ -585,7 +585,7 @@ def _demo() -> tuple[Any, Any]:
     x = (z + rng.normal(size=n) > 0).astype(float)
     y = 1.0 * x + z + rng.normal(size=n)
     df = pd.DataFrame({"z": z, "x": x, "y": y})
-    estimand = Estimand(treatment="x", outcome="y", strategy="backdoor", adjustment_set={"z"})
+    estimand = Estimand(treatment=("x",), outcome=("y",), strategy="backdoor", adjustment_set=frozenset({"z"}))
     return _DemoOLS().fit(df, estimand).estimate_, df
 
 
