@@ -7,17 +7,28 @@ traceback from deep inside pandas, statsmodels or scikit-learn.
 
 from __future__ import annotations
 
-import ast
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from difflib import get_close_matches
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from dagcore.errors import DataError
 
-__all__ = ["Prepared", "prepare", "formula_variables", "check_binary", "design_frame", "design_matrix"]
+__all__ = [
+    "FormulaVariables",
+    "Prepared",
+    "check_binary",
+    "check_formula",
+    "check_propensity_formula",
+    "design_frame",
+    "design_matrix",
+    "formula_variables",
+    "prepare",
+    "read_formula",
+]
 
 
 @dataclass
@@ -149,49 +160,231 @@ def check_binary(data: pd.DataFrame, column: str, *, role: str = "treatment", es
     return values
 
 
-_FORMULA_FUNCTIONS = {"C", "I", "np", "log", "exp", "sqrt", "center", "standardize", "scale", "bs", "cr", "Q", "poly", "Treatment", "Sum"}
+class _Recorder(Mapping[str, Any]):
+    """A namespace of the data's columns that records every column a formula looks up."""
+
+    def __init__(self, data: pd.DataFrame) -> None:
+        self.data = data
+        self.used: set[str] = set()
+
+    def __getitem__(self, key: str) -> Any:
+        if isinstance(key, str) and key in self.data.columns:
+            self.used.add(key)
+            return self.data[key]
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return (str(c) for c in self.data.columns)
+
+    def __len__(self) -> int:
+        return len(self.data.columns)
 
 
-def formula_variables(formula: str, columns: Iterable[str]) -> set[str]:
-    """Data columns that a patsy/statsmodels formula uses.
+@dataclass(frozen=True)
+class FormulaVariables:
+    """The data columns each side of a formula reads, and its left-hand side's value.
 
-    Examples
-    --------
-    >>> sorted(formula_variables("y ~ t + I(age**2) + C(edu)", ["y", "t", "age", "edu", "other"]))
-    ['age', 'edu', 't', 'y']
+    Attributes
+    ----------
+    lhs, rhs : frozenset of str
+        Columns read by the left- and right-hand sides.
+    lhs_terms : int
+        Number of terms on the left-hand side.
+    lhs_value : numpy array or None
+        The left-hand side evaluated on the data (when it has one single-factor term).
     """
-    cols = set(columns)
-    text = formula.replace("~", "+").replace(":", "*").strip()
-    try:
-        tree = ast.parse(text, mode="eval")
-    except SyntaxError:
-        raise DataError(f"cannot read the formula {formula!r}") from None
-    functions = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
-    found: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and id(node) not in functions:
-            if node.id in cols:
-                found.add(node.id)
-            elif node.id not in _FORMULA_FUNCTIONS:
-                raise DataError(f"the formula {formula!r} uses {node.id!r}, which is not a column of the data")
-    return found
+
+    lhs: frozenset[str]
+    rhs: frozenset[str]
+    lhs_terms: int = 0
+    lhs_value: np.ndarray | None = None
 
 
-def check_propensity_formula(formula: str | None, columns: Iterable[str], treatment: str, covariates: Iterable[str], *, allow_extra: bool) -> None:
-    """Refuse a propensity formula that uses variables outside the adjustment set (a collider or mediator could hide there).
+def _formula_namespace() -> dict[str, Any]:
+    """What a formula may call besides the columns: patsy's own functions (C, I, Q, center, bs, ...) and ``np``."""
+    import patsy.builtins
+
+    return {"np": np, **{name: getattr(patsy.builtins, name) for name in patsy.builtins.__all__}}
+
+
+def read_formula(formula: str, data: pd.DataFrame) -> FormulaVariables:
+    """The columns a patsy (statsmodels) formula really reads, side by side.
+
+    The formula is parsed by patsy (``ModelDesc.from_formula``) and every
+    factor of every term is evaluated, as patsy evaluates it, in a namespace
+    that records each column looked up, so ``Q("my col")``, ``C(x)``,
+    ``I(x**2)``, ``np.log(x)`` and ``center(x)`` are all seen.
+
+    Raises
+    ------
+    DataError
+        A formula patsy cannot read (with the hint to write a name that is not
+        a Python identifier as ``Q("my col")``: patsy has no backquotes), or a
+        name that is neither a column of the data nor a formula function.
 
     Examples
     --------
-    >>> check_propensity_formula("t ~ z + w", ["t", "z", "w"], "t", ["z"], allow_extra=False)
+    >>> df = pd.DataFrame({"y": [1.0, 2.0, 4.0], "t": [0, 1, 1], "my col": [1.0, 2.0, 3.0], "e": ["a", "b", "a"]})
+    >>> v = read_formula('y ~ t + np.log(Q("my col")) + C(e)', df)
+    >>> sorted(v.lhs), sorted(v.rhs)
+    (['y'], ['e', 'my col', 't'])
+    >>> read_formula("y ~ t + `my col`", df)
     Traceback (most recent call last):
     ...
-    dagcore.errors.DataError: the propensity formula uses ['w'], outside the adjustment set; pass allow_extra_variables=True to override
+    dagcore.errors.DataError: cannot read the formula 'y ~ t + `my col`' (patsy: ...); write a column name that is not a Python identifier as Q("my col"), not in backquotes
+    """
+    import warnings
+
+    import patsy
+
+    if not isinstance(formula, str) or "~" not in formula:
+        raise DataError(f"a model formula needs '~', e.g. 'y ~ t + z', got {formula!r}")
+    try:
+        desc = patsy.ModelDesc.from_formula(formula)
+    except patsy.PatsyError as err:
+        hint = '; write a column name that is not a Python identifier as Q("my col"), not in backquotes' if "`" in formula else ""
+        raise DataError(f"cannot read the formula {formula!r} (patsy: {err.message}){hint}") from None
+    env = patsy.EvalEnvironment([_formula_namespace()])
+    sides: list[frozenset[str]] = []
+    lhs_value = None
+    for side, terms in (("left", desc.lhs_termlist), ("right", desc.rhs_termlist)):
+        used: set[str] = set()
+        for term in terms:
+            for factor in term.factors:
+                code = getattr(factor, "code", None)
+                if code is None:  # pragma: no cover - string formulas give EvalFactors only
+                    raise DataError(f"cannot read the factor {factor!r} of the formula {formula!r}")
+                recorder = _Recorder(data)
+                try:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")  # the fit evaluates the formula again, and warns there
+                        value = env.eval(code, inner_namespace=recorder)
+                except NameError as err:
+                    name = getattr(err, "name", None)
+                    what = repr(name) if name else str(err)
+                    raise DataError(
+                        f"the formula {formula!r} uses {what}, which is not a column of the data (nor a formula function)"
+                    ) from None
+                except Exception as err:
+                    raise DataError(f"cannot evaluate {code!r} in the formula {formula!r}: {err}") from None
+                used |= recorder.used
+                if side == "left" and len(terms) == 1 and len(term.factors) == 1:
+                    lhs_value = np.asarray(value)
+        sides.append(frozenset(used))
+    return FormulaVariables(sides[0], sides[1], len(desc.lhs_termlist), lhs_value)
+
+
+def formula_variables(formula: str, data: pd.DataFrame) -> set[str]:
+    """Data columns that a patsy/statsmodels formula uses (both sides; see :func:`read_formula`).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"y": [1.0, 2.0], "t": [0, 1], "age": [30, 40], "edu": ["a", "b"], "other": [0, 0]})
+    >>> sorted(formula_variables("y ~ t + I(age**2) + C(edu)", df))
+    ['age', 'edu', 't', 'y']
+    """
+    v = read_formula(formula, data)
+    return set(v.lhs | v.rhs)
+
+
+def check_formula(
+    formula: str,
+    data: pd.DataFrame,
+    *,
+    lhs: str,
+    allowed: Iterable[str],
+    never: Mapping[str, str],
+    allow_extra: bool,
+    what: str = "formula",
+) -> FormulaVariables:
+    """The one formula guard: the left-hand side is ``lhs`` itself, ``never`` stays off the right, the rest is licensed.
+
+    Parameters
+    ----------
+    formula : str
+        A patsy (statsmodels) formula.
+    data : DataFrame
+    lhs : str
+        The column the left-hand side must be, untransformed.
+    allowed : iterable of str
+        Columns the right-hand side may use (the treatment and the adjustment set).
+    never : mapping of str to str
+        Columns that may never be on the right-hand side, whatever
+        ``allow_extra`` says, each with the reason (the outcome: a model of
+        the outcome on itself fits perfectly and estimates nothing).
+    allow_extra : bool
+        Let the right-hand side use other columns (``allow_extra_variables=True``).
+    what : str
+        How the messages name the formula ("formula", "propensity formula").
+
+    Raises
+    ------
+    DataError
+        Naming the variable and the formula.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"y": [1.0, 2.0, 4.0], "t": [0, 1, 1], "z": [1.0, 0.0, 2.0]})
+    >>> sorted(check_formula("y ~ t + I(z**2)", df, lhs="y", allowed={"t", "z"}, never={}, allow_extra=False).rhs)
+    ['t', 'z']
+    >>> check_formula("y ~ t + z + y", df, lhs="y", allowed={"t", "z"}, never={"y": "the outcome"}, allow_extra=True)
+    Traceback (most recent call last):
+    ...
+    dagcore.errors.DataError: 'y' (the outcome) may not be on the right-hand side of the formula 'y ~ t + z + y'
+    """
+    v = read_formula(formula, data)
+    lhs_text = formula.split("~", 1)[0].strip()
+    if v.lhs_terms != 1 or v.lhs != {lhs} or v.lhs_value is None or not _same_values(v.lhs_value, data[lhs]):
+        raise DataError(f"the {what}'s left-hand side must be {lhs!r} itself, got {lhs_text!r} in {formula!r}")
+    for col, reason in never.items():
+        if col in v.rhs:
+            raise DataError(f"{col!r} ({reason}) may not be on the right-hand side of the {what} {formula!r}")
+    extra = v.rhs - set(allowed) - {lhs}
+    if extra and not allow_extra:
+        raise DataError(
+            f"the {what} uses {sorted(extra)}, which the graph's adjustment set does not license "
+            "(it could adjust for a collider or a mediator); pass allow_extra_variables=True to override"
+        )
+    return v
+
+
+def _same_values(value: np.ndarray, column: pd.Series) -> bool:
+    try:
+        return bool(value.shape == (len(column),) and np.array_equal(value.astype(float), column.to_numpy(dtype=float), equal_nan=True))
+    except (TypeError, ValueError):
+        return bool(value.shape == (len(column),) and (value == column.to_numpy()).all())
+
+
+def check_propensity_formula(
+    formula: str | None, data: pd.DataFrame, treatment: str, covariates: Iterable[str], *, outcome: str, allow_extra: bool
+) -> list[str]:
+    """Refuse a propensity formula that is not ``treatment ~ ...`` over the adjustment set (a collider or mediator could hide there).
+
+    The outcome and the treatment itself may never be on its right-hand side.
+    Returns the columns it uses beyond the adjustment set (allowed by
+    ``allow_extra``), for :func:`prepare`'s ``extra``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"t": [0, 1, 1, 0], "z": [1.0, 2.0, 3.0, 1.0], "w": [0.0, 1.0, 0.0, 2.0], "y": [1.0, 2.0, 3.0, 4.0]})
+    >>> check_propensity_formula("t ~ z + w", df, "t", ["z"], outcome="y", allow_extra=False)
+    Traceback (most recent call last):
+    ...
+    dagcore.errors.DataError: the propensity formula uses ['w'], which the graph's adjustment set does not license (it could adjust for a collider or a mediator); pass allow_extra_variables=True to override
+    >>> check_propensity_formula("t ~ z + w", df, "t", ["z"], outcome="y", allow_extra=True)
+    ['w']
+    >>> check_propensity_formula("t ~ z + np.log(y)", df, "t", ["z"], outcome="y", allow_extra=True)
+    Traceback (most recent call last):
+    ...
+    dagcore.errors.DataError: 'y' (the outcome) may not be on the right-hand side of the propensity formula 't ~ z + np.log(y)'
     """
     if not formula:
-        return
-    extra = formula_variables(formula, columns) - {treatment} - set(covariates)
-    if extra and not allow_extra:
-        raise DataError(f"the propensity formula uses {sorted(extra)}, outside the adjustment set; pass allow_extra_variables=True to override")
+        return []
+    covs = set(covariates)
+    never = {outcome: "the outcome", treatment: "the treatment the propensity model predicts"}
+    v = check_formula(formula, data, lhs=treatment, allowed=covs, never=never, allow_extra=allow_extra,
+                      what="propensity formula")
+    return sorted(v.rhs - covs)
 
 
 def design_frame(data: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:

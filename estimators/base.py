@@ -8,7 +8,9 @@ returns ``self``; learned values end in ``_``. Estimators pass
 
 from __future__ import annotations
 
+import sys
 import warnings
+from types import FrameType
 from typing import Any, ClassVar
 
 import numpy as np
@@ -58,15 +60,22 @@ class CausalEstimator(BaseEstimator):
     strategies: ClassVar[tuple[str, ...]] = ()
 
     def fit(self, data: Any, estimand: Any) -> CausalEstimator:
-        """Estimate the effect named by ``estimand`` from ``data``; the result is in ``estimate_``."""
+        """Estimate the effect named by ``estimand`` from ``data``; the result is in ``estimate_``.
+
+        Every warning raised while fitting (dagcore's own, and those of the
+        nuisance models: a scikit-learn ``ConvergenceWarning``, a statsmodels
+        warning) is re-issued once, after the fit, as coming from the line of
+        user code that called ``fit`` (or ``dagcore.estimate``, ``refute``, ...),
+        so the usual warning filters and ``pytest.warns`` see it there.
+        """
         self._check_estimand(estimand)
         self._warnings: list[str] = []
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", DagcoreWarning)
-            self.estimate_ = self._fit(data, estimand)
-        for w in caught:
-            if issubclass(w.category, DagcoreWarning):
-                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", DagcoreWarning)
+                self.estimate_ = self._fit(data, estimand)
+        finally:
+            _reissue(caught)
         return self
 
     def _fit(self, data: Any, estimand: Any) -> Estimate:  # pragma: no cover - abstract
@@ -123,6 +132,34 @@ class CausalEstimator(BaseEstimator):
             estimand=estimand,
             estimator=self,
         )
+
+
+def _in_dagcore(frame: FrameType) -> bool:
+    name = frame.f_globals.get("__name__", "")
+    return isinstance(name, str) and (name == "dagcore" or name.startswith("dagcore."))
+
+
+def _reissue(caught: list[warnings.WarningMessage]) -> None:
+    """Issue each distinct caught warning again, located at the user's call into dagcore.
+
+    The location is the caller of the outermost dagcore frame on the stack,
+    so a fit reached through ``dagcore.estimate``, a refuter or joblib still
+    names the user's line, never a file of this package.
+    """
+    if not caught:
+        return
+    frame: FrameType | None = sys._getframe(0)
+    level = outermost = 1
+    while frame is not None:
+        if _in_dagcore(frame):
+            outermost = level
+        frame, level = frame.f_back, level + 1
+    seen: set[tuple[type[Warning], str]] = set()
+    for w in caught:
+        key = (w.category, str(w.message))
+        if key not in seen:
+            seen.add(key)
+            warnings.warn(w.message, w.category, stacklevel=outermost + 1)
 
 
 def _plain(value: Any) -> bool:

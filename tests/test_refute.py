@@ -10,6 +10,7 @@ from sklearn.base import BaseEstimator
 
 from dagcore import IPW, CausalGraph, Estimand, EstimatorError
 from dagcore import OutcomeRegression as OLS
+from dagcore.estimators.refutation import _linear
 from dagcore.estimators.refutation import refuters as R
 from dagcore.estimators.refutation.refuters import (
     REFUTERS,
@@ -91,7 +92,7 @@ def test_fast_path_matches_refitting(monkeypatch: pytest.MonkeyPatch) -> None:
     df = simulate(4, effect=1.0, n=400)
     est = fitted(OLS(), df, {"w", "z"}, TRUE)
     fast = refute(est, df, n_simulations=15, random_state=4)
-    monkeypatch.setattr(R._Linear, "build", classmethod(lambda cls, *a: None))
+    monkeypatch.setattr(_linear.Linear, "build", classmethod(lambda cls, *a: None))
     slow = refute(est, df, n_simulations=15, random_state=4)
     for f, s in zip(fast, slow):
         assert f.fast_path and not s.fast_path

@@ -12,6 +12,9 @@ import pytest
 MODULES = [
     "dagcore.estimators.sensitivity.ovb",
     "dagcore.estimators.refutation.refuters",
+    "dagcore.estimators.refutation.result",
+    "dagcore.estimators.refutation._template",
+    "dagcore.estimators.refutation._linear",
     "dagcore.estimators.refutation.local",
     "dagcore.estimators.report.analysis",
     "dagcore.estimators.report.formats",

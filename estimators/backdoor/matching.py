@@ -225,8 +225,8 @@ class Matching(CausalEstimator):
         self._check_params()
         t_name, y_name = estimand.treatment[0], estimand.outcome[0]
         covs = sorted(estimand.adjustment_set or ())
-        check_propensity_formula(self.propensity_formula, data.columns, t_name, covs, allow_extra=self.allow_extra_variables)
-        prep = prepare(data, t_name, y_name, covs, dropna=self.dropna)
+        extra = check_propensity_formula(self.propensity_formula, data, t_name, covs, outcome=y_name, allow_extra=self.allow_extra_variables)
+        prep = prepare(data, t_name, y_name, covs, extra=extra, dropna=self.dropna)
         df = prep.data
         t = check_binary(df, t_name, estimator="matching")
         y = df[y_name].to_numpy(dtype=float)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from dagcore.errors import DataError, EstimatorError
-from dagcore.estimators._data import check_binary, design_matrix, formula_variables, prepare
+from dagcore.estimators._data import check_binary, check_formula, design_matrix, formula_variables, prepare
 from dagcore.estimators.base import CausalEstimator, bootstrap_interval
 from dagcore.estimators.result import Estimate
 
@@ -28,17 +28,7 @@ def default_formula(outcome: str, terms: list[str], data: pd.DataFrame) -> str:
 
 
 def _check_formula(formula: str, data: pd.DataFrame, allowed: set[str], lhs: str, allow_extra: bool) -> None:
-    if "~" not in formula:
-        raise DataError(f"a model formula needs '~', e.g. '{lhs} ~ ...', got {formula!r}")
-    if formula.split("~")[0].strip() != lhs:
-        raise DataError(f"the formula's left-hand side must be {lhs!r}, got {formula.split('~')[0].strip()!r}")
-    used = formula_variables(formula, data.columns)
-    extra = used - allowed - {lhs}
-    if extra and not allow_extra:
-        raise DataError(
-            f"the formula uses {sorted(extra)}, which the graph's adjustment set does not license "
-            "(it could adjust for a collider or a mediator); pass allow_extra_variables=True to override"
-        )
+    check_formula(formula, data, lhs=lhs, allowed=allowed, never={lhs: "the outcome"}, allow_extra=allow_extra)
 
 
 def _ols(formula: str, data: pd.DataFrame, cov_type: str) -> Any:
@@ -90,10 +80,11 @@ class OutcomeRegression(CausalEstimator):
     def _fit(self, data: pd.DataFrame, estimand: Any) -> Estimate:
         t, y = estimand.treatment[0], estimand.outcome[0]
         covs = sorted(estimand.adjustment_set or ())
-        extra = sorted(formula_variables(self.formula, data.columns) - {t, y, *covs}) if self.formula else []
+        extra = sorted(formula_variables(self.formula, data) - {t, y, *covs}) if self.formula else []
         prep = prepare(data, t, y, covs, extra=extra, dropna=self.dropna)
         formula = self.formula or default_formula(y, [t, *covs], prep.data)
-        _check_formula(formula, prep.data, {t, *covs}, y, self.allow_extra_variables)
+        if self.formula:  # the default formula is built from the adjustment set
+            _check_formula(formula, prep.data, {t, *covs}, y, self.allow_extra_variables)
         binary = set(np.unique(prep.data[t].to_numpy(dtype=float)).tolist()) <= {0.0, 1.0}
         notes = list(prep.notes)
         if self.formula is None and self.cov_type in _ARRAY_COV_TYPES:
@@ -256,12 +247,14 @@ class Standardization(CausalEstimator):
             raise EstimatorError("risk and odds ratios need outcome_model='logit'")
         t, y = estimand.treatment[0], estimand.outcome[0]
         covs = sorted(estimand.adjustment_set or ())
-        prep = prepare(data, t, y, covs, dropna=self.dropna or self.population == "all", keep_missing_outcome=self.population == "all")
+        extra = sorted(formula_variables(self.formula, data) - {t, y, *covs}) if self.formula else []
+        prep = prepare(data, t, y, covs, extra=extra, dropna=self.dropna or self.population == "all", keep_missing_outcome=self.population == "all")
         check_binary(prep.data, t, estimator="standardization")
         if self.outcome_model == "logit":
             check_binary(prep.data, y, role="outcome", estimator="a logistic outcome model")
         formula = self.formula or default_formula(y, [t, *covs], prep.data)
-        _check_formula(formula, prep.data, {t, *covs}, y, self.allow_extra_variables)
+        if self.formula:  # the default formula is built from the adjustment set
+            _check_formula(formula, prep.data, {t, *covs}, y, self.allow_extra_variables)
         if self.inference not in ("bootstrap", "delta"):
             raise EstimatorError(f"inference must be 'bootstrap' or 'delta', got {self.inference!r}")
         if self.inference == "delta" and (self.outcome_model != "ols" or self.effect_measure != "RD"):
