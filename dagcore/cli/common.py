@@ -2,16 +2,35 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    import argparse
+    from pathlib import Path
 
     from dagcore.graph import CausalGraph
 
-__all__ = ["print_json", "split_names", "load_graph", "add_role_options"]
+__all__ = [
+    "STDIN",
+    "FILE_HELP",
+    "check_stdin_once",
+    "print_json",
+    "split_names",
+    "load_graph",
+    "read_csv",
+    "add_file_argument",
+    "add_role_options",
+    "positive_int",
+    "output_path",
+]
+
+#: The file name that stands for standard input.
+STDIN = "-"
+
+#: ``help=`` text of a ``FILE`` argument.
+FILE_HELP = "the .dag file, or - for standard input"
 
 
 def print_json(value: Any) -> None:
@@ -35,23 +54,97 @@ def split_names(text: str | None) -> tuple[str, ...]:
     return tuple(p.strip() for p in text.split(",") if p.strip())
 
 
+def add_file_argument(parser: argparse.ArgumentParser) -> None:
+    """Add the positional ``FILE`` (a ``.dag`` file, or ``-`` for standard input)."""
+    parser.add_argument("file", metavar="FILE", help=FILE_HELP)
+
+
 def add_role_options(parser: argparse.ArgumentParser) -> None:
     """Add ``--exposure`` and ``--outcome`` (comma-separated) that override the file's roles."""
     parser.add_argument("--exposure", metavar="X[,X2]", help="exposure(s), overriding the file's roles")
     parser.add_argument("--outcome", metavar="Y[,Y2]", help="outcome(s), overriding the file's roles")
 
 
+def positive_int(text: str) -> int:
+    """An ``argparse`` type: a whole number of at least 1 (``--limit``, ``--simulations``, ...).
+
+    Examples
+    --------
+    >>> positive_int("10")
+    10
+    >>> positive_int("0")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: must be a whole number of at least 1, got '0'
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text!r}")
+    return value
+
+
+def read_csv(path: str) -> Any:
+    """Read a CSV (``-`` for standard input) into a DataFrame; a bad file is a :class:`DataError` naming it."""
+    import pandas as pd
+
+    from dagcore.errors import DataError
+
+    name = "standard input" if path == STDIN else repr(path)
+    try:
+        return pd.read_csv(sys.stdin if path == STDIN else path)
+    except FileNotFoundError:
+        raise DataError(f"data file {name} does not exist") from None
+    except (OSError, ValueError, UnicodeDecodeError) as err:  # pandas' ParserError and EmptyDataError are ValueErrors
+        raise DataError(f"cannot read {name} as CSV: {err}") from None
+
+
+def output_path(path: str | None, option: str = "-o") -> Path | None:
+    """Check an output option before the command does any work (see :func:`dagcore.files.check_output_path`).
+
+    Raises
+    ------
+    OutputPathError
+        The folder does not exist, the target is a folder, or ``path`` is ``-``
+        (this option writes a file; standard output carries the summary).
+    """
+    from dagcore.errors import OutputPathError
+    from dagcore.files import check_output_path
+
+    if path is None:
+        return None
+    if path == STDIN:
+        raise OutputPathError(f"{option} needs a file name; '-' (standard output) is not supported here")
+    return check_output_path(path)
+
+
+def check_stdin_once(*paths: str | None) -> None:
+    """Refuse a command line that reads standard input (``-``) more than once.
+
+    Raises
+    ------
+    DataError
+        Two inputs are ``-``.
+    """
+    from dagcore.errors import DataError
+
+    if sum(p == STDIN for p in paths) > 1:
+        raise DataError("standard input (-) can be read only once; give a file name for the other input")
+
+
 def load_graph(path: str, exposure: str | None = None, outcome: str | None = None) -> CausalGraph:
-    """Load a ``.dag`` file; ``exposure``/``outcome`` (comma-separated names) replace the file's roles.
+    """Load a ``.dag`` file (``-`` for standard input); ``exposure``/``outcome`` (comma-separated names) replace the file's roles.
 
     Raises
     ------
     NodeNotFoundError
         An ``exposure`` or ``outcome`` that is not a node of the graph.
     """
-    from dagcore.grammar import load
+    from dagcore.grammar import load, parse
 
-    graph = load(path)
+    graph = parse(sys.stdin.read(), filename="<stdin>") if path == STDIN else load(path)
     roles = {}
     if exposure:
         roles["exposure"] = split_names(exposure)
