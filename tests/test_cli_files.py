@@ -312,6 +312,18 @@ def test_dash_through_the_entry_point(inputs: tuple[Path, Path]) -> None:
     assert proc.returncode == 0 and proc.stdout == "{z}\n" and proc.stderr == ""
 
 
+def test_dash_as_an_output_is_standard_output_only_for_convert(inputs: tuple[Path, Path], tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    dag, csv = inputs
+    assert main(["convert", str(dag), "--to", "dot", "-o", "-"]) == 0
+    assert capsys.readouterr().out.startswith("digraph")
+    assert main(["analyze", str(dag), "--data", str(csv), "-o", "-"]) == 1
+    assert "-o needs a file name" in capsys.readouterr().err
+    assert main(["sensitivity", str(dag), "--data", str(csv), "--svg", "-"]) == 1
+    assert "--svg needs a file name" in capsys.readouterr().err
+    assert not Path("-").exists()
+
+
 def test_help_says_dash_wherever_it_says_file() -> None:
     parser = build_parser()
     subparsers = next(a for a in parser._actions if a.choices and isinstance(a.choices, dict))
@@ -438,6 +450,26 @@ def test_each_warning_is_printed_once(tmp_path: Path, monkeypatch: pytest.Monkey
     assert err.splitlines() == ["warning: weak overlap", "warning: a second thing"]
     assert main(["roles", str(dag)]) == 0  # a second run in the same process shows them again
     assert capsys.readouterr().err.count("warning: ") == 2
+
+
+def test_logged_warnings_are_shown_the_same_way(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    import logging
+
+    dag = tmp_path / "g.dag"
+    dag.write_text(DAG)
+
+    def log() -> None:
+        for _ in range(2):
+            logging.getLogger("dagcore").warning("estimator %s failed", "bogus")
+        logging.getLogger("dagcore").info("progress is not a warning")
+
+    _warning_command(monkeypatch, log)
+    assert main(["roles", str(dag)]) == 0
+    assert capsys.readouterr().err == "warning: estimator bogus failed\n"
+    assert main(["-q", "roles", str(dag)]) == 0
+    assert capsys.readouterr().err == ""
+    assert not logging.getLogger("dagcore").handlers  # the CLI's handler is gone after the command
 
 
 @pytest.mark.parametrize("where", ["before", "after"])

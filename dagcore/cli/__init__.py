@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import logging
 import os
 import sys
 import warnings
@@ -67,27 +68,56 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Once:
+    """Print each distinct message once as ``warning: <message>`` on standard error; nothing when ``quiet``."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.seen: set[str] = set()
+
+    def __call__(self, text: str) -> None:
+        text = text.strip()
+        if self.quiet or text in self.seen:
+            return
+        self.seen.add(text)
+        with contextlib.suppress(OSError, ValueError):  # stderr closed
+            print(f"warning: {text}", file=sys.stderr)
+
+
+class _LogHandler(logging.Handler):
+    """Sends the ``dagcore`` logger's warnings and errors to :class:`_Once`."""
+
+    def __init__(self, show: _Once) -> None:
+        super().__init__(logging.WARNING)
+        self.show = show
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.show(record.getMessage())
+
+
 @contextlib.contextmanager
 def _warnings_to_stderr(quiet: bool) -> Iterator[None]:
     """Show each distinct warning once as ``warning: <message>`` (none when ``quiet``), never Python's raw form.
 
-    The warning filters are left as they are (a filter that ignores a warning
-    still does); only the way a warning is shown changes.
+    Covers :mod:`warnings` (the filters are left as they are: a filter that
+    ignores a warning still does; only the way a warning is shown changes) and
+    warnings logged on the ``dagcore`` logger.
     """
-    seen: set[tuple[type[Warning], str]] = set()
+    show = _Once(quiet)
 
-    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
-             file: object = None, line: str | None = None) -> None:
-        text = str(message).strip()
-        if quiet or (category, text) in seen:
-            return
-        seen.add((category, text))
-        with contextlib.suppress(OSError, ValueError):  # stderr closed
-            print(f"warning: {text}", file=sys.stderr)
+    def showwarning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                    file: object = None, line: str | None = None) -> None:
+        show(str(message))
 
-    with warnings.catch_warnings():
-        warnings.showwarning = show
-        yield
+    handler = _LogHandler(show)
+    logger = logging.getLogger("dagcore")
+    logger.addHandler(handler)
+    try:
+        with warnings.catch_warnings():
+            warnings.showwarning = showwarning
+            yield
+    finally:
+        logger.removeHandler(handler)
 
 
 def _silence_stdout() -> None:

@@ -145,7 +145,7 @@ def load_graph(path: str, exposure: str | None = None, outcome: str | None = Non
     from dagcore.grammar import load, parse
 
     graph = parse(sys.stdin.read(), filename="<stdin>") if path == STDIN else load(path)
-    roles = {}
+    roles: dict[str, tuple[str, ...]] = {}
     if exposure:
         roles["exposure"] = split_names(exposure)
     if outcome:
@@ -153,8 +153,8 @@ def load_graph(path: str, exposure: str | None = None, outcome: str | None = Non
     if roles:
         # a node moving from outcome to exposure (or back) must leave its old role
         if "exposure" in roles and "outcome" not in roles:
-            roles["outcome"] = [n for n in graph.outcome if n not in roles["exposure"]]
+            roles["outcome"] = tuple(n for n in graph.outcome if n not in roles["exposure"])
         if "outcome" in roles and "exposure" not in roles:
-            roles["exposure"] = [n for n in graph.exposure if n not in roles["outcome"]]
+            roles["exposure"] = tuple(n for n in graph.exposure if n not in roles["outcome"])
         graph = graph.with_roles(**roles)
     return graph

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from dagcore.cli.common import (
     add_file_argument,
@@ -122,7 +123,7 @@ def _cate(args: argparse.Namespace) -> int:
     learner = resolve(args.method, estimand, {"dropna": args.dropna, **_params(args.param)})
     est = learner.fit(train, estimand).estimate_
     t, y = estimand.treatment[0], estimand.outcome[0]
-    result: dict[str, object] = {"estimate": est.to_dict(), "train_rows": len(train), "holdout_rows": len(hold)}
+    result: dict[str, Any] = {"estimate": est.to_dict(), "train_rows": len(train), "holdout_rows": len(hold)}
     if n_hold:
         cate_hold = learner.effect(hold)
         result["holdout"] = {
@@ -154,10 +155,10 @@ def _cate(args: argparse.Namespace) -> int:
         print_json(result)
         return 0
     print(est.summary())
-    q = result["cate"]["quantiles"]  # type: ignore[index]
+    q = result["cate"]["quantiles"]
     print(f"CATE over {len(cate)} scored rows: mean {np.mean(cate):.4g}; 10%/50%/90%: {q[0.1]:.4g} / {q[0.5]:.4g} / {q[0.9]:.4g}")
     if n_hold:
-        h = result["holdout"]  # type: ignore[index]
+        h = result["holdout"]
         print(f"ranking on {n_hold} held-out rows: Qini area {h['qini_area']:.4g}, uplift area {h['uplift_area']:.4g} (random ranking: 0)")
     if plan is not None:
         print(f"treat {plan.n} rows: expected effect {plan.effect:.4g}, cost {plan.cost:.4g}, net gain {plan.gain:.4g}")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import itertools
+from collections.abc import Callable
+from typing import Any
 
 from dagcore.cli.common import add_file_argument, add_role_options, load_graph, positive_int, print_json, split_names
 
@@ -96,13 +98,13 @@ def _adjust(args: argparse.Namespace) -> int:
         truncated = len(sets) > args.limit
         del sets[args.limit:]
     else:
-        fn = {
+        finders: dict[str, Callable[..., Any]] = {
             "minimal": adj.minimal_adjustment_set,
             "minimum": adj.minimum_adjustment_set,
             "optimal": adj.optimal_adjustment_set,
             "canonical": adj.canonical_adjustment_set,
-        }[args.kind]
-        found = fn(g, x, y)
+        }
+        found = finders[args.kind](g, x, y)
         sets = [] if found is None else [found]
     if args.json:
         print_json({"exposure": sorted(x), "outcome": sorted(y), "kind": "direct" if args.direct else args.kind, "sets": [sorted(s) for s in sets], "truncated": truncated})
