@@ -13,6 +13,7 @@ from typing import Any
 from dagcore.cli.common import (
     add_file_argument,
     check_stdin_once,
+    nonnegative_int,
     output_path,
     positive_int,
     print_json,
@@ -76,7 +77,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--outcome", metavar="Y", help="the outcome (overrides the graph's)")
     p.add_argument("--json", action="store_true", help="print JSON instead of the summary")
     p.add_argument("--simulations", type=positive_int, default=100, metavar="N", help="simulations per refuter (default 100)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=nonnegative_int, default=0, help="random seed (default 0)")
     p.add_argument("--jobs", type=int, default=1, metavar="J", help="parallel jobs for refitting (default 1)")
 
 

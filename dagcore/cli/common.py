@@ -23,6 +23,7 @@ __all__ = [
     "add_file_argument",
     "add_role_options",
     "positive_int",
+    "nonnegative_int",
     "output_path",
 ]
 
@@ -65,6 +66,16 @@ def add_role_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--outcome", metavar="Y[,Y2]", help="outcome(s), overriding the file's roles")
 
 
+def _whole_number(text: str, least: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = least - 1
+    if value < least:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least {least}, got {text!r}")
+    return value
+
+
 def positive_int(text: str) -> int:
     """An ``argparse`` type: a whole number of at least 1 (``--limit``, ``--simulations``, ...).
 
@@ -77,13 +88,22 @@ def positive_int(text: str) -> int:
     ...
     argparse.ArgumentTypeError: must be a whole number of at least 1, got '0'
     """
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text!r}")
-    return value
+    return _whole_number(text, 1)
+
+
+def nonnegative_int(text: str) -> int:
+    """An ``argparse`` type: a whole number of at least 0 (``--seed``).
+
+    Examples
+    --------
+    >>> nonnegative_int("0")
+    0
+    >>> nonnegative_int("-1")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: must be a whole number of at least 0, got '-1'
+    """
+    return _whole_number(text, 0)
 
 
 def read_csv(path: str) -> Any:

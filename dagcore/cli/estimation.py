@@ -10,6 +10,7 @@ from dagcore.cli.common import (
     add_role_options,
     check_stdin_once,
     load_graph,
+    nonnegative_int,
     output_path,
     positive_int,
     print_json,
@@ -49,7 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--dropna", action="store_true", help="drop rows with missing values (reported) instead of failing")
     p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="a parameter of the learner (repeatable)")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument("--seed", type=int, default=0, help="random seed of the holdout split")
+    p.add_argument("--seed", type=nonnegative_int, default=0, help="random seed of the holdout split")
     p.set_defaults(handler=_cate)
 
     p = subparsers.add_parser("power", help="plan an A/B test: power or sample size", description="Power of a two-sample comparison, or the sample size per group for a target power.")
