@@ -7,7 +7,8 @@ Every file dagcore writes (``dump``, ``render(g, path)``, the CLI's ``fmt --writ
   flushed, synced and then renamed over the target, so a reader never sees a
   half-written file;
 - a new file gets the mode the umask gives (``0644`` under umask ``022``), as
-  with shell redirection; an existing file keeps its mode (and a symbolic link
+  with shell redirection; an existing file keeps its mode and, where the
+  process may set it, its owner (and a symbolic link
   is followed, so the file it points to is replaced, not the link);
 - a folder that does not exist, or a target that is a folder, is an
   :class:`~dagcore.errors.OutputPathError` naming the target, never the
@@ -21,6 +22,7 @@ every layer (grammar, rendering, CLI) can use it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import stat
@@ -130,14 +132,17 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     """
     target = check_output_path(path)
     try:
-        existing_mode: int | None = stat.S_IMODE(target.stat().st_mode)
+        existing: os.stat_result | None = target.stat()
     except FileNotFoundError:
-        existing_mode = None
+        existing = None
+    existing_mode = None if existing is None else stat.S_IMODE(existing.st_mode)
     fd, tmp = _open_temporary(target)
     try:
         with os.fdopen(fd, "wb") as handle:
-            if existing_mode is not None and hasattr(os, "fchmod"):
-                os.fchmod(handle.fileno(), existing_mode)
+            if existing is not None and hasattr(os, "fchmod"):
+                os.fchmod(handle.fileno(), stat.S_IMODE(existing.st_mode))
+                with contextlib.suppress(OSError):  # keeping the owner needs the right to; the mode is what matters
+                    os.fchown(handle.fileno(), existing.st_uid, existing.st_gid)
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())

@@ -143,6 +143,16 @@ def test_fmt_write_keeps_the_mode_of_the_file(kept: int, tmp_path: Path, umask02
     assert mode(f) == kept
 
 
+def test_fmt_write_keeps_the_owner_when_it_may(tmp_path: Path) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("only root may give a file to another owner")
+    f = tmp_path / "m.dag"
+    f.write_text(NOT_CANONICAL)
+    os.chown(f, 4321, 4321)
+    assert main(["fmt", "--write", str(f)]) == 0
+    assert (f.stat().st_uid, f.stat().st_gid) == (4321, 4321) and f.read_text().startswith("dag {\n")
+
+
 def test_overwriting_follows_a_symbolic_link(tmp_path: Path) -> None:
     real = tmp_path / "real.dag"
     real.write_text(NOT_CANONICAL)
