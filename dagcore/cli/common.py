@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -22,6 +23,7 @@ __all__ = [
     "read_csv",
     "add_file_argument",
     "add_role_options",
+    "whole_number",
     "positive_int",
     "nonnegative_int",
     "output_path",
@@ -66,44 +68,43 @@ def add_role_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--outcome", metavar="Y[,Y2]", help="outcome(s), overriding the file's roles")
 
 
-def _whole_number(text: str, least: int) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = least - 1
-    if value < least:
-        raise argparse.ArgumentTypeError(f"must be a whole number of at least {least}, got {text!r}")
-    return value
+def whole_number(least: int) -> Callable[[str], int]:
+    """An ``argparse`` type accepting a whole number of at least ``least``, with a clear message otherwise.
 
-
-def positive_int(text: str) -> int:
-    """An ``argparse`` type: a whole number of at least 1 (``--limit``, ``--simulations``, ...).
+    The CLI uses :data:`positive_int` (``--limit``, ``--simulations``, ``power --n``)
+    and :data:`nonnegative_int` (``--seed``).
 
     Examples
     --------
-    >>> positive_int("10")
-    10
+    >>> positive_int("10"), nonnegative_int("0")
+    (10, 0)
     >>> positive_int("0")
     Traceback (most recent call last):
     ...
     argparse.ArgumentTypeError: must be a whole number of at least 1, got '0'
-    """
-    return _whole_number(text, 1)
-
-
-def nonnegative_int(text: str) -> int:
-    """An ``argparse`` type: a whole number of at least 0 (``--seed``).
-
-    Examples
-    --------
-    >>> nonnegative_int("0")
-    0
     >>> nonnegative_int("-1")
     Traceback (most recent call last):
     ...
     argparse.ArgumentTypeError: must be a whole number of at least 0, got '-1'
     """
-    return _whole_number(text, 0)
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = least - 1
+        if value < least:
+            raise argparse.ArgumentTypeError(f"must be a whole number of at least {least}, got {text!r}")
+        return value
+
+    parse.__name__ = f"whole number >= {least}"
+    return parse
+
+
+#: ``--limit``, ``--simulations``, ``power --n``: at least 1.
+positive_int = whole_number(1)
+#: ``--seed``: at least 0.
+nonnegative_int = whole_number(0)
 
 
 def read_csv(path: str) -> Any:
