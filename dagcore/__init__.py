@@ -27,6 +27,7 @@ _EXPORTS: dict[str, str] = {
     "HedgeError": "dagcore.errors",
     "EstimatorError": "dagcore.errors",
     "GraphvizNotFoundError": "dagcore.errors",
+    "OutputPathError": "dagcore.errors",
     "DagcoreWarning": "dagcore.errors",
     "PositivityWarning": "dagcore.errors",
     "WeakInstrumentWarning": "dagcore.errors",

@@ -21,6 +21,7 @@ __all__ = [
     "HedgeError",
     "EstimatorError",
     "GraphvizNotFoundError",
+    "OutputPathError",
     "DagcoreWarning",
     "PositivityWarning",
     "WeakInstrumentWarning",
@@ -188,6 +189,14 @@ class EstimatorError(DagcoreError, ValueError):
 
 class GraphvizNotFoundError(DagcoreError, RuntimeError):
     """Graphviz's ``dot`` program, needed to render images, is not installed."""
+
+
+class OutputPathError(DagcoreError, OSError):
+    """A file dagcore was asked to write cannot be written there: its folder is missing, or it is a folder.
+
+    The message names the target path (never a temporary file); nothing is
+    created when it is raised.
+    """
 
 
 class DagcoreWarning(UserWarning):

@@ -8,11 +8,11 @@ bidirected edges dashed with two heads. A small legend lists the roles shown.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 from dagcore.errors import DagcoreError, GraphvizNotFoundError
+from dagcore.files import atomic_write_bytes, check_output_path
 from dagcore.graph import CausalGraph
 
 __all__ = ["render", "to_graphviz", "ROLE_STYLE"]
@@ -159,7 +159,8 @@ def render(
     ----------
     g : CausalGraph
     path : path-like, optional
-        Where to write the image (atomically). Without it the image is returned.
+        Where to write the image (atomically, with the umask's mode; see
+        :mod:`dagcore.files`). Without it the image is returned.
     format : {"svg", "png", "pdf"}, optional
         Defaults to the extension of ``path``, else ``"svg"``.
     highlight : "adjustment", "paths", or iterable of str, optional
@@ -177,6 +178,8 @@ def render(
     ------
     GraphvizNotFoundError
         Graphviz's ``dot`` program is not installed (the message says how to install it).
+    OutputPathError
+        The folder of ``path`` does not exist (nothing is created), or ``path`` is a folder.
 
     Examples
     --------
@@ -190,6 +193,8 @@ def render(
     fmt = format or (Path(path).suffix.lstrip(".").lower() if path is not None else "svg") or "svg"
     if fmt not in _FORMATS:
         raise DagcoreError(f"cannot render to {fmt!r}; formats are {', '.join(_FORMATS)}")
+    if path is not None:
+        check_output_path(path)  # a missing folder fails before Graphviz runs
     dot = to_graphviz(g, highlight=highlight, legend=legend)
     try:
         data = dot.pipe(format=fmt)
@@ -203,13 +208,5 @@ def render(
         raise DagcoreError(f"Graphviz failed: {err.stderr.decode(errors='replace') if err.stderr else err}") from None
     if path is None:
         return data.decode("utf-8") if fmt == "svg" else data
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent if str(target.parent) else ".")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_bytes(path, data)
     return None

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
-from pathlib import Path
 
+from dagcore.files import atomic_write_text
 from dagcore.graph import ROLES, CausalGraph
 
-__all__ = ["dumps", "dump", "to_dagitty", "quote_name", "atomic_write_text"]
+__all__ = ["dumps", "dump", "to_dagitty", "quote_name"]
 
 _BARE_NAME = re.compile(r"(?:[^\W\d][\w.]*|\d[\w.]*)\Z")
 _BARE_VALUE = re.compile(r"(?:[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|[^\W\d]\w*)\Z")
@@ -122,22 +121,15 @@ def to_dagitty(graph: CausalGraph) -> str:
     return "\n".join(["dag {", *_lines(graph), "}"]) + "\n"
 
 
-def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` to ``path`` atomically (a temporary file in the same folder, then a rename)."""
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def dump(graph: CausalGraph, path: str | os.PathLike[str]) -> None:
-    """Write the canonical text of ``graph`` to ``path`` atomically.
+    """Write the canonical text of ``graph`` to ``path`` atomically (see :mod:`dagcore.files`).
+
+    A new file gets the mode the umask gives; an existing file keeps its mode.
+
+    Raises
+    ------
+    OutputPathError
+        The folder of ``path`` does not exist (nothing is created), or ``path`` is a folder.
 
     Examples
     --------

@@ -127,6 +127,7 @@ def test_cli_writes_the_report(tmp_path: Path, capsys: pytest.CaptureFixture) ->
     csv = tmp_path / "d.csv"
     simulate(5, n=300).to_csv(csv, index=False)
     out = tmp_path / "sub" / "report.html"
+    out.parent.mkdir()  # a missing folder is an error (tests/test_cli_files.py)
     code = main(["analyze", str(dag), "--data", str(csv), "-o", str(out), "--simulations", "10", "-q"])
     assert code == 0 and out.exists()
     captured = capsys.readouterr()

@@ -7,16 +7,22 @@ stays fast.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
-from pathlib import Path
 from typing import Any
 
-from dagcore.cli.common import print_json, split_names
+from dagcore.cli.common import (
+    add_file_argument,
+    check_stdin_once,
+    nonnegative_int,
+    output_path,
+    positive_int,
+    print_json,
+    read_csv,
+    split_names,
+)
 from dagcore.errors import DataError
 
-__all__ = ["register", "write_atomic"]
+__all__ = ["register"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -32,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     _common(p)
-    p.add_argument("-o", "--output", metavar="REPORT", help="write the report here (.html, .md or .json)")
+    p.add_argument("-o", "--output", metavar="REPORT", help="write the report here (.html, .md or .json; atomically, its folder must exist)")
     p.add_argument("--estimators", metavar="A,B", help="estimator names, comma-separated (default: chosen for the estimand)")
     p.add_argument("--refuters", metavar="A,B", help="refuter names, comma-separated (default: all that apply)")
     p.add_argument("--no-local-tests", action="store_true", help="skip testing the graph's implied independencies")
@@ -60,62 +66,37 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _common(p)
     p.add_argument("--estimator", metavar="NAME", help="estimator for the E-value (default: the first that serves)")
     p.add_argument("--k", default="1,2,3", metavar="K1,K2", help="benchmark multipliers (default 1,2,3)")
-    p.add_argument("--svg", metavar="FILE", help="write the contour plot of the adjusted estimate as SVG")
+    p.add_argument("--svg", metavar="OUT.svg", help="write the contour plot of the adjusted estimate as SVG (atomically; its folder must exist)")
     p.set_defaults(handler=_sensitivity)
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", metavar="FILE", help="the .dag file (or - for standard input)")
-    p.add_argument("--data", required=True, metavar="CSV", help="the data, a CSV file with a header row")
+    add_file_argument(p)
+    p.add_argument("--data", required=True, metavar="CSV", help="the data, a CSV file with a header row (- for standard input)")
     p.add_argument("--exposure", metavar="X", help="the exposure (overrides the graph's)")
     p.add_argument("--outcome", metavar="Y", help="the outcome (overrides the graph's)")
     p.add_argument("--json", action="store_true", help="print JSON instead of the summary")
-    p.add_argument("--simulations", type=int, default=100, metavar="N", help="simulations per refuter (default 100)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--simulations", type=positive_int, default=100, metavar="N", help="simulations per refuter (default 100)")
+    p.add_argument("--seed", type=nonnegative_int, default=0, help="random seed (default 0)")
     p.add_argument("--jobs", type=int, default=1, metavar="J", help="parallel jobs for refitting (default 1)")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress on standard error")
 
 
 def _load(args: argparse.Namespace) -> tuple[Any, Any]:
     from dagcore.cli.common import load_graph
 
+    check_stdin_once(args.file, args.data)
     graph = load_graph(args.file, args.exposure, args.outcome)
     return graph, read_csv(args.data)
 
 
-def read_csv(path: str) -> Any:
-    """Read a CSV into a DataFrame; a bad file is a :class:`DataError` naming it."""
-    import pandas as pd
-
-    try:
-        return pd.read_csv(path)
-    except FileNotFoundError:
-        raise DataError(f"data file {path!r} does not exist") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
-        raise DataError(f"cannot read {path!r} as CSV: {err}") from None
-
-
-def write_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _analyze(args: argparse.Namespace) -> int:
     from dagcore.estimators.report.analysis import analyze
+    from dagcore.files import atomic_write_text
 
-    graph, data = _load(args)
-    output = Path(args.output) if args.output else None
+    output = output_path(args.output)
     if output is not None and output.suffix.lower() not in (".html", ".htm", ".md", ".markdown", ".json"):
-        raise DataError(f"report {str(output)!r}: use a .html, .md or .json file name")
+        raise DataError(f"report {args.output!r}: use a .html, .md or .json file name")
+    graph, data = _load(args)
     result = analyze(
         graph,
         data,
@@ -138,22 +119,23 @@ def _analyze(args: argparse.Namespace) -> int:
             else result.to_markdown() if suffix in (".md", ".markdown")
             else result.to_json()
         )
-        write_atomic(output, text)
+        atomic_write_text(args.output, text)
     if args.json:
         print_json(result.to_dict())
     else:
         print(result.summary())
     if output is not None:
-        print(f"report written to {output}", file=sys.stderr)
+        print(f"report written to {args.output}", file=sys.stderr)
     return 0
 
 
 def _primary(args: argparse.Namespace, graph: Any, data: Any) -> tuple[Any, Any]:
-    from dagcore import identify
     from dagcore.errors import NotIdentifiableError
-    from dagcore.estimators.report.analysis import DEFAULT_ESTIMATORS, _fit, _roles
+    from dagcore.estimators.registry import estimate
+    from dagcore.estimators.report.analysis import DEFAULT_ESTIMATORS, effect_roles
+    from dagcore.identification.strategy import identify
 
-    g, _, _ = _roles(graph, args.exposure, args.outcome)
+    g, _, _ = effect_roles(graph, args.exposure, args.outcome)
     estimand = identify(g)
     if not estimand.identified:
         raise NotIdentifiableError(estimand.reason or "the effect is not identifiable from the graph")
@@ -161,7 +143,7 @@ def _primary(args: argparse.Namespace, graph: Any, data: Any) -> tuple[Any, Any]
     errors = []
     for name in names:
         try:
-            return estimand, _fit(estimand, data, name)
+            return estimand, estimate(estimand, data, method=name)
         except (ValueError, ArithmeticError) as err:
             errors.append(f"{name}: {err}")
             if args.estimator:
@@ -188,26 +170,22 @@ def _refute(args: argparse.Namespace) -> int:
 
 
 def _sensitivity(args: argparse.Namespace) -> int:
-    from dagcore.estimators.report.analysis import _e_value, _ovb
+    from dagcore.estimators.report.analysis import e_value_for, ovb_for
+    from dagcore.files import atomic_write_text
 
-    graph, data = _load(args)
-    estimand, est = _primary(args, graph, data)
-    t, y = estimand.treatment[0], estimand.outcome[0]
-    ev, note_e = _e_value(est, data, t, y)
     try:
         ks = [float(k) for k in split_names(args.k)]
     except ValueError:
         raise DataError(f"--k must be comma-separated numbers, got {args.k!r}") from None
-    ovb, note_o = _ovb(estimand, data, t, y)
-    if ovb is not None and ks != [1.0, 2.0, 3.0]:
-        from dagcore.estimators.sensitivity.ovb import ols_sensitivity
-
-        covs = sorted(estimand.adjustment_set or ())
-        ovb = ols_sensitivity(data[[t, y, *covs]].dropna(), treatment=t, outcome=y, covariates=covs, k=ks)
+    output_path(args.svg, "--svg")
+    graph, data = _load(args)
+    estimand, est = _primary(args, graph, data)
+    ev, note_e = e_value_for(est, data)
+    ovb, note_o = ovb_for(estimand, data, k=ks)
     if args.svg:
         if ovb is None:
             raise DataError(f"no contour plot: {note_o}")
-        write_atomic(args.svg, ovb.contour_svg())
+        atomic_write_text(args.svg, ovb.contour_svg())
     if args.json:
         print_json({
             "estimate": est.to_dict(),

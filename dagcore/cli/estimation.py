@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
-from dagcore.cli.common import add_role_options, load_graph, print_json
+from dagcore.cli.common import (
+    add_file_argument,
+    add_role_options,
+    check_stdin_once,
+    load_graph,
+    nonnegative_int,
+    output_path,
+    positive_int,
+    print_json,
+    read_csv,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Register ``estimate``, ``cate`` and ``power``."""
     p = subparsers.add_parser("estimate", help="identify and estimate the effect from a CSV", description="Identify the effect from the graph, then estimate it from the data with a standard error and confidence interval.")
-    p.add_argument("file", metavar="FILE")
-    p.add_argument("--data", required=True, metavar="CSV", help="the data, one column per graph variable")
+    add_file_argument(p)
+    p.add_argument("--data", required=True, metavar="CSV", help="the data, one column per graph variable (- for standard input)")
     add_role_options(p)
     p.add_argument("--method", metavar="NAME", help="an estimator's short name, e.g. regression, standardization, ipw, aipw, matching, stratification, dml, x_learner, 2sls, frontdoor, plugin, mediation (default: by strategy; a wrong name lists those that fit)")
     p.add_argument("--effect", choices=("total", "nde", "nie"), default="total", help="the total effect (default) or a natural direct/indirect effect through --mediators")
@@ -25,40 +36,39 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_estimate)
 
     p = subparsers.add_parser("cate", help="heterogeneous effects: CATE per row, Qini/uplift on held-out rows, whom to treat", description="Fit a CATE meta-learner (S, T, X or DR), evaluate its ranking on held-out rows (Qini and uplift areas), and choose whom to treat under a budget.")
-    p.add_argument("file", metavar="FILE")
-    p.add_argument("--data", required=True, metavar="CSV", help="training data, one column per graph variable")
+    add_file_argument(p)
+    p.add_argument("--data", required=True, metavar="CSV", help="training data, one column per graph variable (- for standard input)")
     add_role_options(p)
     p.add_argument("--method", default="dr_learner", choices=("s_learner", "t_learner", "x_learner", "dr_learner"), help="the meta-learner (default dr_learner)")
     p.add_argument("--holdout", type=float, default=0.3, help="fraction of rows held out to evaluate the ranking (default 0.3)")
-    p.add_argument("--score", metavar="CSV", help="rows to score and target (default: the training data)")
+    p.add_argument("--score", metavar="CSV", help="rows to score and target (default: the training data; - for standard input)")
     budget = p.add_mutually_exclusive_group()
     budget.add_argument("--budget", type=float, help="how many rows to treat (or total cost with --cost)")
     budget.add_argument("--top-fraction", type=float, help="treat this fraction of the rows with the largest effects")
     p.add_argument("--cost", metavar="COLUMN", help="a column of the scored rows with the cost of treating each row")
-    p.add_argument("-o", "--output", metavar="OUT.csv", help="write the scored rows with cate and treat columns")
+    p.add_argument("-o", "--output", metavar="OUT.csv", help="write the scored rows with cate and treat columns (atomically; its folder must exist)")
     p.add_argument("--dropna", action="store_true", help="drop rows with missing values (reported) instead of failing")
     p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="a parameter of the learner (repeatable)")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument("--seed", type=int, default=0, help="random seed of the holdout split")
+    p.add_argument("--seed", type=nonnegative_int, default=0, help="random seed of the holdout split")
     p.set_defaults(handler=_cate)
 
     p = subparsers.add_parser("power", help="plan an A/B test: power or sample size", description="Power of a two-sample comparison, or the sample size per group for a target power.")
     p.add_argument("--effect-size", type=float, required=True, help="standardized effect (Cohen's d)")
-    p.add_argument("--n", type=int, help="units per group (prints the power); omit to print the sample size")
+    p.add_argument("--n", type=positive_int, help="units per group (prints the power); omit to print the sample size")
     p.add_argument("--power", type=float, default=0.8, help="target power (default 0.8)")
     p.add_argument("--alpha", type=float, default=0.05)
     p.set_defaults(handler=_power)
 
 
 def _estimate(args: argparse.Namespace) -> int:
-    import pandas as pd
-
     from dagcore.cli.common import split_names
     from dagcore.errors import DataError
     from dagcore.estimators.registry import estimate
     from dagcore.identification.mediation import identify_mediation
     from dagcore.identification.strategy import identify
 
+    check_stdin_once(args.file, args.data)
     g = load_graph(args.file, args.exposure, args.outcome)
     if args.effect == "total":
         if args.mediators:
@@ -69,10 +79,7 @@ def _estimate(args: argparse.Namespace) -> int:
     if not estimand.identified:
         print(estimand.summary())
         return 1
-    try:
-        data = pd.read_csv(args.data)
-    except (OSError, ValueError) as err:
-        raise DataError(f"cannot read {args.data}: {err}") from None
+    data = read_csv(args.data)
     options: dict[str, object] = {"dropna": args.dropna, "level": args.level}
     if args.formula:
         options["formula"] = args.formula
@@ -89,33 +96,24 @@ def _estimate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_csv(path: str):  # noqa: ANN202 - pandas is imported lazily
-    import pandas as pd
-
-    from dagcore.errors import DataError
-
-    try:
-        return pd.read_csv(path)
-    except (OSError, ValueError) as err:
-        raise DataError(f"cannot read {path}: {err}") from None
-
-
 def _cate(args: argparse.Namespace) -> int:
     import numpy as np
 
     from dagcore.errors import DataError, EstimatorError
     from dagcore.estimators.cate.uplift import qini_curve, targeting, uplift_curve
     from dagcore.estimators.registry import resolve
-    from dagcore.grammar.formatter import atomic_write_text
+    from dagcore.files import atomic_write_text
     from dagcore.identification.strategy import identify
 
+    check_stdin_once(args.file, args.data, args.score)
+    output_path(args.output)
     g = load_graph(args.file, args.exposure, args.outcome)
     estimand = identify(g)
     if estimand.strategy not in ("backdoor", "randomized"):
         raise EstimatorError(f"CATE learners need covariate adjustment; this effect is identified by {estimand.strategy!r}")
     if not 0 <= args.holdout < 1:
         raise DataError(f"--holdout must be in [0, 1), got {args.holdout}")
-    data = _read_csv(args.data)
+    data = read_csv(args.data)
     if args.dropna:
         used = [c for c in [*estimand.treatment, *estimand.outcome, *sorted(estimand.adjustment_set or ())] if c in data.columns]
         data = data.dropna(subset=used)
@@ -126,7 +124,7 @@ def _cate(args: argparse.Namespace) -> int:
     learner = resolve(args.method, estimand, {"dropna": args.dropna, **_params(args.param)})
     est = learner.fit(train, estimand).estimate_
     t, y = estimand.treatment[0], estimand.outcome[0]
-    result: dict[str, object] = {"estimate": est.to_dict(), "train_rows": len(train), "holdout_rows": len(hold)}
+    result: dict[str, Any] = {"estimate": est.to_dict(), "train_rows": len(train), "holdout_rows": len(hold)}
     if n_hold:
         cate_hold = learner.effect(hold)
         result["holdout"] = {
@@ -134,7 +132,7 @@ def _cate(args: argparse.Namespace) -> int:
             "uplift_area": uplift_curve(cate_hold, hold[t], hold[y]).area,
             "random_ranking_area": 0.0,
         }
-    scored = _read_csv(args.score) if args.score else data
+    scored = read_csv(args.score) if args.score else data
     cate = learner.effect(scored)
     cost = None
     if args.cost:
@@ -158,10 +156,10 @@ def _cate(args: argparse.Namespace) -> int:
         print_json(result)
         return 0
     print(est.summary())
-    q = result["cate"]["quantiles"]  # type: ignore[index]
+    q = result["cate"]["quantiles"]
     print(f"CATE over {len(cate)} scored rows: mean {np.mean(cate):.4g}; 10%/50%/90%: {q[0.1]:.4g} / {q[0.5]:.4g} / {q[0.9]:.4g}")
     if n_hold:
-        h = result["holdout"]  # type: ignore[index]
+        h = result["holdout"]
         print(f"ranking on {n_hold} held-out rows: Qini area {h['qini_area']:.4g}, uplift area {h['uplift_area']:.4g} (random ranking: 0)")
     if plan is not None:
         print(f"treat {plan.n} rows: expected effect {plan.effect:.4g}, cost {plan.cost:.4g}, net gain {plan.gain:.4g}")

@@ -6,62 +6,83 @@ import argparse
 import sys
 from pathlib import Path
 
+from dagcore.cli.common import STDIN, add_file_argument, check_stdin_once, output_path
 from dagcore.errors import DagcoreError
 
 FORMATS = ("dagitty", "dag", "dot", "json", "gml")
+
+_FILES_HELP = ".dag files; - reads standard input"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Register ``check``, ``fmt`` and ``convert``."""
     p = subparsers.add_parser("check", help="validate .dag files", description="Validate .dag files: exit 0 when all are valid, 1 otherwise, one line per problem.")
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("files", nargs="+", metavar="FILE", help=_FILES_HELP)
     p.set_defaults(handler=_check)
 
     p = subparsers.add_parser("fmt", help="print or rewrite .dag files in canonical form", description="Format .dag files in the canonical form (sorted, stable).")
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("files", nargs="+", metavar="FILE", help=_FILES_HELP + " (not with --write)")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--check", action="store_true", help="exit 1 and list the files that are not in canonical form")
-    mode.add_argument("--write", action="store_true", help="rewrite the files in place (atomically)")
+    mode.add_argument("--write", action="store_true", help="rewrite the files in place (atomically, keeping each file's mode)")
     p.set_defaults(handler=_fmt)
 
     p = subparsers.add_parser("convert", help="convert a .dag file to another format", description="Convert a .dag file to DAGitty text, DOT, node-link JSON or GML.")
-    p.add_argument("file", metavar="FILE")
+    add_file_argument(p)
     p.add_argument("--to", required=True, choices=FORMATS, help="output format")
-    p.add_argument("-o", "--output", metavar="OUT", help="write to OUT (atomically) instead of standard output")
+    p.add_argument("-o", "--output", metavar="OUT", help="write to OUT (atomically) instead of standard output; - is standard output")
     p.set_defaults(handler=_convert)
 
 
-def _check(args: argparse.Namespace) -> int:
-    from dagcore.grammar import load
+def _read(name: str) -> tuple[str, str]:
+    """The text of ``name`` (standard input for ``-``) and the name to show in messages."""
+    if name == STDIN:
+        return sys.stdin.read(), "<stdin>"
+    return Path(name).read_text(encoding="utf-8"), name
 
+
+def _check(args: argparse.Namespace) -> int:
+    from dagcore.cli.common import load_graph
+
+    check_stdin_once(*args.files)
     failed = 0
     for name in args.files:
+        shown = "<stdin>" if name == STDIN else name
         try:
-            g = load(name)
+            g = load_graph(name)
         except DagcoreError as err:
             failed += 1
             print(str(err), file=sys.stderr)
         except OSError as err:
             failed += 1
-            print(f"{name}: cannot read: {err.strerror}", file=sys.stderr)
+            print(f"{shown}: cannot read: {err.strerror}", file=sys.stderr)
         else:
-            print(f"{name}: ok ({len(g.observed)} observed, {len(g.latent)} latent, {len(g.edges)} edges)")
+            print(f"{shown}: ok ({len(g.observed)} observed, {len(g.latent)} latent, {len(g.edges)} edges)")
     return 1 if failed else 0
 
 
 def _fmt(args: argparse.Namespace) -> int:
-    from dagcore.grammar import dumps, load
-    from dagcore.grammar.formatter import atomic_write_text
+    from dagcore.files import atomic_write_text
+    from dagcore.grammar import dumps, load, parse
 
+    check_stdin_once(*args.files)
+    if args.write and STDIN in args.files:
+        raise DagcoreError("fmt --write cannot rewrite standard input (-); leave out --write to print the canonical form")
     status = 0
     for name in args.files:
-        text = dumps(load(name))
+        if name == STDIN:
+            original, shown = _read(name)
+            text = dumps(parse(original, filename=shown))
+        else:
+            shown = name
+            text = dumps(load(name))  # load reports undecodable files as a DagSyntaxError
+            original = _read(name)[0] if (args.check or args.write) else ""
         if args.check:
-            if Path(name).read_text(encoding="utf-8") != text:
-                print(f"{name}: not in canonical form (run 'dagcore fmt --write {name}')")
+            if original != text:
+                print(f"{shown}: not in canonical form (run 'dagcore fmt --write {name}')" if name != STDIN else f"{shown}: not in canonical form")
                 status = 1
         elif args.write:
-            if Path(name).read_text(encoding="utf-8") != text:
+            if original != text:
                 atomic_write_text(name, text)
                 print(f"{name}: reformatted")
         else:
@@ -71,9 +92,13 @@ def _fmt(args: argparse.Namespace) -> int:
 
 def _convert(args: argparse.Namespace) -> int:
     from dagcore import grammar
-    from dagcore.grammar.formatter import atomic_write_text
+    from dagcore.cli.common import load_graph
+    from dagcore.files import atomic_write_text
 
-    g = grammar.load(args.file)
+    to_stdout = args.output in (None, STDIN)
+    if not to_stdout:
+        output_path(args.output)
+    g = load_graph(args.file)
     writers = {
         "dagitty": grammar.to_dagitty,
         "dag": grammar.dumps,
@@ -82,8 +107,8 @@ def _convert(args: argparse.Namespace) -> int:
         "gml": grammar.to_gml,
     }
     text = writers[args.to](g)
-    if args.output:
-        atomic_write_text(args.output, text)
-    else:
+    if to_stdout:
         sys.stdout.write(text)
+    else:
+        atomic_write_text(args.output, text)
     return 0

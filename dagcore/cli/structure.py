@@ -4,28 +4,28 @@ from __future__ import annotations
 
 import argparse
 
-from dagcore.cli.common import add_role_options, load_graph, print_json, split_names
+from dagcore.cli.common import add_file_argument, add_role_options, load_graph, positive_int, print_json, split_names
 from dagcore.errors import GraphError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Register the structure commands."""
     p = subparsers.add_parser("roles", help="role of every variable and whether to adjust for it", description="Classify every observed variable (confounder, mediator, collider, ...) with a good/neutral/bad control verdict (Cinelli, Forney & Pearl 2022).")
-    p.add_argument("file", metavar="FILE")
+    add_file_argument(p)
     add_role_options(p)
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=_roles)
 
     p = subparsers.add_parser("paths", help="paths between exposure and outcome, open or blocked", description="List every path between exposure and outcome, its kind, and whether the conditioning set blocks it.")
-    p.add_argument("file", metavar="FILE")
+    add_file_argument(p)
     add_role_options(p)
     p.add_argument("--given", metavar="A,B", help="conditioning set (default: the file's adjusted nodes)")
-    p.add_argument("--limit", type=int, default=1000, help="stop after N paths (default 1000; says when truncated)")
+    p.add_argument("--limit", type=positive_int, default=1000, help="stop after N paths (default 1000; says when truncated)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=_paths)
 
     p = subparsers.add_parser("dsep", help="are X and Y d-separated given Z?", description="Test d-separation; exit 0 either way, 1 on error.")
-    p.add_argument("file", metavar="FILE")
+    add_file_argument(p)
     p.add_argument("x", metavar="X", help="node(s), comma-separated")
     p.add_argument("y", metavar="Y", help="node(s), comma-separated")
     p.add_argument("--given", metavar="Z", help="conditioning set, comma-separated")
@@ -33,15 +33,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_dsep)
 
     p = subparsers.add_parser("implied", help="conditional independencies the graph implies", description="List the testable conditional independencies among observed variables.")
-    p.add_argument("file", metavar="FILE")
+    add_file_argument(p)
     p.add_argument("--kind", choices=("missing_edge", "local"), default="missing_edge")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=_implied)
 
     p = subparsers.add_parser("render", help="draw the graph (svg, png, pdf)", description="Draw the graph with roles coloured (needs Graphviz's dot).")
-    p.add_argument("file", metavar="FILE")
+    add_file_argument(p)
     add_role_options(p)
-    p.add_argument("-o", "--output", required=True, metavar="OUT", help="OUT.svg, OUT.png or OUT.pdf")
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help="OUT.svg, OUT.png or OUT.pdf (written atomically; its folder must exist)")
     p.add_argument("--highlight", choices=("adjustment", "paths"), help="outline adjusted nodes, or colour open back-door paths")
     p.set_defaults(handler=_render)
 
@@ -117,8 +117,10 @@ def _implied(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace) -> int:
+    from dagcore.cli.common import output_path
     from dagcore.rendering import render
 
+    output_path(args.output)
     g = load_graph(args.file, args.exposure, args.outcome)
     render(g, args.output, highlight=args.highlight)
     print(f"wrote {args.output}")

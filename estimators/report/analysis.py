@@ -20,7 +20,7 @@ import numpy as np
 
 from dagcore.errors import DagcoreError, DataError, EstimatorError
 
-__all__ = ["Analysis", "analyze", "DEFAULT_ESTIMATORS"]
+__all__ = ["Analysis", "analyze", "DEFAULT_ESTIMATORS", "effect_roles", "e_value_for", "ovb_for"]
 
 log = logging.getLogger("dagcore")
 
@@ -177,7 +177,40 @@ def _as_graph(graph: Any) -> Any:
     raise TypeError(f"graph must be a CausalGraph or a path to a .dag file, got {type(graph).__name__}")
 
 
-def _roles(g: Any, exposure: str | None, outcome: str | None) -> tuple[Any, str, str]:
+def effect_roles(graph: Any, exposure: str | None = None, outcome: str | None = None) -> tuple[Any, str, str]:
+    """The graph with exactly one exposure and one outcome, and their names.
+
+    ``exposure`` and ``outcome`` replace the graph's roles when given (a node
+    moving from outcome to exposure, or back, leaves its old role). This is the
+    check :func:`analyze` and the CLI's ``refute`` and ``sensitivity`` make
+    before estimating, so none of them silently picks one of several exposures.
+
+    Parameters
+    ----------
+    graph : CausalGraph
+    exposure, outcome : str, optional
+        Node names overriding the graph's roles.
+
+    Returns
+    -------
+    (CausalGraph, str, str)
+        The graph with those roles, the exposure and the outcome.
+
+    Raises
+    ------
+    NodeNotFoundError
+        ``exposure`` or ``outcome`` is not a node of the graph.
+    DataError
+        The graph (after the overrides) has not exactly one exposure and one outcome.
+
+    Examples
+    --------
+    >>> from dagcore import parse
+    >>> g, t, y = effect_roles(parse("Z -> X; Z -> Y; X -> Y; X [exposure]; Y [outcome]"), outcome="Z")
+    >>> (t, y, sorted(g.outcome))
+    ('X', 'Z', ['Z'])
+    """
+    g = graph
     if exposure is not None or outcome is not None:
         roles: dict[str, Any] = {}
         if exposure is not None:
@@ -230,7 +263,53 @@ def _is_binary(values: Any) -> bool:
     return u.size <= 2 and set(u.tolist()) <= {0.0, 1.0}
 
 
-def _e_value(est: Any, data: Any, t: str, y: str) -> tuple[Any, str | None]:
+def _treatment_outcome(estimand: Any, what: str) -> tuple[str, str]:
+    if estimand is None or not getattr(estimand, "treatment", None) or not getattr(estimand, "outcome", None):
+        raise EstimatorError(f"the {what} names no treatment and outcome (build it with dagcore.identify)")
+    return estimand.treatment[0], estimand.outcome[0]
+
+
+def e_value_for(estimate: Any, data: Any) -> tuple[Any, str | None]:
+    """The E-value of an estimate of the effect of its estimand's treatment on its outcome, on the right scale.
+
+    Ratio targets (``RR``, ``OR``) use :func:`~dagcore.estimators.sensitivity.evalue.e_value`
+    directly; a risk difference on a binary outcome is converted to a risk
+    ratio with the untreated risk in ``data``; a continuous outcome uses
+    :func:`~dagcore.estimators.sensitivity.evalue.e_value_continuous` with the
+    outcome's standard deviation.
+
+    Parameters
+    ----------
+    estimate : Estimate
+        An estimate whose ``estimand`` names the treatment and outcome (every
+        estimate from :func:`dagcore.estimate` does).
+    data : pandas.DataFrame
+        The data it was estimated on.
+
+    Returns
+    -------
+    (EValue or None, str or None)
+        The E-value, or None with a note saying why it was skipped.
+
+    Raises
+    ------
+    EstimatorError
+        The estimate carries no estimand.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from dagcore import estimate, identify, parse
+    >>> rng = np.random.default_rng(0)
+    >>> z = rng.normal(size=500); x = (z + rng.normal(size=500) > 0).astype(float)
+    >>> df = pd.DataFrame({"Z": z, "X": x, "Y": 2 * x + z + rng.normal(size=500)})
+    >>> est = estimate(identify(parse("Z -> X; Z -> Y; X -> Y; X [exposure]; Y [outcome]")), df, method="regression")
+    >>> ev, note = e_value_for(est, df)
+    >>> ev.point > 1 and note is None
+    True
+    """
+    t, y = _treatment_outcome(estimate.estimand if estimate is not None else None, "estimate")
+    est = estimate
     from dagcore.estimators.sensitivity.evalue import e_value, e_value_continuous
 
     yv = data[y].to_numpy(dtype=float)
@@ -259,16 +338,48 @@ def _e_value(est: Any, data: Any, t: str, y: str) -> tuple[Any, str | None]:
     return e_value_continuous(est.value, est.se, sd, level=est.level), None
 
 
-def _ovb(estimand: Any, data: Any, t: str, y: str) -> tuple[Any, str | None]:
+def ovb_for(estimand: Any, data: Any, *, k: Sequence[float] = (1.0, 2.0, 3.0)) -> tuple[Any, str | None]:
+    """Cinelli & Hazlett sensitivity of the linear-regression version of a covariate-adjustment estimand.
+
+    Fits ``outcome ~ treatment + adjustment set`` by OLS on the complete rows
+    and benchmarks the confounding on each numeric covariate, ``k`` times as
+    strong (:func:`~dagcore.estimators.sensitivity.ovb.ols_sensitivity`).
+
+    Parameters
+    ----------
+    estimand : Estimand
+        An identified estimand; only ``backdoor`` and ``randomized`` ones apply.
+    data : pandas.DataFrame
+    k : sequence of float
+        Benchmark multipliers.
+
+    Returns
+    -------
+    (OVBSensitivity or None, str or None)
+        The sensitivity, or None with a note saying why it was skipped (another
+        strategy, or a fit that failed).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from dagcore import identify, parse
+    >>> rng = np.random.default_rng(0)
+    >>> z = rng.normal(size=500); x = z + rng.normal(size=500)
+    >>> df = pd.DataFrame({"Z": z, "X": x, "Y": 2 * x + z + rng.normal(size=500)})
+    >>> ovb, note = ovb_for(identify(parse("Z -> X; Z -> Y; X -> Y; X [exposure]; Y [outcome]")), df, k=(1,))
+    >>> 0 < ovb.rv_q < 1 and note is None
+    True
+    """
     from dagcore.estimators.sensitivity.ovb import ols_sensitivity
 
+    t, y = _treatment_outcome(estimand, "estimand")
     if estimand.strategy not in ("backdoor", "randomized"):
         return None, f"robustness value skipped: it applies to covariate adjustment, not {estimand.strategy}"
     covs = sorted(estimand.adjustment_set or ())
     bench = [c for c in covs if np.issubdtype(data[c].dtype, np.number)]
     frame = data[[t, y, *covs]].dropna()
     try:
-        return ols_sensitivity(frame, treatment=t, outcome=y, covariates=covs, benchmarks=bench, k=(1, 2, 3)), None
+        return ols_sensitivity(frame, treatment=t, outcome=y, covariates=covs, benchmarks=bench, k=tuple(k)), None
     except (DagcoreError, ValueError, np.linalg.LinAlgError) as err:
         return None, f"robustness value skipped: {err}"
 
@@ -411,7 +522,7 @@ def analyze(
     notes: list[str] = []
     if not isinstance(data, pd.DataFrame):
         raise DataError(f"data must be a pandas DataFrame, got {type(data).__name__}")
-    g, t, y = _roles(_as_graph(graph), exposure, outcome)
+    g, t, y = effect_roles(_as_graph(graph), exposure, outcome)
     for c in (t, y):
         if c not in data.columns:
             raise DataError(f"the {'exposure' if c == t else 'outcome'} {c!r} is not a column of the data")
@@ -474,12 +585,12 @@ def analyze(
             clock = time.perf_counter()
             stages("sensitivity analysis")
             try:
-                ev, note = _e_value(primary, data, t, y)
+                ev, note = e_value_for(primary, data)
             except (ValueError, DagcoreError) as err:
                 ev, note = None, f"E-value skipped: {err}"
             if note:
                 notes.append(note)
-            ovb, note = _ovb(estimand, data, t, y)
+            ovb, note = ovb_for(estimand, data)
             if note:
                 notes.append(note)
             seconds["sensitivity"] = time.perf_counter() - clock
