@@ -78,7 +78,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: Layers from the bottom up; a module may import its own layer and those below it.
 #: Patterns are matched in this order of specificity: report before estimators.
 LAYERS: dict[str, tuple[str, ...]] = {
-    "model": ("dagcore.errors", "dagcore.graph", "dagcore.estimand", "dagcore._lazy", "dagcore._traverse"),
+    "model": ("dagcore.errors", "dagcore.graph", "dagcore.estimand", "dagcore.files", "dagcore._lazy", "dagcore._traverse"),
     "language": ("dagcore.grammar", "dagcore.grammar.*"),
     "structure": ("dagcore.structure", "dagcore.structure.*", "dagcore.rendering", "dagcore.random"),
     "identification": ("dagcore.identification", "dagcore.identification.*", "dagcore.testing"),
@@ -122,14 +122,6 @@ _BEING_FIXED: frozenset[tuple[str, str, str]] = frozenset(
         # graphapi: identification uses private helpers of structure's d-separation
         ("dagcore.identification.adjustment", "dagcore.structure.dseparation", "_moral_ancestral_neighbours"),
         ("dagcore.identification.instrumental", "dagcore.structure.dseparation", "_minimal_separator"),
-        # cli: the CLI uses private steps of the analysis pipeline
-        ("dagcore.cli.analysis", "dagcore.estimators.report.analysis", "_fit"),
-        ("dagcore.cli.analysis", "dagcore.estimators.report.analysis", "_roles"),
-        ("dagcore.cli.analysis", "dagcore.estimators.report.analysis", "_e_value"),
-        ("dagcore.cli.analysis", "dagcore.estimators.report.analysis", "_ovb"),
-        # cli: the same function (`_primary`, being rewritten there) imports `identify` from the facade; the fix
-        # is `from dagcore.identification import identify` (left to that branch to avoid a merge conflict)
-        ("dagcore.cli.analysis", "dagcore", "identify"),
     }
 )
 
