@@ -198,7 +198,31 @@ class _MetaLearner(CausalEstimator):
         return np.asarray(self.tau_model_.predict(X), dtype=float)
 
 
-class SLearner(_MetaLearner):
+class _OutcomeLearner(_MetaLearner):
+    """The S- and T-learner's settings: outcome and CATE models, effect modifiers, the bootstrap."""
+
+    def __init__(
+        self,
+        outcome_model: Any = None,
+        cate_model: Any = None,
+        effect_modifiers: Sequence[str] | None = None,
+        n_bootstrap: int = 200,
+        random_state: int = 0,
+        n_jobs: int | None = None,
+        level: float = 0.95,
+        dropna: bool = False,
+    ) -> None:
+        self.outcome_model = outcome_model
+        self.cate_model = cate_model
+        self.effect_modifiers = effect_modifiers
+        self.n_bootstrap = n_bootstrap
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.level = level
+        self.dropna = dropna
+
+
+class SLearner(_OutcomeLearner):
     """S-learner: one outcome model of the features and the treatment; CATE = mu(x, 1) - mu(x, 0).
 
     With a linear ``outcome_model`` (the default) and no interactions the CATE is
@@ -237,26 +261,6 @@ class SLearner(_MetaLearner):
 
     name = "s_learner"
 
-    def __init__(
-        self,
-        outcome_model: Any = None,
-        cate_model: Any = None,
-        effect_modifiers: Sequence[str] | None = None,
-        n_bootstrap: int = 200,
-        random_state: int = 0,
-        n_jobs: int | None = None,
-        level: float = 0.95,
-        dropna: bool = False,
-    ) -> None:
-        self.outcome_model = outcome_model
-        self.cate_model = cate_model
-        self.effect_modifiers = effect_modifiers
-        self.n_bootstrap = n_bootstrap
-        self.random_state = random_state
-        self.n_jobs = n_jobs
-        self.level = level
-        self.dropna = dropna
-
     def _tau(self, F: np.ndarray, t: np.ndarray, y: np.ndarray) -> tuple[Any, np.ndarray, dict[str, Any]]:
         model = regressor(self.outcome_model).fit(np.column_stack([F, t]), y)
         tau = _SLearnerEffect(model)
@@ -285,7 +289,7 @@ class _Difference:
         return np.asarray(self.mu1.predict(F), dtype=float) - np.asarray(self.mu0.predict(F), dtype=float)
 
 
-class TLearner(_MetaLearner):
+class TLearner(_OutcomeLearner):
     """T-learner: one outcome model per treatment arm; CATE = mu1(x) - mu0(x).
 
     Parameters
@@ -311,26 +315,6 @@ class TLearner(_MetaLearner):
     """
 
     name = "t_learner"
-
-    def __init__(
-        self,
-        outcome_model: Any = None,
-        cate_model: Any = None,
-        effect_modifiers: Sequence[str] | None = None,
-        n_bootstrap: int = 200,
-        random_state: int = 0,
-        n_jobs: int | None = None,
-        level: float = 0.95,
-        dropna: bool = False,
-    ) -> None:
-        self.outcome_model = outcome_model
-        self.cate_model = cate_model
-        self.effect_modifiers = effect_modifiers
-        self.n_bootstrap = n_bootstrap
-        self.random_state = random_state
-        self.n_jobs = n_jobs
-        self.level = level
-        self.dropna = dropna
 
     def _tau(self, F: np.ndarray, t: np.ndarray, y: np.ndarray) -> tuple[Any, np.ndarray, dict[str, Any]]:
         G = _nonempty(F)
