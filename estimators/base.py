@@ -20,7 +20,7 @@ from sklearn.base import BaseEstimator
 from dagcore.errors import DagcoreWarning, EstimatorError
 from dagcore.estimators.result import Estimate
 
-__all__ = ["CausalEstimator", "normal_ci", "bootstrap_interval"]
+__all__ = ["CausalEstimator", "normal_ci"]
 
 
 def normal_ci(value: float, se: float, level: float) -> tuple[float, float]:
@@ -33,22 +33,6 @@ def normal_ci(value: float, se: float, level: float) -> tuple[float, float]:
     """
     z = float(stats.norm.ppf(0.5 + level / 2))
     return (value - z * se, value + z * se)
-
-
-def bootstrap_interval(replicates: np.ndarray, level: float) -> tuple[float, tuple[float, float]]:
-    """SE (standard deviation) and percentile interval of bootstrap replicates; NaN with fewer than two.
-
-    Examples
-    --------
-    >>> se, (lo, hi) = bootstrap_interval(np.arange(101.0), 0.9)
-    >>> round(se, 2), round(lo, 6), round(hi, 6)
-    (29.3, 5.0, 95.0)
-    """
-    reps = np.asarray(replicates, dtype=float)
-    if reps.size < 2:
-        return float("nan"), (float("nan"), float("nan"))
-    alpha = 1 - level
-    return float(reps.std(ddof=1)), (float(np.quantile(reps, alpha / 2)), float(np.quantile(reps, 1 - alpha / 2)))
 
 
 class CausalEstimator(BaseEstimator):

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from dagcore.estimators._data import prepare
-from dagcore.estimators.base import CausalEstimator, bootstrap_interval
+from dagcore.estimators._resample import bootstrap, bootstrap_interval
+from dagcore.estimators.base import CausalEstimator
 from dagcore.estimators.result import Estimate
 
 __all__ = ["FrontdoorLinear"]
@@ -57,8 +58,7 @@ class FrontdoorLinear(CausalEstimator):
         prep = prepare(data, t, y, [], extra=ms, dropna=self.dropna)
         df = prep.data
         value = _product(df, t, y, ms)
-        rng = np.random.default_rng(self.random_state)
-        reps = np.array([_product(df.iloc[rng.integers(0, len(df), len(df))], t, y, ms) for _ in range(self.n_bootstrap)])
+        reps = bootstrap(lambda rows: _product(df.iloc[rows], t, y, ms), len(df), self.n_bootstrap, random_state=self.random_state)
         se, ci = bootstrap_interval(reps, self.level)
         return self._result(
             estimand, value, se, len(df), inference=f"nonparametric bootstrap, B={self.n_bootstrap}, percentile CI",

@@ -26,7 +26,8 @@ import pandas as pd
 
 from dagcore.errors import DataError, EstimatorError, PositivityWarning
 from dagcore.estimators._data import check_binary, design_matrix, prepare
-from dagcore.estimators.base import CausalEstimator, bootstrap_interval
+from dagcore.estimators._resample import bootstrap, bootstrap_interval
+from dagcore.estimators.base import CausalEstimator
 from dagcore.estimators.result import Estimate
 
 __all__ = ["Mediation", "mediation_linear", "mediation_discrete"]
@@ -205,15 +206,7 @@ class Mediation(CausalEstimator):
         se, ci, inference = float("nan"), (float("nan"), float("nan")), "none (n_bootstrap=0)"
         boot: dict[str, Any] = {}
         if self.n_bootstrap:
-            from joblib import Parallel, delayed
-
-            seeds = np.random.SeedSequence(self.random_state).spawn(self.n_bootstrap)
-
-            def one(seed: np.random.SeedSequence) -> tuple[float, float]:
-                rng = np.random.default_rng(seed)
-                return effects(rng.integers(0, len(df), len(df)))[:2]
-
-            reps = np.array(Parallel(n_jobs=self.n_jobs)(delayed(one)(s) for s in seeds))
+            reps = bootstrap(lambda rows: effects(rows)[:2], len(df), self.n_bootstrap, random_state=self.random_state, n_jobs=self.n_jobs)
             col = reps[:, 0] if estimand.effect == "nde" else reps[:, 1]
             se, ci = bootstrap_interval(col, self.level)
             other = reps[:, 1] if estimand.effect == "nde" else reps[:, 0]

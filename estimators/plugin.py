@@ -21,7 +21,8 @@ import pandas as pd
 
 from dagcore.errors import DataError, EstimatorError, PositivityWarning
 from dagcore.estimators._data import prepare
-from dagcore.estimators.base import CausalEstimator, bootstrap_interval
+from dagcore.estimators._resample import bootstrap, bootstrap_interval
+from dagcore.estimators.base import CausalEstimator
 from dagcore.estimators.result import Estimate
 from dagcore.identification.expressions import (
     Expression,
@@ -240,19 +241,15 @@ class PlugIn(CausalEstimator):
         return x0, x1
 
     def _bootstrap(self, df: pd.DataFrame, expr: Expression, variables: list[str], t: str, y: str, x0: Any, x1: Any) -> np.ndarray:
-        from joblib import Parallel, delayed
-
-        seeds = np.random.SeedSequence(self.random_state).spawn(self.n_bootstrap)
         keys, domains = _encode(df, variables)
 
-        def one(seed: np.random.SeedSequence) -> float:
-            rng = np.random.default_rng(seed)
-            dist = _from_keys(variables, domains, keys[rng.integers(0, len(keys), len(keys))])
+        def one(rows: np.ndarray) -> float:
+            dist = _from_keys(variables, domains, keys[rows])
             if dist.probability({t: x0}) == 0 or dist.probability({t: x1}) == 0:
                 return float("nan")
             return _mean_under_do(expr, dist, t, y, x1) - _mean_under_do(expr, dist, t, y, x0)
 
-        reps = np.array(Parallel(n_jobs=self.n_jobs)(delayed(one)(s) for s in seeds))
+        reps = bootstrap(one, len(keys), self.n_bootstrap, random_state=self.random_state, n_jobs=self.n_jobs)
         return reps[np.isfinite(reps)]
 
 

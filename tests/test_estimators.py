@@ -232,16 +232,16 @@ def test_no_warnings_leak_on_clean_data() -> None:
 def test_numpy_logistic_fit_equals_the_statsmodels_glm() -> None:
     import statsmodels.api as sm
 
-    from dagcore.estimators._nuisance import logistic_mle
+    from dagcore.estimators._nuisance import LogisticMLE
 
     rng = np.random.default_rng(12)
     X = rng.normal(size=(3000, 4))
     t = (rng.random(3000) < 1 / (1 + np.exp(-(X @ [0.5, -1.0, 0.2, 0.0] + 0.3)))).astype(float)
-    ours = logistic_mle(X, t)
+    ours = LogisticMLE().fit(X, t).predict_proba(X)[:, 1]
     glm = sm.GLM(t, sm.add_constant(X), family=sm.families.Binomial()).fit().predict(sm.add_constant(X))
     assert np.max(np.abs(ours - glm)) < 1e-8
     with pytest.raises(DataError, match="separation"):
-        logistic_mle(X[:, :1], (X[:, 0] > 0).astype(float))
+        LogisticMLE().fit(X[:, :1], (X[:, 0] > 0).astype(float))
 
 
 @pytest.mark.slow

@@ -9,6 +9,14 @@ import pandas as pd
 
 from dagcore.errors import EstimatorError
 from dagcore.estimators._data import design_matrix, prepare
+from dagcore.estimators._nuisance import (
+    classifier,
+    cross_fit,
+    crossfit_folds,
+    fit_treatment_model,
+    predict_treatment,
+    regressor,
+)
 from dagcore.estimators.base import CausalEstimator
 from dagcore.estimators.result import Estimate
 
@@ -51,8 +59,8 @@ class DoubleML(CausalEstimator):
         Model of :math:`E[Y \mid X]`; default ordinary least squares.
     treatment_model : scikit-learn estimator, optional
         Model of :math:`E[T \mid X]`. Default: ordinary least squares for a
-        continuous treatment, unpenalised logistic regression (``C=inf``) for a
-        binary (0/1) one. A classifier is used through ``predict_proba``, a
+        continuous treatment, unpenalised logistic regression (the
+        maximum-likelihood fit) for a binary (0/1) one. A classifier is used through ``predict_proba``, a
         regressor through ``predict``.
     n_folds : int
         Cross-fitting folds (at least 2; stratified by treatment when binary).
@@ -105,45 +113,21 @@ class DoubleML(CausalEstimator):
         self.level = level
         self.dropna = dropna
 
-    def _models(self, binary: bool) -> tuple[Any, Any]:
-        from sklearn.base import clone
-        from sklearn.linear_model import LinearRegression, LogisticRegression
-
-        out = clone(self.outcome_model) if self.outcome_model is not None else LinearRegression()
-        if self.treatment_model is not None:
-            treat = clone(self.treatment_model)
-        else:
-            treat = LogisticRegression(C=np.inf, solver="newton-cholesky", max_iter=1000) if binary else LinearRegression()
-        return out, treat
-
     def _nuisances(self, X: np.ndarray, t: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray, binary: bool) -> tuple[np.ndarray, np.ndarray]:
         from sklearn.base import is_classifier
 
         if X.shape[1] == 0:
             return np.full(test.size, y[train].mean()), np.full(test.size, t[train].mean())
-        out, treat = self._models(binary)
-        ell = np.asarray(out.fit(X[train], y[train]).predict(X[test]), dtype=float)
-        if is_classifier(treat):
-            if not binary:
-                raise EstimatorError("treatment_model is a classifier but the treatment is not binary (0/1); pass a regressor")
-            fitted = treat.fit(X[train], t[train].astype(int))
-            m = fitted.predict_proba(X[test])[:, list(fitted.classes_).index(1)]
-        else:
-            m = treat.fit(X[train], t[train]).predict(X[test])
-        return ell, np.asarray(m, dtype=float)
+        ell = np.asarray(regressor(self.outcome_model).fit(X[train], y[train]).predict(X[test]), dtype=float)
+        treat = classifier(self.treatment_model) if binary else regressor(self.treatment_model)  # the user's model, else the default for this treatment
+        if is_classifier(treat) and not binary:
+            raise EstimatorError("treatment_model is a classifier but the treatment is not binary (0/1); pass a regressor")
+        return ell, predict_treatment(fit_treatment_model(treat, X[train], t[train]), X[test])
 
     def _one_split(self, X: np.ndarray, t: np.ndarray, y: np.ndarray, seed: int, binary: bool) -> tuple[float, float, np.ndarray]:
-        from joblib import Parallel, delayed
-        from sklearn.model_selection import KFold, StratifiedKFold
-
         n = len(t)
-        ell = np.empty(n)
-        m = np.empty(n)
-        splitter = StratifiedKFold(self.n_folds, shuffle=True, random_state=seed) if binary else KFold(self.n_folds, shuffle=True, random_state=seed)
-        folds = list(splitter.split(np.zeros((n, 1)), t))
-        results = Parallel(n_jobs=self.n_jobs)(delayed(self._nuisances)(X, t, y, tr, te, binary) for tr, te in folds)
-        for (_, te), (ll, mm) in zip(folds, results):
-            ell[te], m[te] = ll, mm
+        folds = crossfit_folds(t, self.n_folds, random_state=seed, stratify=binary, estimator="double ML")
+        ell, m = cross_fit(lambda tr, te: self._nuisances(X, t, y, tr, te, binary), folds, n, n_jobs=self.n_jobs)
         v = t - m
         u = y - ell
         denom = float(np.mean(v * v))
@@ -155,8 +139,6 @@ class DoubleML(CausalEstimator):
         return theta, se, v
 
     def _fit(self, data: pd.DataFrame, estimand: Any) -> Estimate:
-        if int(self.n_folds) < 2:
-            raise EstimatorError(f"double ML needs cross-fitting: n_folds must be at least 2, got {self.n_folds}")
         t_name, y_name = estimand.treatment[0], estimand.outcome[0]
         covs = sorted(estimand.adjustment_set or ())
         prep = prepare(data, t_name, y_name, covs, dropna=self.dropna)
@@ -164,10 +146,6 @@ class DoubleML(CausalEstimator):
         y = prep.data[y_name].to_numpy(dtype=float)
         X = design_matrix(prep.data, covs)
         binary = _is_binary(t)
-        if binary and min(t.sum(), (1 - t).sum()) < self.n_folds:
-            raise EstimatorError(f"too few treated or untreated units for {self.n_folds}-fold cross-fitting")
-        if len(t) < 2 * self.n_folds:
-            raise EstimatorError(f"{len(t)} rows are too few for {self.n_folds}-fold cross-fitting")
         rng = np.random.default_rng(self.random_state)
         runs = [self._one_split(X, t, y, int(rng.integers(2**31 - 1)), binary) for _ in range(max(1, self.n_repeats))]
         values = np.array([r[0] for r in runs])

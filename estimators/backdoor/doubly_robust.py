@@ -7,8 +7,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dagcore.errors import EstimatorError
 from dagcore.estimators._data import check_binary, design_matrix, prepare
+from dagcore.estimators._nuisance import (
+    arm_rows,
+    classifier,
+    cross_fit,
+    crossfit_folds,
+    fit_treatment_model,
+    propensity_scores,
+    regressor,
+)
 from dagcore.estimators.base import CausalEstimator
 from dagcore.estimators.diagnostics import overlap_summary
 from dagcore.estimators.result import Estimate
@@ -60,7 +68,7 @@ class AIPW(CausalEstimator):
     outcome_model : scikit-learn regressor, optional
         Fit separately in each treatment arm; default ordinary least squares.
     propensity_model : scikit-learn classifier, optional
-        Default: unpenalised logistic regression (``C=inf``).
+        Default: unpenalised logistic regression (the maximum-likelihood fit).
     n_folds : int
         Cross-fitting folds (1 means no cross-fitting: nuisances fit on all rows).
     n_repeats : int
@@ -110,53 +118,25 @@ class AIPW(CausalEstimator):
         self.level = level
         self.dropna = dropna
 
-    def _models(self) -> tuple[Any, Any]:
-        from sklearn.base import clone
-        from sklearn.linear_model import LinearRegression, LogisticRegression
-
-        out = clone(self.outcome_model) if self.outcome_model is not None else LinearRegression()
-        prop = clone(self.propensity_model) if self.propensity_model is not None else LogisticRegression(C=np.inf, max_iter=1000)
-        return out, prop
-
     def _nuisances(
         self, X: np.ndarray, t: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray, gram: _ArmGrams | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        from sklearn.base import clone
-
-        out, prop = self._models()
+        tr1, tr0 = arm_rows(train, t)
         if X.shape[1] == 0:
-            e = np.full(test.size, t[train].mean())
-            mu1 = np.full(test.size, y[train][t[train] == 1].mean())
-            mu0 = np.full(test.size, y[train][t[train] == 0].mean())
-            return e, mu1, mu0
-        e = prop.fit(X[train], t[train]).predict_proba(X[test])[:, 1]
-        tr1 = train[t[train] == 1]
-        tr0 = train[t[train] == 0]
-        if tr1.size == 0 or tr0.size == 0:
-            raise EstimatorError("a cross-fitting fold has no treated or no untreated units; use fewer folds")
+            return np.full(test.size, t[train].mean()), np.full(test.size, y[tr1].mean()), np.full(test.size, y[tr0].mean())
+        e = propensity_scores(fit_treatment_model(classifier(self.propensity_model), X[train], t[train]), X[test])
         if gram is not None:  # the default linear outcome model, from Gram matrices
             return e, gram.predict(X, test, 1), gram.predict(X, test, 0)
-        mu1 = clone(out).fit(X[tr1], y[tr1]).predict(X[test])
-        mu0 = clone(out).fit(X[tr0], y[tr0]).predict(X[test])
+        mu1 = regressor(self.outcome_model).fit(X[tr1], y[tr1]).predict(X[test])
+        mu0 = regressor(self.outcome_model).fit(X[tr0], y[tr0]).predict(X[test])
         return e, mu1, mu0
 
     def _one_split(self, X: np.ndarray, t: np.ndarray, y: np.ndarray, seed: int) -> tuple[float, float, np.ndarray]:
-        from joblib import Parallel, delayed
-        from sklearn.model_selection import StratifiedKFold
-
         n = len(t)
-        e = np.empty(n)
-        mu1 = np.empty(n)
-        mu0 = np.empty(n)
-        if self.n_folds <= 1:
-            idx = np.arange(n)
-            e[:], mu1[:], mu0[:] = self._nuisances(X, t, y, idx, idx)
-        else:
-            folds = list(StratifiedKFold(self.n_folds, shuffle=True, random_state=seed).split(X if X.shape[1] else np.zeros((n, 1)), t))
-            grams = _ArmGrams.per_fold(X, t, y, folds) if self.outcome_model is None and X.shape[1] else [None] * len(folds)
-            results = Parallel(n_jobs=self.n_jobs)(delayed(self._nuisances)(X, t, y, tr, te, gm) for (tr, te), gm in zip(folds, grams))
-            for (_, te), (ee, m1, m0) in zip(folds, results):
-                e[te], mu1[te], mu0[te] = ee, m1, m0
+        folds = crossfit_folds(t, self.n_folds, random_state=seed, minimum=1, estimator="AIPW")
+        fast = self.outcome_model is None and X.shape[1] and len(folds) > 1
+        grams = _ArmGrams.per_fold(X, t, y, folds) if fast else [None] * len(folds)
+        e, mu1, mu0 = cross_fit(lambda tr, te, gm: self._nuisances(X, t, y, tr, te, gm), folds, n, n_jobs=self.n_jobs, extra=grams)
         if self.trim:
             e = np.clip(e, self.trim, 1 - self.trim)
         psi = mu1 - mu0 + t * (y - mu1) / e - (1 - t) * (y - mu0) / (1 - e)
@@ -171,8 +151,6 @@ class AIPW(CausalEstimator):
         t = check_binary(prep.data, t_name, estimator="AIPW")
         y = prep.data[y_name].to_numpy(dtype=float)
         X = design_matrix(prep.data, covs)
-        if self.n_folds > 1 and min(t.sum(), (1 - t).sum()) < self.n_folds:
-            raise EstimatorError(f"too few treated or untreated units for {self.n_folds}-fold cross-fitting")
         rng = np.random.default_rng(self.random_state)
         runs = [self._one_split(X, t, y, int(rng.integers(2**31 - 1))) for _ in range(max(1, self.n_repeats))]
         values = np.array([r[0] for r in runs])

@@ -9,7 +9,8 @@ import pandas as pd
 
 from dagcore.errors import DataError, EstimatorError
 from dagcore.estimators._data import check_binary, check_formula, design_matrix, formula_variables, prepare
-from dagcore.estimators.base import CausalEstimator, bootstrap_interval
+from dagcore.estimators._resample import bootstrap, bootstrap_interval
+from dagcore.estimators.base import CausalEstimator
 from dagcore.estimators.result import Estimate
 
 __all__ = ["OutcomeRegression", "Standardization", "default_formula"]
@@ -237,8 +238,6 @@ class Standardization(CausalEstimator):
         return float(p1 - p0)
 
     def _fit(self, data: pd.DataFrame, estimand: Any) -> Estimate:
-        from joblib import Parallel, delayed
-
         if self.population not in ("observed", "all"):
             raise EstimatorError(f"population must be 'observed' or 'all', got {self.population!r}")
         if self.effect_measure not in ("RD", "RR", "OR") or self.outcome_model not in ("ols", "logit"):
@@ -270,14 +269,7 @@ class Standardization(CausalEstimator):
                 inference="delta method: influence function of the average contrast plus the HC0 sandwich of the regression, Wald CI",
                 diagnostics={"formula": formula, "population_rows": int(len(pop))}, notes=prep.notes,
             )
-        rng = np.random.default_rng(self.random_state)
-        seeds = rng.integers(0, 2**32 - 1, size=self.n_bootstrap)
-
-        def one(seed: int) -> float:
-            r = np.random.default_rng(seed)
-            return self._point(X, X1, X0, yv, r.integers(0, len(pop), size=len(pop)))
-
-        reps = np.array(Parallel(n_jobs=self.n_jobs)(delayed(one)(int(s)) for s in seeds)) if self.n_bootstrap else np.array([])
+        reps = bootstrap(lambda rows: self._point(X, X1, X0, yv, rows), len(pop), self.n_bootstrap, random_state=self.random_state, n_jobs=self.n_jobs)
         se, ci = bootstrap_interval(reps, self.level)
         target = {"RD": "ATE", "RR": "RR", "OR": "OR"}[self.effect_measure]
         if target != "ATE":

@@ -20,7 +20,7 @@ pseudo-outcomes on ``V`` directly.
 
 The treatment must be binary (0/1). Models are scikit-learn estimators
 (cloned, never modified); the defaults are unpenalised: ordinary least squares
-and logistic regression with ``C=inf``.
+and the logistic maximum-likelihood fit.
 
 References
 ----------
@@ -42,38 +42,21 @@ import pandas as pd
 
 from dagcore.errors import DataError, EstimatorError
 from dagcore.estimators._data import check_binary, design_frame, prepare
-from dagcore.estimators.base import CausalEstimator, bootstrap_interval
+from dagcore.estimators._nuisance import (
+    arm_rows,
+    classifier,
+    cross_fit,
+    crossfit_folds,
+    fit_treatment_model,
+    propensity_scores,
+    regressor,
+)
+from dagcore.estimators._resample import bootstrap, bootstrap_interval
+from dagcore.estimators.base import CausalEstimator
 from dagcore.estimators.diagnostics import overlap_summary
 from dagcore.estimators.result import Estimate
 
 __all__ = ["SLearner", "TLearner", "XLearner", "DRLearner"]
-
-
-def _regressor(model: Any) -> Any:
-    from sklearn.base import clone
-    from sklearn.linear_model import LinearRegression
-
-    return clone(model) if model is not None else LinearRegression()
-
-
-def _classifier(model: Any) -> Any:
-    from sklearn.base import clone
-    from sklearn.linear_model import LogisticRegression
-
-    return clone(model) if model is not None else LogisticRegression(C=np.inf, solver="newton-cholesky", max_iter=1000)
-
-
-def _proba(model: Any, X: np.ndarray) -> np.ndarray:
-    """P(T = 1 | X) from a fitted classifier (``predict_proba``) or regressor (``predict``, clipped to [0, 1])."""
-    if hasattr(model, "predict_proba"):
-        return np.asarray(model.predict_proba(X)[:, list(model.classes_).index(1)], dtype=float)
-    return np.clip(np.asarray(model.predict(X), dtype=float), 0.0, 1.0)
-
-
-def _fit_classifier(model: Any, X: np.ndarray, t: np.ndarray) -> Any:
-    from sklearn.base import is_classifier
-
-    return model.fit(X, t.astype(int) if is_classifier(model) else t)
 
 
 def _nonempty(X: np.ndarray) -> np.ndarray:
@@ -140,7 +123,7 @@ class _MetaLearner(CausalEstimator):
         return {"prep": prep, "t": t, "y": y, "F": F, "V": V}
 
     def _final(self, V: np.ndarray, target: np.ndarray) -> Any:
-        return _regressor(self.cate_model).fit(_nonempty(V), target)
+        return regressor(self.cate_model).fit(_nonempty(V), target)
 
     def _cate_at(self, F: np.ndarray, V: np.ndarray, t: np.ndarray, y: np.ndarray) -> tuple[Any, Any, np.ndarray, dict[str, Any]]:
         """Fit on these rows: (tau model on F, projection on V or None, CATE at the rows, diagnostics)."""
@@ -152,18 +135,10 @@ class _MetaLearner(CausalEstimator):
 
     def _bootstrap(self, F: np.ndarray, V: np.ndarray, t: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Mean CATE on stratified (by treatment arm) bootstrap resamples, refitting every model."""
-        from joblib import Parallel, delayed
-
-        rng = np.random.default_rng(self.random_state)
-        seeds = rng.integers(0, 2**32 - 1, size=int(self.n_bootstrap))
-        treated, control = np.flatnonzero(t == 1), np.flatnonzero(t == 0)
-
-        def one(seed: int) -> float:
-            r = np.random.default_rng(seed)
-            idx = np.concatenate([r.choice(treated, treated.size), r.choice(control, control.size)])
+        def one(idx: np.ndarray) -> float:
             return float(self._cate_at(F[idx], V[idx], t[idx], y[idx])[2].mean())
 
-        return np.array(Parallel(n_jobs=self.n_jobs)(delayed(one)(int(s)) for s in seeds))
+        return bootstrap(one, len(t), int(self.n_bootstrap), random_state=self.random_state, n_jobs=self.n_jobs, strata=t)
 
     def _fit(self, data: pd.DataFrame, estimand: Any) -> Estimate:
         if int(self.n_bootstrap) < 2:
@@ -223,7 +198,31 @@ class _MetaLearner(CausalEstimator):
         return np.asarray(self.tau_model_.predict(X), dtype=float)
 
 
-class SLearner(_MetaLearner):
+class _OutcomeLearner(_MetaLearner):
+    """The S- and T-learner's settings: outcome and CATE models, effect modifiers, the bootstrap."""
+
+    def __init__(
+        self,
+        outcome_model: Any = None,
+        cate_model: Any = None,
+        effect_modifiers: Sequence[str] | None = None,
+        n_bootstrap: int = 200,
+        random_state: int = 0,
+        n_jobs: int | None = None,
+        level: float = 0.95,
+        dropna: bool = False,
+    ) -> None:
+        self.outcome_model = outcome_model
+        self.cate_model = cate_model
+        self.effect_modifiers = effect_modifiers
+        self.n_bootstrap = n_bootstrap
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.level = level
+        self.dropna = dropna
+
+
+class SLearner(_OutcomeLearner):
     """S-learner: one outcome model of the features and the treatment; CATE = mu(x, 1) - mu(x, 0).
 
     With a linear ``outcome_model`` (the default) and no interactions the CATE is
@@ -262,28 +261,8 @@ class SLearner(_MetaLearner):
 
     name = "s_learner"
 
-    def __init__(
-        self,
-        outcome_model: Any = None,
-        cate_model: Any = None,
-        effect_modifiers: Sequence[str] | None = None,
-        n_bootstrap: int = 200,
-        random_state: int = 0,
-        n_jobs: int | None = None,
-        level: float = 0.95,
-        dropna: bool = False,
-    ) -> None:
-        self.outcome_model = outcome_model
-        self.cate_model = cate_model
-        self.effect_modifiers = effect_modifiers
-        self.n_bootstrap = n_bootstrap
-        self.random_state = random_state
-        self.n_jobs = n_jobs
-        self.level = level
-        self.dropna = dropna
-
     def _tau(self, F: np.ndarray, t: np.ndarray, y: np.ndarray) -> tuple[Any, np.ndarray, dict[str, Any]]:
-        model = _regressor(self.outcome_model).fit(np.column_stack([F, t]), y)
+        model = regressor(self.outcome_model).fit(np.column_stack([F, t]), y)
         tau = _SLearnerEffect(model)
         return tau, tau.predict(F), {}
 
@@ -310,7 +289,7 @@ class _Difference:
         return np.asarray(self.mu1.predict(F), dtype=float) - np.asarray(self.mu0.predict(F), dtype=float)
 
 
-class TLearner(_MetaLearner):
+class TLearner(_OutcomeLearner):
     """T-learner: one outcome model per treatment arm; CATE = mu1(x) - mu0(x).
 
     Parameters
@@ -337,30 +316,10 @@ class TLearner(_MetaLearner):
 
     name = "t_learner"
 
-    def __init__(
-        self,
-        outcome_model: Any = None,
-        cate_model: Any = None,
-        effect_modifiers: Sequence[str] | None = None,
-        n_bootstrap: int = 200,
-        random_state: int = 0,
-        n_jobs: int | None = None,
-        level: float = 0.95,
-        dropna: bool = False,
-    ) -> None:
-        self.outcome_model = outcome_model
-        self.cate_model = cate_model
-        self.effect_modifiers = effect_modifiers
-        self.n_bootstrap = n_bootstrap
-        self.random_state = random_state
-        self.n_jobs = n_jobs
-        self.level = level
-        self.dropna = dropna
-
     def _tau(self, F: np.ndarray, t: np.ndarray, y: np.ndarray) -> tuple[Any, np.ndarray, dict[str, Any]]:
         G = _nonempty(F)
-        mu1 = _regressor(self.outcome_model).fit(G[t == 1], y[t == 1])
-        mu0 = _regressor(self.outcome_model).fit(G[t == 0], y[t == 0])
+        mu1 = regressor(self.outcome_model).fit(G[t == 1], y[t == 1])
+        mu0 = regressor(self.outcome_model).fit(G[t == 0], y[t == 0])
         tau = _Difference(mu1, mu0)
         return tau, tau.predict(F), {}
 
@@ -373,7 +332,7 @@ class _XCombination:
 
     def predict(self, F: np.ndarray) -> np.ndarray:
         F = _nonempty(F)
-        g = _proba(self.propensity, F)
+        g = propensity_scores(self.propensity, F)
         return g * np.asarray(self.tau0.predict(F), dtype=float) + (1 - g) * np.asarray(self.tau1.predict(F), dtype=float)
 
 
@@ -437,18 +396,18 @@ class XLearner(_MetaLearner):
     def _tau(self, F: np.ndarray, t: np.ndarray, y: np.ndarray) -> tuple[Any, np.ndarray, dict[str, Any]]:
         G = _nonempty(F)
         tr, co = t == 1, t == 0
-        mu1 = _regressor(self.outcome_model).fit(G[tr], y[tr])
-        mu0 = _regressor(self.outcome_model).fit(G[co], y[co])
+        mu1 = regressor(self.outcome_model).fit(G[tr], y[tr])
+        mu0 = regressor(self.outcome_model).fit(G[co], y[co])
         d1 = y[tr] - np.asarray(mu0.predict(G[tr]), dtype=float)
         d0 = np.asarray(mu1.predict(G[co]), dtype=float) - y[co]
-        tau1 = _regressor(self.cate_model).fit(G[tr], d1)
-        tau0 = _regressor(self.cate_model).fit(G[co], d0)
-        prop = _fit_classifier(_classifier(self.propensity_model), G, t)
+        tau1 = regressor(self.cate_model).fit(G[tr], d1)
+        tau0 = regressor(self.cate_model).fit(G[co], d0)
+        prop = fit_treatment_model(classifier(self.propensity_model), G, t)
         tau = _XCombination(tau1, tau0, prop)
         return tau, tau.predict(F), {}
 
     def _extra_diagnostics(self, F: np.ndarray, t: np.ndarray) -> dict[str, Any]:
-        return {"propensity_overlap": overlap_summary(_proba(self.tau_model_.propensity, _nonempty(F)), t)}
+        return {"propensity_overlap": overlap_summary(propensity_scores(self.tau_model_.propensity, _nonempty(F)), t)}
 
 
 class DRLearner(_MetaLearner):
@@ -528,31 +487,18 @@ class DRLearner(_MetaLearner):
 
     def _nuisances(self, F: np.ndarray, t: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         G = _nonempty(F)
-        tr1 = train[t[train] == 1]
-        tr0 = train[t[train] == 0]
-        if tr1.size == 0 or tr0.size == 0:
-            raise EstimatorError("a cross-fitting fold has no treated or no untreated units; use fewer folds")
-        e = _proba(_fit_classifier(_classifier(self.propensity_model), G[train], t[train]), G[test])
-        mu1 = np.asarray(_regressor(self.outcome_model).fit(G[tr1], y[tr1]).predict(G[test]), dtype=float)
-        mu0 = np.asarray(_regressor(self.outcome_model).fit(G[tr0], y[tr0]).predict(G[test]), dtype=float)
+        tr1, tr0 = arm_rows(train, t)
+        e = propensity_scores(fit_treatment_model(classifier(self.propensity_model), G[train], t[train]), G[test])
+        mu1 = np.asarray(regressor(self.outcome_model).fit(G[tr1], y[tr1]).predict(G[test]), dtype=float)
+        mu0 = np.asarray(regressor(self.outcome_model).fit(G[tr0], y[tr0]).predict(G[test]), dtype=float)
         return e, mu1, mu0
 
     def _fit(self, data: pd.DataFrame, estimand: Any) -> Estimate:
-        from joblib import Parallel, delayed
-        from sklearn.model_selection import StratifiedKFold
-
-        if int(self.n_folds) < 2:
-            raise EstimatorError(f"the DR-learner cross-fits its nuisances: n_folds must be at least 2, got {self.n_folds}")
         d = self._prepare(data, estimand)
         F, V, t, y = d["F"], d["V"], d["t"], d["y"]
-        if min(t.sum(), (1 - t).sum()) < self.n_folds:
-            raise EstimatorError(f"too few treated or untreated units for {self.n_folds}-fold cross-fitting")
         n = len(t)
-        e, mu1, mu0 = np.empty(n), np.empty(n), np.empty(n)
-        folds = list(StratifiedKFold(self.n_folds, shuffle=True, random_state=self.random_state).split(np.zeros((n, 1)), t))
-        results = Parallel(n_jobs=self.n_jobs)(delayed(self._nuisances)(F, t, y, tr, te) for tr, te in folds)
-        for (_, te), (ee, m1, m0) in zip(folds, results):
-            e[te], mu1[te], mu0[te] = ee, m1, m0
+        folds = crossfit_folds(t, self.n_folds, random_state=self.random_state, estimator="the DR-learner")
+        e, mu1, mu0 = cross_fit(lambda tr, te: self._nuisances(F, t, y, tr, te), folds, n, n_jobs=self.n_jobs)
         if self.trim:
             e = np.clip(e, self.trim, 1 - self.trim)
         overlap = overlap_summary(e, t)
