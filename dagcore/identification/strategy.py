@@ -24,7 +24,7 @@ from collections.abc import Iterable
 
 from dagcore.errors import GraphError, NotIdentifiableError
 from dagcore.estimand import Estimand
-from dagcore.graph import CausalGraph, as_names
+from dagcore.graph import CausalGraph, as_names, takes_graph
 from dagcore.identification.adjustment import adjustment_sets, minimal_adjustment_set, optimal_adjustment_set
 from dagcore.identification.expressions import Expression, backdoor_formula, frontdoor_formula, rename_bound, simplify
 
@@ -78,6 +78,7 @@ def _common_assumptions(g: CausalGraph, x: tuple[str, ...], y: tuple[str, ...]) 
     ]
 
 
+@takes_graph()
 def identify(
     g: CausalGraph,
     exposure: str | Iterable[str] | None = None,
@@ -89,7 +90,7 @@ def identify(
 
     Parameters
     ----------
-    g : CausalGraph
+    g : CausalGraph or networkx.DiGraph
     exposure, outcome : str or iterable of str, optional
         Default to the graph's roles.
     effect : {"total", "direct"}

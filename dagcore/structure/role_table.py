@@ -20,12 +20,13 @@ Research; the model numbers cited are theirs.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from dagcore._traverse import predecessors, reach
 from dagcore.errors import GraphError
-from dagcore.graph import CausalGraph, as_names
+from dagcore.graph import CausalGraph, as_names, takes_graph
 
 __all__ = ["Role", "RoleTable", "roles"]
 
@@ -99,15 +100,7 @@ class RoleTable:
 
 def _ancestors_avoiding(g: CausalGraph, targets: frozenset[str], avoid: frozenset[str]) -> set[str]:
     """Ancestors of ``targets`` through directed paths whose nodes avoid ``avoid`` (targets excluded)."""
-    pred = g.nx._pred
-    seen: set[str] = set(targets)
-    stack = list(targets)
-    while stack:
-        for p in pred[stack.pop()]:
-            if p not in seen and p not in avoid:
-                seen.add(p)
-                stack.append(p)
-    return seen - targets
+    return reach(predecessors(g.nx), targets, avoid=avoid) - targets
 
 
 def _scan_paths(g: CausalGraph, xs: frozenset[str], ys: frozenset[str]) -> tuple[set[str], set[str], bool]:
@@ -130,12 +123,13 @@ def _scan_paths(g: CausalGraph, xs: frozenset[str], ys: frozenset[str]) -> tuple
     return colliders, on_open_backdoor, truncated
 
 
-def roles(g: CausalGraph, exposure: str | None = None, outcome: str | None = None) -> RoleTable:
+@takes_graph()
+def roles(g: CausalGraph, exposure: str | Iterable[str] | None = None, outcome: str | Iterable[str] | None = None) -> RoleTable:
     """Classify every observed variable for the effect of ``exposure`` on ``outcome``.
 
     Parameters
     ----------
-    g : CausalGraph
+    g : CausalGraph or networkx.DiGraph
     exposure, outcome : str or iterable of str, optional
         Default to the graph's roles.
 
