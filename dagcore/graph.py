@@ -882,8 +882,9 @@ FOREIGN_NAMES: Mapping[str, str] = MappingProxyType({
 
 #: What to do when a foreign name's concept is not an argument of the function called.
 _FOREIGN_HINTS: Mapping[str, str] = MappingProxyType({
-    "exposure": "dagcore calls the treated variable the exposure; here it comes from the estimand: dagcore.identify(g, exposure=...)",
-    "outcome": "here the outcome comes from the estimand: dagcore.identify(g, outcome=...)",
+    "exposure": "dagcore calls the treated variable the exposure: mark it in the graph ([exposure]) or pass exposure=... "
+    "to dagcore.identify; an estimate takes it from the estimand",
+    "outcome": "mark the outcome in the graph ([outcome]) or pass outcome=... to dagcore.identify; an estimate takes it from the estimand",
     "adjustment_set": "dagcore derives the adjustment set from the graph (dagcore.identify); check a set of your own with "
     "dagcore.is_adjustment_set(g, exposure, outcome, adjustment_set)",
     "instrument": "dagcore finds instruments in the graph (dagcore.instruments(g)); check one with dagcore.is_instrument(g, instrument, exposure, outcome)",
@@ -895,6 +896,9 @@ _FOREIGN_HINTS: Mapping[str, str] = MappingProxyType({
 
 def check_keywords(function: str, names: Iterable[str], accepted: Iterable[str]) -> None:
     """Raise :class:`~dagcore.errors.UnknownArgumentError` for the first name that ``function`` does not take.
+
+    ``function`` is how the message shows the callee (``"identify"`` or
+    ``"estimate(method='ipw')"``).
 
     The message suggests dagcore's name when the name is another library's
     spelling of a concept (:data:`FOREIGN_NAMES`, e.g. DoWhy's
@@ -916,7 +920,7 @@ def check_keywords(function: str, names: Iterable[str], accepted: Iterable[str])
     for name in names:
         if name in known:
             continue
-        message = f"{function}() got an unexpected keyword argument {name!r}"
+        message = f"{function}{'' if function.endswith(')') else '()'} got an unexpected keyword argument {name!r}"
         ours = FOREIGN_NAMES.get(name.lower())
         if ours is not None and ours in known:
             message += f"; did you mean {ours!r}? (dagcore's name for what other libraries call {name!r})"
@@ -985,6 +989,10 @@ def takes_graph(*, roles: Iterable[str] = ("latent",)) -> Callable[[_F], _F]:
             if kwargs:
                 if not var_keyword and not kwargs.keys() <= accepted_set:
                     check_keywords(name, kwargs, accepted)
+                if args:
+                    twice = [k for k in positional[1 : len(args) + 1] if k in kwargs]
+                    if twice:
+                        raise UnknownArgumentError(f"{name}() got {twice[0]!r} twice, as a positional and as a keyword argument")
                 if extra:
                     given = {r: kwargs.pop(r) for r in extra if r in kwargs}
                     if given:
