@@ -15,7 +15,7 @@ its frozen one (``g.nx``).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, KeysView, Mapping
 from typing import Any
 
 import networkx as nx
@@ -59,7 +59,7 @@ def predecessors(graph: nx.DiGraph) -> Adjacency:
     return graph._pred
 
 
-def node_set(graph: nx.DiGraph) -> Collection[str]:
+def node_set(graph: nx.DiGraph) -> KeysView[str]:
     """The graph's nodes as a set-like keys view (constant-time membership and ``<=``).
 
     Examples

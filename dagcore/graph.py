@@ -17,7 +17,7 @@ import inspect
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar, cast
 
 import networkx as nx
 
@@ -30,6 +30,7 @@ __all__ = ["CausalGraph", "ADMG", "ROLES", "FOREIGN_NAMES", "as_causal_graph", "
 ROLES: tuple[str, ...] = ("exposure", "outcome", "latent", "adjusted", "selected")
 
 Edge = tuple[str, str]
+_DiGraph: TypeAlias = nx.DiGraph  # for annotations inside CausalGraph, where ``nx`` is the property
 
 
 def as_names(value: str | Iterable[str] | None) -> tuple[str, ...]:
@@ -115,6 +116,18 @@ class CausalGraph:
     >>> sorted(h.latent)
     ['U[X,Y]']
     """
+
+    _nodes: tuple[str, ...]
+    _edges: frozenset[Edge]
+    _roles: dict[str, frozenset[str]]
+    _bidirected_latent: Mapping[str, Edge]
+    _labels: Mapping[str, str]
+    _positions: Mapping[str, tuple[float, float]]
+    _edge_attributes: Mapping[Edge, Mapping[str, Any]]
+    _name: str | None
+    _attributes: Mapping[str, Any]
+    _nx: nx.DiGraph
+    _hash: int | None
 
     __slots__ = (
         "_nodes",
@@ -538,7 +551,7 @@ class CausalGraph:
         return ADMG(nodes=self.observed, directed=frozenset(directed), bidirected=frozenset(bidirected))
 
     # ------------------------------------------------------------------ networkx
-    def to_networkx(self) -> nx.DiGraph:
+    def to_networkx(self) -> _DiGraph:
         """A new (mutable) networkx DiGraph with roles and labels as node attributes.
 
         Node attributes: ``roles`` (a frozenset), ``latent`` (bool), ``label``
@@ -561,14 +574,14 @@ class CausalGraph:
         return g
 
     @property
-    def nx(self) -> nx.DiGraph:
+    def nx(self) -> _DiGraph:
         """The graph's own frozen networkx DiGraph (read-only; shared, never copy-mutate it)."""
         return self._nx
 
     @classmethod
     def from_networkx(
         cls,
-        graph: nx.DiGraph,
+        graph: _DiGraph,
         *,
         exposure: str | Iterable[str] | None = None,
         outcome: str | Iterable[str] | None = None,
@@ -634,7 +647,11 @@ class CausalGraph:
             edge_attributes=edge_attrs,
             name=graph.graph.get("name") or None,
             _bidirected_latent=bidirected_latent,
-            **{r: v for r, v in roles.items()},
+            exposure=roles["exposure"],
+            outcome=roles["outcome"],
+            latent=roles["latent"],
+            adjusted=roles["adjusted"],
+            selected=roles["selected"],
         )
 
     # ------------------------------------------------------------------ value semantics
@@ -657,9 +674,11 @@ class CausalGraph:
         return self._key() == other._key()
 
     def __hash__(self) -> int:
-        if self._hash is None:
-            object.__setattr__(self, "_hash", hash(self._key()))
-        return self._hash  # type: ignore[return-value]
+        h = self._hash
+        if h is None:
+            h = hash(self._key())
+            object.__setattr__(self, "_hash", h)
+        return h
 
     def __reduce__(self):
         return (_rebuild_from_state, (self._rebuild_kwargs(),))
@@ -711,7 +730,7 @@ def _rebuild_from_state(kwargs: dict[str, Any]) -> CausalGraph:
 
 def _check_edge(edge: object, *, kind: str = "edge") -> Edge:
     try:
-        u, v = edge  # type: ignore[misc]
+        u, v = cast("tuple[object, object]", edge)
     except (TypeError, ValueError):
         raise GraphError(f"an {kind} must be a pair of node names, got {edge!r}") from None
     if not isinstance(u, str) or not isinstance(v, str):

@@ -38,7 +38,7 @@ def methods_for(estimand: Any) -> list[str]:
     ['2sls', 'wald']
     """
     _load()
-    return sorted(name for name, cls in REGISTRY.items() if estimand.strategy in cls.strategies)
+    return sorted(name for name, cls in REGISTRY.items() if estimand.strategy in getattr(cls, "strategies", ()))
 
 
 def resolve(method: Any, estimand: Any, options: dict[str, Any]) -> Any:
