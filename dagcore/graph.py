@@ -440,7 +440,7 @@ class CausalGraph:
             from difflib import get_close_matches
 
             bad = sorted(unknown)[0]
-            close = get_close_matches(bad, ROLES, n=1)
+            close = [FOREIGN_NAMES[bad]] if FOREIGN_NAMES.get(bad) in ROLES else get_close_matches(bad, ROLES, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else f"; roles are {', '.join(ROLES)}"
             raise GraphError(f"unknown role {bad!r}{hint}")
         current = {r: self._roles[r] for r in ROLES}

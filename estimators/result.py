@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Estimate", "TARGETS"]
+__all__ = ["Estimate", "TARGETS", "jsonable"]
 
 #: Causal targets an estimate can report: average effect over everyone (ATE), the treated (ATT), the
 #: untreated (ATC), the overlap-weighted population (ATO), conditional on covariates (CATE), the
@@ -46,14 +46,21 @@ def _frozen(value: Any) -> Any:
     return value
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """``value`` as plain JSON data: mappings and sequences recursively, ``to_dict()`` objects, numpy scalars; NaN/inf as None.
+
+    Examples
+    --------
+    >>> jsonable({"n": 3, "ci": (0.1, float("nan")), "s": {"b", "a"}})
+    {'n': 3, 'ci': [0.1, None], 's': ['a', 'b']}
+    """
     if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
         items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
-        return [_jsonable(v) for v in items]
+        return [jsonable(v) for v in items]
     if hasattr(value, "to_dict") and callable(value.to_dict):
-        return _jsonable(value.to_dict())
+        return jsonable(value.to_dict())
     if hasattr(value, "item") and callable(value.item):  # numpy scalars
         try:
             return value.item()
@@ -64,6 +71,10 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     return repr(value)
+
+
+#: The former private name, still imported by ``estimators/report`` and ``estimators/refutation``; use :func:`jsonable`.
+_jsonable = jsonable
 
 
 @dataclass(frozen=True)
@@ -176,10 +187,10 @@ class Estimate:
             "level": self.level,
             "target": self.target,
             "method": self.method,
-            "settings": _jsonable(dict(self.settings)),
+            "settings": jsonable(dict(self.settings)),
             "inference": self.inference,
             "n": self.n,
-            "diagnostics": _jsonable(dict(self.diagnostics)),
+            "diagnostics": jsonable(dict(self.diagnostics)),
             "warnings": list(self.warnings),
             "estimand": None if self.estimand is None else self.estimand.to_dict(),
         }
