@@ -24,7 +24,7 @@ import networkx as nx
 from dagcore._traverse import find_cycle, node_set, predecessors, reach, successors, without_edges
 from dagcore.errors import CycleError, GraphError, NodeNotFoundError, UnknownArgumentError
 
-__all__ = ["CausalGraph", "ADMG", "ROLES", "FOREIGN_NAMES", "as_causal_graph", "as_names", "check_keywords", "takes_graph"]
+__all__ = ["CausalGraph", "ADMG", "ROLES", "FOREIGN_NAMES", "as_causal_graph", "as_names", "check_keywords", "exposure_and_outcome", "takes_graph"]
 
 #: The node roles a graph can hold, in display order.
 ROLES: tuple[str, ...] = ("exposure", "outcome", "latent", "adjusted", "selected")
@@ -866,6 +866,64 @@ def as_causal_graph(graph: CausalGraph | nx.DiGraph, **roles: str | Iterable[str
         raise GraphError(f"expected a CausalGraph or a networkx DiGraph, got {what}{hint}")
     given = {r: v for r, v in roles.items() if v is not None}
     return g.with_roles(**given) if given else g
+
+
+def exposure_and_outcome(
+    g: CausalGraph,
+    exposure: str | Iterable[str] | None = None,
+    outcome: str | Iterable[str] | None = None,
+    *,
+    purpose: str,
+    single: bool = False,
+) -> tuple[frozenset[str], frozenset[str]]:
+    """The exposure and outcome nodes of a causal question, checked: the arguments when given, else the graph's roles.
+
+    Every graph function that asks about an effect resolves its question here.
+
+    Parameters
+    ----------
+    g : CausalGraph
+    exposure, outcome : str or iterable of str, optional
+        None means the graph's role.
+    purpose : str
+        What needs them, for the messages (``"identify"``, ``"adjustment"``, ...).
+    single : bool
+        Require exactly one exposure and one outcome.
+
+    Raises
+    ------
+    GraphError
+        None given or marked (or not exactly one each when ``single``), a node
+        in both, or a latent one.
+    NodeNotFoundError
+        A name that is not a node of ``g``.
+
+    Examples
+    --------
+    >>> g = CausalGraph([("X", "Y")], exposure="X", outcome="Y")
+    >>> exposure_and_outcome(g, purpose="identify")
+    (frozenset({'X'}), frozenset({'Y'}))
+    >>> exposure_and_outcome(g, "Y", "Y", purpose="identify")
+    Traceback (most recent call last):
+    ...
+    dagcore.errors.GraphError: 'Y' cannot be both exposure and outcome
+    """
+    xs = g.check_nodes(as_names(exposure)) if exposure is not None else g.exposure
+    ys = g.check_nodes(as_names(outcome)) if outcome is not None else g.outcome
+    if single and (len(xs) != 1 or len(ys) != 1):
+        raise GraphError(
+            f"{purpose} needs exactly one exposure and one outcome, got {sorted(xs) or 'none'} and {sorted(ys) or 'none'}; "
+            "mark them in the graph ([exposure], [outcome]) or pass exposure=..., outcome=..."
+        )
+    if not xs or not ys:
+        raise GraphError(f"{purpose} needs an exposure and an outcome: mark them in the graph ([exposure], [outcome]) or pass exposure=..., outcome=...")
+    both = xs & ys
+    if both:
+        raise GraphError(f"{sorted(both)[0]!r} cannot be both exposure and outcome")
+    latent = (xs | ys) & g.latent
+    if latent:
+        raise GraphError(f"{sorted(latent)[0]!r} is latent; the exposure and outcome must be observed")
+    return xs, ys
 
 
 #: Names other libraries (DoWhy, EconML, pgmpy, networkx) use, mapped to dagcore's name for the same concept.

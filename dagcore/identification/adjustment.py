@@ -28,7 +28,8 @@ import networkx as nx
 
 from dagcore._traverse import moral_ancestral_neighbours, predecessors, reach, successors
 from dagcore.errors import GraphError
-from dagcore.graph import CausalGraph, as_names, takes_graph
+from dagcore.graph import CausalGraph, as_names, exposure_and_outcome, takes_graph
+from dagcore.identification._verdict import Verdict
 from dagcore.structure.dseparation import d_separated, minimal_d_separator
 
 __all__ = [
@@ -46,7 +47,7 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class AdjustmentCheck:
+class AdjustmentCheck(Verdict):
     """Whether a set is a valid adjustment set; truthy when valid, else ``reason`` says why in words."""
 
     valid: bool
@@ -55,11 +56,6 @@ class AdjustmentCheck:
     open_path: str | None = None
     forbidden: frozenset[str] = frozenset()
 
-    def __bool__(self) -> bool:
-        return self.valid
-
-    def __str__(self) -> str:
-        return self.reason
 
     def to_dict(self) -> dict[str, object]:
         """Plain-JSON form."""
@@ -74,16 +70,7 @@ class AdjustmentCheck:
 
 # ---------------------------------------------------------------------------------------------- helpers
 def _query(g: CausalGraph, xs: str | Iterable[str] | None, ys: str | Iterable[str] | None) -> tuple[frozenset[str], frozenset[str]]:
-    x = g.check_nodes(as_names(xs)) if xs is not None else g.exposure
-    y = g.check_nodes(as_names(ys)) if ys is not None else g.outcome
-    if not x or not y:
-        raise GraphError("adjustment needs an exposure and an outcome: mark them in the graph ([exposure], [outcome]) or pass them")
-    if x & y:
-        raise GraphError(f"{sorted(x & y)[0]!r} cannot be both exposure and outcome")
-    lat = (x | y) & g.latent
-    if lat:
-        raise GraphError(f"{sorted(lat)[0]!r} is latent; exposures and outcomes must be observed")
-    return x, y
+    return exposure_and_outcome(g, xs, ys, purpose="adjustment")
 
 
 def _descendants_avoiding_edges_into(g: CausalGraph, xs: frozenset[str]) -> set[str]:

@@ -19,8 +19,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from dagcore._traverse import directed_path
-from dagcore.errors import GraphError
-from dagcore.graph import CausalGraph, as_names, takes_graph
+from dagcore.graph import CausalGraph, as_names, exposure_and_outcome, takes_graph
+from dagcore.identification._verdict import Verdict
 from dagcore.structure.dseparation import d_separated
 
 __all__ = ["FrontdoorCheck", "is_frontdoor_set", "frontdoor_sets", "find_frontdoor_set"]
@@ -29,7 +29,7 @@ _BRUTE_FORCE_LIMIT = 14
 
 
 @dataclass(frozen=True)
-class FrontdoorCheck:
+class FrontdoorCheck(Verdict):
     """Truthy when M is a front-door set; otherwise ``reason`` names the failed condition."""
 
     valid: bool
@@ -37,25 +37,14 @@ class FrontdoorCheck:
     reason: str
     condition: str | None = None
 
-    def __bool__(self) -> bool:
-        return self.valid
-
-    def __str__(self) -> str:
-        return self.reason
-
 
 def _without_out_edges(g: CausalGraph, nodes: frozenset[str]) -> CausalGraph:
+    """``g`` without the edges out of ``nodes`` (do-calculus' G with X underlined); the instrument checks use it too."""
     return g.without_edges((a, b) for a in nodes for b in g.children(a))
 
 
 def _query(g: CausalGraph, x: str | Iterable[str] | None, y: str | Iterable[str] | None) -> tuple[frozenset[str], frozenset[str]]:
-    xs = g.check_nodes(as_names(x)) if x is not None else g.exposure
-    ys = g.check_nodes(as_names(y)) if y is not None else g.outcome
-    if not xs or not ys:
-        raise GraphError("the front-door criterion needs an exposure and an outcome")
-    if xs & ys:
-        raise GraphError("exposure and outcome must differ")
-    return xs, ys
+    return exposure_and_outcome(g, x, y, purpose="the front-door criterion")
 
 
 @takes_graph()

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from dagcore.errors import GraphError, HedgeError
-from dagcore.graph import ADMG, CausalGraph, as_names, takes_graph
+from dagcore.graph import ADMG, CausalGraph, as_names, exposure_and_outcome, takes_graph
 from dagcore.identification.expressions import Expression, Fraction, P, Product, Sum, rename_bound, simplify
 
 __all__ = ["identify_effect"]
@@ -171,16 +171,12 @@ def identify_effect(
     Shpitser, I. & Pearl, J. (2006). Identification of joint interventional
     distributions in recursive semi-Markovian causal models. AAAI.
     """
-    x = g.check_nodes(as_names(exposure)) if exposure is not None else g.exposure
-    y = g.check_nodes(as_names(outcome)) if outcome is not None else g.outcome
+    x, y = exposure_and_outcome(g, exposure, outcome, purpose="identification")
     z = g.check_nodes(as_names(given))
-    if not x or not y:
-        raise GraphError("identification needs an exposure and an outcome: mark them in the graph ([exposure], [outcome]) or pass them")
-    for name, s in (("exposure", x), ("outcome", y), ("conditioning set", z)):
-        if s & g.latent:
-            raise GraphError(f"{name} {sorted(s & g.latent)[0]!r} is latent; only observed variables can be intervened on, measured or conditioned on")
-    if x & y or x & z or y & z:
-        raise GraphError("exposure, outcome and conditioning set (given) must be disjoint")
+    if z & g.latent:
+        raise GraphError(f"conditioning set {sorted(z & g.latent)[0]!r} is latent; only observed variables can be conditioned on")
+    if x & z or y & z:
+        raise GraphError("the conditioning set (given) must be disjoint from the exposure and the outcome")
     admg = g.latent_projection()
     order = admg.topological_order()
     base = P(frozenset(admg.nodes))

@@ -19,8 +19,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from dagcore._traverse import directed_path, minimal_separator
-from dagcore.errors import GraphError
-from dagcore.graph import CausalGraph, as_names, takes_graph
+from dagcore.graph import CausalGraph, exposure_and_outcome, takes_graph
+from dagcore.identification._verdict import Verdict
+from dagcore.identification.frontdoor import _without_out_edges
 from dagcore.structure.dseparation import d_separated, reachable
 
 __all__ = ["InstrumentCheck", "is_instrument", "instruments"]
@@ -29,7 +30,7 @@ _EMPTY: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
-class InstrumentCheck:
+class InstrumentCheck(Verdict):
     """Truthy when valid; ``condition`` names the failed one (relevance, exclusion, independence, covariates)."""
 
     valid: bool
@@ -38,23 +39,10 @@ class InstrumentCheck:
     reason: str
     condition: str | None = None
 
-    def __bool__(self) -> bool:
-        return self.valid
 
-    def __str__(self) -> str:
-        return self.reason
-
-
-def _without_out_edges(g: CausalGraph, nodes: frozenset[str]) -> CausalGraph:
-    return g.without_edges((a, b) for a in nodes for b in g.children(a))
-
-
-def _single(g: CausalGraph, value: str | Iterable[str] | None, role: str, default: frozenset[str]) -> str:
-    names = g.check_nodes(as_names(value)) if value is not None else default
-    if len(names) != 1:
-        raise GraphError(f"instrumental variables need exactly one {role}, got {sorted(names)}")
-    (name,) = names
-    return name
+def _query(g: CausalGraph, exposure: str | Iterable[str] | None, outcome: str | Iterable[str] | None) -> tuple[str, str]:
+    (x,), (y,) = exposure_and_outcome(g, exposure, outcome, purpose="instrumental variables", single=True)
+    return x, y
 
 
 @takes_graph()
@@ -76,8 +64,7 @@ def is_instrument(
     >>> print(is_instrument(CausalGraph([("Z", "X"), ("X", "Y"), ("Z", "Y")]), "Z", "X", "Y"))
     exclusion fails: Z affects Y other than through X (Z -> Y)
     """
-    x = _single(g, exposure, "exposure", g.exposure)
-    y = _single(g, outcome, "outcome", g.outcome)
+    x, y = _query(g, exposure, outcome)
     z = g.check_node(instrument)
     w = g.check_nodes(given)
     if z in g.latent:
@@ -142,8 +129,7 @@ def instruments(
     >>> [(z, sorted(w)) for z, w in instruments(g, "X", "Y")]
     [('Z', ['W'])]
     """
-    x = _single(g, exposure, "exposure", g.exposure)
-    y = _single(g, outcome, "outcome", g.outcome)
+    x, y = _query(g, exposure, outcome)
     g_no_x = _without_out_edges(g, frozenset({x}))
     post = g.descendants(x, include_self=True) | g.descendants(y, include_self=True)
     allowed = frozenset(g.observed) - post

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 
 from dagcore.errors import GraphError
 from dagcore.estimand import Estimand
-from dagcore.graph import CausalGraph, as_names, takes_graph
+from dagcore.graph import CausalGraph, as_names, exposure_and_outcome, takes_graph
 from dagcore.identification.adjustment import proper_causal_nodes
 from dagcore.structure.dseparation import d_separated
 
@@ -75,19 +75,8 @@ def _surgery(g: CausalGraph, *, out_of: frozenset[str] = frozenset(), into: froz
 def _query(
     g: CausalGraph, exposure: str | Iterable[str] | None, outcome: str | Iterable[str] | None, mediators: str | Iterable[str] | None
 ) -> tuple[str, str, frozenset[str]]:
-    xs = g.check_nodes(as_names(exposure)) if exposure is not None else g.exposure
-    ys = g.check_nodes(as_names(outcome)) if outcome is not None else g.outcome
-    if len(xs) != 1 or len(ys) != 1:
-        raise GraphError(
-            f"mediation needs exactly one exposure and one outcome, got {sorted(xs) or 'none'} and {sorted(ys) or 'none'}; "
-            "mark them in the .dag file or pass exposure=..., outcome=..."
-        )
+    xs, ys = exposure_and_outcome(g, exposure, outcome, purpose="mediation", single=True)
     (x,), (y,) = tuple(xs), tuple(ys)
-    if x == y:
-        raise GraphError(f"{x!r} cannot be both exposure and outcome")
-    for v in (x, y):
-        if v in g.latent:
-            raise GraphError(f"{v!r} is latent; the exposure and outcome must be observed")
     if mediators is None:
         ms = proper_causal_nodes(g, x, y) - {x, y} - g.latent
         if not ms:

@@ -25,8 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dagcore._traverse import predecessors, reach
-from dagcore.errors import GraphError
-from dagcore.graph import CausalGraph, as_names, takes_graph
+from dagcore.graph import CausalGraph, exposure_and_outcome, takes_graph
 
 __all__ = ["Role", "RoleTable", "roles"]
 
@@ -157,12 +156,7 @@ def roles(g: CausalGraph, exposure: str | Iterable[str] | None = None, outcome: 
     Cinelli, C., Forney, A. & Pearl, J. (2022). A Crash Course in Good and Bad
     Controls. Sociological Methods & Research.
     """
-    xs = g.check_nodes(as_names(exposure)) if exposure is not None else g.exposure
-    ys = g.check_nodes(as_names(outcome)) if outcome is not None else g.outcome
-    if not xs or not ys:
-        raise GraphError("roles need an exposure and an outcome: mark them in the graph ([exposure], [outcome]) or pass exposure=..., outcome=...")
-    if xs & ys:
-        raise GraphError(f"{sorted(xs & ys)[0]!r} cannot be both exposure and outcome")
+    xs, ys = exposure_and_outcome(g, exposure, outcome, purpose="the role table")
     desc_x = g.descendants(xs)
     desc_y = g.descendants(ys)
     anc_x = g.ancestors(xs)
