@@ -8,9 +8,12 @@ dicts. Those dicts are read directly (instead of the public ``G.succ`` /
 structural algorithms are benchmarked against networkx and a linear-time floor
 (``benchmarks/bench_structure.py``, ``benchmarks/bench_identify.py``).
 
-The maps returned are the graph's own dicts: callers only read them. Every
-function takes a networkx ``DiGraph``; a :class:`~dagcore.CausalGraph` passes
-its frozen one (``g.nx``).
+The maps returned are the graph's own dicts: callers only read them. The
+functions take a networkx ``DiGraph`` (a :class:`~dagcore.CausalGraph` passes
+its frozen one, ``g.nx``) or, for :func:`reach`, one of its adjacency maps.
+The d-separation kernels at the end are unchecked: the public, checked forms
+are in :mod:`dagcore.structure.dseparation`, and identification calls the
+kernels directly only in loops over node sets it has already validated.
 """
 
 from __future__ import annotations
