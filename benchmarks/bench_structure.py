@@ -40,10 +40,10 @@ def main() -> None:
             z = set(rng.sample([v for v in nodes if v not in (x, y)], 20))
             queries.append((x, y, z))
         repeat = 3 if n < 100_000 else 1
-        t_ours = best_time(lambda: [d_separated(g, x, y, z) for x, y, z in queries], repeat=repeat) / len(queries)
+        t_ours = best_time(lambda: [d_separated(g, x, y, given=z) for x, y, z in queries], repeat=repeat) / len(queries)
         t_nx = best_time(lambda: [nx.is_d_separator(nxg, {x}, {y}, z) for x, y, z in queries], repeat=repeat) / len(queries)
         t_floor = best_time(lambda: [floor(nxg, x) for x, _, _ in queries], repeat=repeat) / len(queries)
-        answers = [d_separated(g, x, y, z) for x, y, z in queries]
+        answers = [d_separated(g, x, y, given=z) for x, y, z in queries]
         agree = answers == [nx.is_d_separator(nxg, {x}, {y}, z) for x, y, z in queries]
         rows.append([family, f"{n:,}", f"{len(g.edges):,}", f"{t_ours * 1000:.1f} ms", f"{t_nx * 1000:.1f} ms", f"{t_floor * 1000:.1f} ms",
                      f"{t_ours / t_nx:.3f}x", f"{t_ours / t_floor:.3f}x", f"{answers.count(False)}/{len(answers)}", "yes" if agree else "NO"])

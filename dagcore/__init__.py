@@ -22,6 +22,7 @@ _EXPORTS: dict[str, str] = {
     "GraphError": "dagcore.errors",
     "CycleError": "dagcore.errors",
     "NodeNotFoundError": "dagcore.errors",
+    "UnknownArgumentError": "dagcore.errors",
     "DataError": "dagcore.errors",
     "NotIdentifiableError": "dagcore.errors",
     "HedgeError": "dagcore.errors",

@@ -16,6 +16,7 @@ __all__ = [
     "GraphError",
     "CycleError",
     "NodeNotFoundError",
+    "UnknownArgumentError",
     "DataError",
     "NotIdentifiableError",
     "HedgeError",
@@ -165,6 +166,14 @@ class NodeNotFoundError(DagcoreError, KeyError):
 
     def __str__(self) -> str:  # KeyError would wrap the message in quotes
         return self.message
+
+
+class UnknownArgumentError(DagcoreError, TypeError):
+    """A keyword argument the function does not take, e.g. DoWhy's ``treatment=`` where dagcore says ``exposure=``.
+
+    Subclasses :class:`TypeError`, what Python raises for an unexpected
+    keyword; the message names the function and suggests the right name.
+    """
 
 
 class DataError(DagcoreError, ValueError):

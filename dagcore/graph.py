@@ -12,21 +12,25 @@ directed mixed graph (ADMG) over the observed nodes use
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import functools
+import inspect
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeAlias, TypeVar, cast
 
 import networkx as nx
 
-from dagcore.errors import CycleError, GraphError, NodeNotFoundError
+from dagcore._traverse import find_cycle, node_set, predecessors, reach, successors, without_edges
+from dagcore.errors import CycleError, GraphError, NodeNotFoundError, UnknownArgumentError
 
-__all__ = ["CausalGraph", "ADMG", "ROLES", "as_names"]
+__all__ = ["CausalGraph", "ADMG", "ROLES", "FOREIGN_NAMES", "as_causal_graph", "as_names", "check_keywords", "exposure_and_outcome", "takes_graph"]
 
 #: The node roles a graph can hold, in display order.
 ROLES: tuple[str, ...] = ("exposure", "outcome", "latent", "adjusted", "selected")
 
 Edge = tuple[str, str]
+_DiGraph: TypeAlias = nx.DiGraph  # for annotations inside CausalGraph, where ``nx`` is the property
 
 
 def as_names(value: str | Iterable[str] | None) -> tuple[str, ...]:
@@ -62,29 +66,6 @@ def _bidirected_latent_name(a: str, b: str, taken: set[str]) -> str:
     while name in taken:
         name += "'"
     return name
-
-
-def _find_cycle(graph: nx.DiGraph) -> list[str] | None:
-    # Kahn's algorithm first: linear time, and the common case (no cycle) ends here.
-    indegree = {v: len(p) for v, p in graph._pred.items()}
-    stack = [v for v, d in indegree.items() if d == 0]
-    seen = 0
-    succ = graph._succ
-    while stack:
-        v = stack.pop()
-        seen += 1
-        for c in succ[v]:
-            indegree[c] -= 1
-            if indegree[c] == 0:
-                stack.append(c)
-    if seen == len(indegree):
-        return None
-    try:
-        cycle_edges = nx.find_cycle(graph)
-    except nx.NetworkXNoCycle:
-        return None
-    nodes = [u for u, _ in cycle_edges]
-    return nodes + [nodes[0]]
 
 
 class CausalGraph:
@@ -135,6 +116,18 @@ class CausalGraph:
     >>> sorted(h.latent)
     ['U[X,Y]']
     """
+
+    _nodes: tuple[str, ...]
+    _edges: frozenset[Edge]
+    _roles: dict[str, frozenset[str]]
+    _bidirected_latent: Mapping[str, Edge]
+    _labels: Mapping[str, str]
+    _positions: Mapping[str, tuple[float, float]]
+    _edge_attributes: Mapping[Edge, Mapping[str, Any]]
+    _name: str | None
+    _attributes: Mapping[str, Any]
+    _nx: nx.DiGraph
+    _hash: int | None
 
     __slots__ = (
         "_nodes",
@@ -215,7 +208,7 @@ class CausalGraph:
         graph = nx.DiGraph()
         graph.add_nodes_from(node_order)
         graph.add_edges_from(edge_list)
-        cycle = _find_cycle(graph)
+        cycle = find_cycle(graph)
         if cycle is not None:
             raise CycleError(cycle)
         both = roles["exposure"] & roles["outcome"]
@@ -345,16 +338,17 @@ class CausalGraph:
         >>> CausalGraph([("X", "Y")], exposure="X").roles_of("X")
         frozenset({'exposure'})
         """
-        self._check(node)
+        self.check_node(node)
         return frozenset(r for r, members in self._roles.items() if node in members)
 
     def label(self, node: str) -> str:
         """The display label of a node (its name when no label is set)."""
-        self._check(node)
+        self.check_node(node)
         return self._labels.get(node, node)
 
     # ------------------------------------------------------------------ structure
-    def _check(self, node: str) -> str:
+    def check_node(self, node: str) -> str:
+        """Return ``node`` when it is a node of the graph, else raise :class:`NodeNotFoundError` (with a did-you-mean)."""
         if node not in self._nx:
             raise NodeNotFoundError(node, self._nodes)
         return node
@@ -367,9 +361,9 @@ class CausalGraph:
         NodeNotFoundError
             A name that is not a node of the graph (with a did-you-mean).
         """
-        if isinstance(nodes, (set, frozenset)) and nodes <= self._nx._node.keys():
+        if isinstance(nodes, (set, frozenset)) and nodes <= node_set(self._nx):
             return frozenset(nodes)  # fast path: already a set of known node names
-        return frozenset(self._check(n) for n in as_names(nodes))
+        return frozenset(self.check_node(n) for n in as_names(nodes))
 
     def __contains__(self, node: object) -> bool:
         return node in self._nx
@@ -386,11 +380,11 @@ class CausalGraph:
 
     def parents(self, node: str) -> frozenset[str]:
         """Direct causes of ``node`` (latent ones included)."""
-        return frozenset(self._nx.predecessors(self._check(node)))
+        return frozenset(self._nx.predecessors(self.check_node(node)))
 
     def children(self, node: str) -> frozenset[str]:
         """Direct effects of ``node``."""
-        return frozenset(self._nx.successors(self._check(node)))
+        return frozenset(self._nx.successors(self.check_node(node)))
 
     def ancestors(self, nodes: str | Iterable[str], *, include_self: bool = False) -> frozenset[str]:
         """Ancestors of a node or a set of nodes.
@@ -404,14 +398,7 @@ class CausalGraph:
         ['A', 'B']
         """
         start = self.check_nodes(nodes)
-        seen: set[str] = set(start)
-        stack = list(start)
-        pred = self._nx._pred
-        while stack:
-            for p in pred[stack.pop()]:
-                if p not in seen:
-                    seen.add(p)
-                    stack.append(p)
+        seen = reach(predecessors(self._nx), start)
         return frozenset(seen if include_self else seen - start)
 
     def descendants(self, nodes: str | Iterable[str], *, include_self: bool = False) -> frozenset[str]:
@@ -424,14 +411,7 @@ class CausalGraph:
         ['B', 'C']
         """
         start = self.check_nodes(nodes)
-        seen: set[str] = set(start)
-        stack = list(start)
-        succ = self._nx._succ
-        while stack:
-            for c in succ[stack.pop()]:
-                if c not in seen:
-                    seen.add(c)
-                    stack.append(c)
+        seen = reach(successors(self._nx), start)
         return frozenset(seen if include_self else seen - start)
 
     def topological_order(self) -> tuple[str, ...]:
@@ -460,7 +440,7 @@ class CausalGraph:
             from difflib import get_close_matches
 
             bad = sorted(unknown)[0]
-            close = get_close_matches(bad, ROLES, n=1)
+            close = [FOREIGN_NAMES[bad]] if FOREIGN_NAMES.get(bad) in ROLES else get_close_matches(bad, ROLES, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else f"; roles are {', '.join(ROLES)}"
             raise GraphError(f"unknown role {bad!r}{hint}")
         current = {r: self._roles[r] for r in ROLES}
@@ -469,33 +449,33 @@ class CausalGraph:
             current[r] = frozenset(as_names(members))
         return self._rebuild(**current)
 
-    def _without_edges(self, removed: Iterable[Edge]) -> CausalGraph:
-        """The same graph (nodes, roles, labels) without some edges, built without re-validation.
+    def without_edges(self, removed: Iterable[Edge]) -> CausalGraph:
+        """The same graph (nodes, roles, labels) without some directed edges: graph surgery.
 
-        Removing edges keeps a DAG a DAG and keeps every role valid, so graph
-        surgery (``G`` without the edges out of ``X``, the proper back-door
-        graph) costs one shallow copy of the adjacency instead of a rebuild.
+        Removing edges keeps a DAG a DAG and keeps every role valid, so the
+        result is built without re-validation, at the cost of one shallow copy
+        of the adjacency. Pairs that are not edges are ignored. Removing an
+        edge out of a latent node that stands for ``A <-> B`` keeps that node
+        latent, but it no longer stands for a bidirected edge.
+
+        Examples
+        --------
+        >>> g = CausalGraph([("Z", "X"), ("X", "Y"), ("Z", "Y")])
+        >>> sorted(g.without_edges([("X", "Y")]).edges)
+        [('Z', 'X'), ('Z', 'Y')]
         """
         drop = {(u, v) for u, v in removed if self._nx.has_edge(u, v)}
         if not drop:
             return self
-        old = self._nx
-        graph = nx.DiGraph()
-        graph.graph.update(old.graph)
-        succ, pred = dict(old._succ), dict(old._pred)
-        for u, v in drop:
-            succ[u] = {k: d for k, d in succ[u].items() if k != v}
-            pred[v] = {k: d for k, d in pred[v].items() if k != u}
-        graph._node = old._node  # node attribute dicts are shared: both graphs are frozen
-        graph._succ = graph._adj = succ
-        graph._pred = pred
-        nx.freeze(graph)
         new = object.__new__(CausalGraph)
         for slot in CausalGraph.__slots__:
             object.__setattr__(new, slot, getattr(self, slot))
         object.__setattr__(new, "_edges", self._edges - drop)
         object.__setattr__(new, "_edge_attributes", MappingProxyType({e: a for e, a in self._edge_attributes.items() if e not in drop}))
-        object.__setattr__(new, "_nx", graph)
+        cut = {u for u, _ in drop}
+        if cut & self._bidirected_latent.keys():
+            object.__setattr__(new, "_bidirected_latent", MappingProxyType({u: p for u, p in self._bidirected_latent.items() if u not in cut}))
+        object.__setattr__(new, "_nx", without_edges(self._nx, drop))
         object.__setattr__(new, "_hash", None)
         return new
 
@@ -534,7 +514,7 @@ class CausalGraph:
         ([('M', 'Y'), ('X', 'M')], [('X', 'Y')])
         """
         lat = self.latent
-        succ = self._nx._succ
+        succ = successors(self._nx)
         directed: set[Edge] = set()
         for a in self.observed:
             stack = list(succ[a])
@@ -571,7 +551,7 @@ class CausalGraph:
         return ADMG(nodes=self.observed, directed=frozenset(directed), bidirected=frozenset(bidirected))
 
     # ------------------------------------------------------------------ networkx
-    def to_networkx(self) -> nx.DiGraph:
+    def to_networkx(self) -> _DiGraph:
         """A new (mutable) networkx DiGraph with roles and labels as node attributes.
 
         Node attributes: ``roles`` (a frozenset), ``latent`` (bool), ``label``
@@ -594,14 +574,14 @@ class CausalGraph:
         return g
 
     @property
-    def nx(self) -> nx.DiGraph:
+    def nx(self) -> _DiGraph:
         """The graph's own frozen networkx DiGraph (read-only; shared, never copy-mutate it)."""
         return self._nx
 
     @classmethod
     def from_networkx(
         cls,
-        graph: nx.DiGraph,
+        graph: _DiGraph,
         *,
         exposure: str | Iterable[str] | None = None,
         outcome: str | Iterable[str] | None = None,
@@ -667,7 +647,11 @@ class CausalGraph:
             edge_attributes=edge_attrs,
             name=graph.graph.get("name") or None,
             _bidirected_latent=bidirected_latent,
-            **{r: v for r, v in roles.items()},
+            exposure=roles["exposure"],
+            outcome=roles["outcome"],
+            latent=roles["latent"],
+            adjusted=roles["adjusted"],
+            selected=roles["selected"],
         )
 
     # ------------------------------------------------------------------ value semantics
@@ -690,9 +674,11 @@ class CausalGraph:
         return self._key() == other._key()
 
     def __hash__(self) -> int:
-        if self._hash is None:
-            object.__setattr__(self, "_hash", hash(self._key()))
-        return self._hash  # type: ignore[return-value]
+        h = self._hash
+        if h is None:
+            h = hash(self._key())
+            object.__setattr__(self, "_hash", h)
+        return h
 
     def __reduce__(self):
         return (_rebuild_from_state, (self._rebuild_kwargs(),))
@@ -744,7 +730,7 @@ def _rebuild_from_state(kwargs: dict[str, Any]) -> CausalGraph:
 
 def _check_edge(edge: object, *, kind: str = "edge") -> Edge:
     try:
-        u, v = edge  # type: ignore[misc]
+        u, v = cast("tuple[object, object]", edge)
     except (TypeError, ValueError):
         raise GraphError(f"an {kind} must be a pair of node names, got {edge!r}") from None
     if not isinstance(u, str) or not isinstance(v, str):
@@ -821,3 +807,282 @@ class ADMG:
         g.add_nodes_from(self.nodes)
         g.add_edges_from(self.bidirected)
         return sorted((frozenset(c) for c in nx.connected_components(g)), key=lambda c: sorted(c))
+
+
+# ---------------------------------------------------------------------------------------------- graph input
+def as_causal_graph(graph: CausalGraph | nx.DiGraph, **roles: str | Iterable[str] | None) -> CausalGraph:
+    """The one coercion of a graph argument: a :class:`CausalGraph` as is, a networkx ``DiGraph`` converted.
+
+    Every public graph function calls this on its graph argument (through
+    :func:`takes_graph`), so each accepts either kind of graph.
+
+    Parameters
+    ----------
+    graph : CausalGraph or networkx.DiGraph
+        A ``DiGraph``'s node attributes may carry roles, as
+        :meth:`CausalGraph.from_networkx` reads them (``latent=True``, ...).
+    **roles
+        ``exposure``, ``outcome``, ``latent``, ``adjusted``, ``selected``:
+        each given (not None) replaces that role of the graph, as
+        :meth:`CausalGraph.with_roles` does.
+
+    Returns
+    -------
+    CausalGraph
+
+    Raises
+    ------
+    CycleError
+        The ``DiGraph`` has a directed cycle (the error names it).
+    GraphError
+        Anything else than a ``CausalGraph`` or a ``DiGraph`` (an undirected
+        graph, a multigraph, ``.dag`` text), a self loop, or an unknown role.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> g = as_causal_graph(nx.DiGraph([("U", "X"), ("U", "Y"), ("X", "Y")]), exposure="X", outcome="Y", latent="U")
+    >>> g
+    <CausalGraph: 2 observed; 1 latent; 3 edges; exposure=X; outcome=Y>
+    >>> as_causal_graph(g) is g
+    True
+    >>> as_causal_graph(nx.DiGraph([("A", "B"), ("B", "A")]))
+    Traceback (most recent call last):
+    ...
+    dagcore.errors.CycleError: the graph has a directed cycle A -> B -> A; a causal DAG must be acyclic (...)
+    """
+    if isinstance(graph, CausalGraph):
+        g = graph
+    elif isinstance(graph, nx.DiGraph) and not graph.is_multigraph():
+        g = CausalGraph.from_networkx(graph)
+    else:
+        what = type(graph).__name__
+        if isinstance(graph, str):
+            hint = "; parse .dag text with dagcore.parse(text) or read a file with dagcore.load(path)"
+        elif isinstance(graph, nx.Graph):
+            hint = "; a causal graph needs directed edges (a networkx DiGraph without parallel edges)"
+        else:
+            hint = ""
+        raise GraphError(f"expected a CausalGraph or a networkx DiGraph, got {what}{hint}")
+    given = {r: v for r, v in roles.items() if v is not None}
+    return g.with_roles(**given) if given else g
+
+
+def exposure_and_outcome(
+    g: CausalGraph,
+    exposure: str | Iterable[str] | None = None,
+    outcome: str | Iterable[str] | None = None,
+    *,
+    purpose: str,
+    single: bool = False,
+) -> tuple[frozenset[str], frozenset[str]]:
+    """The exposure and outcome nodes of a causal question, checked: the arguments when given, else the graph's roles.
+
+    Every graph function that asks about an effect resolves its question here.
+
+    Parameters
+    ----------
+    g : CausalGraph
+    exposure, outcome : str or iterable of str, optional
+        None means the graph's role.
+    purpose : str
+        What needs them, for the messages (``"identify"``, ``"adjustment"``, ...).
+    single : bool
+        Require exactly one exposure and one outcome.
+
+    Raises
+    ------
+    GraphError
+        None given or marked (or not exactly one each when ``single``), a node
+        in both, or a latent one.
+    NodeNotFoundError
+        A name that is not a node of ``g``.
+
+    Examples
+    --------
+    >>> g = CausalGraph([("X", "Y")], exposure="X", outcome="Y")
+    >>> exposure_and_outcome(g, purpose="identify")
+    (frozenset({'X'}), frozenset({'Y'}))
+    >>> exposure_and_outcome(g, "Y", "Y", purpose="identify")
+    Traceback (most recent call last):
+    ...
+    dagcore.errors.GraphError: 'Y' cannot be both exposure and outcome
+    """
+    xs = g.check_nodes(as_names(exposure)) if exposure is not None else g.exposure
+    ys = g.check_nodes(as_names(outcome)) if outcome is not None else g.outcome
+    if single and (len(xs) != 1 or len(ys) != 1):
+        raise GraphError(
+            f"{purpose} needs exactly one exposure and one outcome, got {sorted(xs) or 'none'} and {sorted(ys) or 'none'}; "
+            "mark them in the graph ([exposure], [outcome]) or pass exposure=..., outcome=..."
+        )
+    if not xs or not ys:
+        raise GraphError(f"{purpose} needs an exposure and an outcome: mark them in the graph ([exposure], [outcome]) or pass exposure=..., outcome=...")
+    both = xs & ys
+    if both:
+        raise GraphError(f"{sorted(both)[0]!r} cannot be both exposure and outcome")
+    latent = (xs | ys) & g.latent
+    if latent:
+        raise GraphError(f"{sorted(latent)[0]!r} is latent; the exposure and outcome must be observed")
+    return xs, ys
+
+
+#: Names other libraries (DoWhy, EconML, pgmpy, networkx) use, mapped to dagcore's name for the same concept.
+FOREIGN_NAMES: Mapping[str, str] = MappingProxyType({
+    "treatment": "exposure",
+    "treatments": "exposure",
+    "treatment_name": "exposure",
+    "exposures": "exposure",
+    "cause": "exposure",
+    "outcomes": "outcome",
+    "outcome_name": "outcome",
+    "common_causes": "adjustment_set",
+    "confounders": "adjustment_set",
+    "backdoor_set": "adjustment_set",
+    "adjustment": "adjustment_set",
+    "instruments": "instrument",
+    "instrumental_variables": "instrument",
+    "iv": "instrument",
+    "mediator": "mediators",
+    "conditioning_set": "given",
+    "conditioned": "given",
+    "conditioned_on": "given",
+    "condition": "given",
+    "evidence": "given",
+    "z": "given",
+    "unobserved": "latent",
+    "unobserved_confounders": "latent",
+    "hidden": "latent",
+    "latents": "latent",
+    "method_name": "method",
+    "target_units": "target",
+})
+
+#: What to do when a foreign name's concept is not an argument of the function called.
+_FOREIGN_HINTS: Mapping[str, str] = MappingProxyType({
+    "exposure": "dagcore calls the treated variable the exposure: mark it in the graph ([exposure]) or pass exposure=... "
+    "to dagcore.identify; an estimate takes it from the estimand",
+    "outcome": "mark the outcome in the graph ([outcome]) or pass outcome=... to dagcore.identify; an estimate takes it from the estimand",
+    "adjustment_set": "dagcore derives the adjustment set from the graph (dagcore.identify); check a set of your own with "
+    "dagcore.is_adjustment_set(g, exposure, outcome, adjustment_set)",
+    "instrument": "dagcore finds instruments in the graph (dagcore.instruments(g)); check one with dagcore.is_instrument(g, instrument, exposure, outcome)",
+    "latent": "mark unobserved variables in the graph ([latent] in the .dag file, latent=True on a networkx node) "
+    "or pass latent=... to a graph function",
+    "given": "dagcore calls a conditioning set given=...",
+})
+
+
+def check_keywords(function: str, names: Iterable[str], accepted: Iterable[str]) -> None:
+    """Raise :class:`~dagcore.errors.UnknownArgumentError` for the first name that ``function`` does not take.
+
+    ``function`` is how the message shows the callee (``"identify"`` or
+    ``"estimate(method='ipw')"``).
+
+    The message suggests dagcore's name when the name is another library's
+    spelling of a concept (:data:`FOREIGN_NAMES`, e.g. DoWhy's
+    ``treatment=`` for ``exposure=``), else the closest accepted name; it
+    says what to do when the concept is not an argument of ``function``.
+
+    Examples
+    --------
+    >>> check_keywords("identify", ["exposure"], ["exposure", "outcome", "effect"])
+    >>> check_keywords("identify", ["treatment"], ["exposure", "outcome", "effect"])
+    Traceback (most recent call last):
+    ...
+    dagcore.errors.UnknownArgumentError: identify() got an unexpected keyword argument 'treatment'; did you mean 'exposure'? (...)
+    """
+    from difflib import get_close_matches
+
+    accepted = list(accepted)
+    known = set(accepted)
+    for name in names:
+        if name in known:
+            continue
+        message = f"{function}{'' if function.endswith(')') else '()'} got an unexpected keyword argument {name!r}"
+        ours = FOREIGN_NAMES.get(name.lower())
+        if ours is not None and ours in known:
+            message += f"; did you mean {ours!r}? (dagcore's name for what other libraries call {name!r})"
+        elif ours is not None and ours in _FOREIGN_HINTS:
+            message += f": {_FOREIGN_HINTS[ours]}"
+        else:
+            close = get_close_matches(name, accepted, n=1)
+            if close:
+                message += f"; did you mean {close[0]!r}?"
+            elif accepted:
+                message += f"; it takes {', '.join(repr(a) for a in accepted)}"
+        raise UnknownArgumentError(message)
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def takes_graph(*, roles: Iterable[str] = ("latent",)) -> Callable[[_F], _F]:
+    """Decorate a public graph function: plain networkx graphs in, role keywords, keyword names checked.
+
+    The wrapped function's first argument goes through :func:`as_causal_graph`,
+    so it may be a :class:`CausalGraph` or a networkx ``DiGraph``. Each role in
+    ``roles`` that the function does not take itself becomes a keyword-only
+    argument (default None) that sets that role of the graph first; the
+    wrapper's signature shows them. An unknown keyword, or too many positional
+    arguments, raises :class:`~dagcore.errors.UnknownArgumentError` through
+    :func:`check_keywords` (with a did-you-mean), never a bare ``TypeError``.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> @takes_graph()
+    ... def observed(g: CausalGraph) -> list[str]:
+    ...     return sorted(g.observed)
+    >>> observed(nx.DiGraph([("U", "X"), ("U", "Y")]), latent="U")
+    ['X', 'Y']
+    >>> import inspect; str(inspect.signature(observed))
+    "(g: 'CausalGraph', *, latent: 'str | Iterable[str] | None' = None) -> 'list[str]'"
+    """
+    role_names = tuple(roles)
+    unknown = set(role_names) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles {sorted(unknown)}")
+
+    def decorate(func: _F) -> _F:
+        sig = inspect.signature(func)
+        params = list(sig.parameters.values())
+        own = [p.name for p in params]
+        extra = tuple(r for r in role_names if r not in own)
+        positional = [p.name for p in params if p.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+        keyword_only = [p.name for p in params if p.kind is inspect.Parameter.KEYWORD_ONLY]
+        var_keyword = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
+        accepted = [*own[1:], *extra]
+        accepted_set = frozenset(accepted)
+        max_args = len(positional) - 1  # after the graph
+        name = func.__name__
+
+        @functools.wraps(func)
+        def wrapper(g: Any, *args: Any, **kwargs: Any) -> Any:
+            if len(args) > max_args:
+                taken = ", ".join(positional[1:])
+                options = f"; pass {', '.join(f'{k}=...' for k in keyword_only)} by keyword" if keyword_only else ""
+                raise UnknownArgumentError(
+                    f"{name}() takes {max_args + 1} positional arguments (the graph, {taken}) but {len(args) + 1} were given{options}"
+                )
+            if kwargs:
+                if not var_keyword and not kwargs.keys() <= accepted_set:
+                    check_keywords(name, kwargs, accepted)
+                if args:
+                    twice = [k for k in positional[1 : len(args) + 1] if k in kwargs]
+                    if twice:
+                        raise UnknownArgumentError(f"{name}() got {twice[0]!r} twice, as a positional and as a keyword argument")
+                if extra:
+                    given = {r: kwargs.pop(r) for r in extra if r in kwargs}
+                    if given:
+                        return func(as_causal_graph(g, **given), *args, **kwargs)
+            if g.__class__ is not CausalGraph:
+                g = as_causal_graph(g)
+            return func(g, *args, **kwargs)
+
+        if extra:
+            new = [p for p in params if p.kind is not inspect.Parameter.VAR_KEYWORD]
+            new += [inspect.Parameter(r, inspect.Parameter.KEYWORD_ONLY, default=None, annotation="str | Iterable[str] | None") for r in extra]
+            new += [p for p in params if p.kind is inspect.Parameter.VAR_KEYWORD]
+            wrapper.__signature__ = sig.replace(parameters=new)  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from dagcore.errors import DagcoreError, GraphvizNotFoundError
 from dagcore.files import atomic_write_bytes, check_output_path
-from dagcore.graph import CausalGraph
+from dagcore.graph import ROLES, CausalGraph, takes_graph
 
 __all__ = ["render", "to_graphviz", "ROLE_STYLE"]
 
@@ -59,6 +59,7 @@ def _open_backdoor_edges(g: CausalGraph) -> set[tuple[str, str]]:
     return edges
 
 
+@takes_graph(roles=ROLES)
 def to_graphviz(g: CausalGraph, *, highlight: str | Iterable[str] | None = None, legend: bool = True):  # type: ignore[no-untyped-def]
     """A ``graphviz.Digraph`` of the graph with role styling (see :func:`render`)."""
     import graphviz
@@ -145,6 +146,7 @@ def to_graphviz(g: CausalGraph, *, highlight: str | Iterable[str] | None = None,
     return dot
 
 
+@takes_graph(roles=ROLES)
 def render(
     g: CausalGraph,
     path: str | os.PathLike[str] | None = None,
@@ -157,7 +159,9 @@ def render(
 
     Parameters
     ----------
-    g : CausalGraph
+    g : CausalGraph or networkx.DiGraph
+        Roles (``exposure=``, ``outcome=``, ``latent=``, ``adjusted=``, ``selected=``) given as
+        keywords replace the graph's before drawing.
     path : path-like, optional
         Where to write the image (atomically, with the umask's mode; see
         :mod:`dagcore.files`). Without it the image is returned.

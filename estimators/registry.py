@@ -38,7 +38,7 @@ def methods_for(estimand: Any) -> list[str]:
     ['2sls', 'wald']
     """
     _load()
-    return sorted(name for name, cls in REGISTRY.items() if estimand.strategy in cls.strategies)
+    return sorted(name for name, cls in REGISTRY.items() if estimand.strategy in getattr(cls, "strategies", ()))
 
 
 def resolve(method: Any, estimand: Any, options: dict[str, Any]) -> Any:
@@ -78,17 +78,11 @@ def resolve(method: Any, estimand: Any, options: dict[str, Any]) -> Any:
 
 
 def _check_params(cls: type, options: dict[str, Any]) -> None:
-    from dagcore.errors import EstimatorError
+    from dagcore.graph import check_keywords
 
     valid = cls._get_param_names() if hasattr(cls, "_get_param_names") else []
-    unknown = sorted(set(options) - set(valid))
-    if unknown:
-        from difflib import get_close_matches
-
-        close = get_close_matches(unknown[0], valid, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        name = getattr(cls, "name", "") or cls.__name__
-        raise EstimatorError(f"{name} has no parameter {unknown[0]!r}{hint}; its parameters: {', '.join(valid)}")
+    name = getattr(cls, "name", "") or cls.__name__
+    check_keywords(f"estimate(method={name!r})", options, ["method", *valid])
 
 
 def _construct(cls: type, options: dict[str, Any]) -> Any:
@@ -153,6 +147,10 @@ def estimate(estimand: Any, data: Any, method: Any = None, **options: Any) -> Es
     EstimatorError
         The method cannot serve the estimand (the message lists those that can),
         or the effect is not identifiable.
+    UnknownArgumentError
+        An option the estimator does not take, with a did-you-mean (DoWhy's
+        ``treatment=``, ``common_causes=`` or ``method_name=`` included), or
+        the estimand and the data swapped.
     DataError
         Missing columns (with a did-you-mean), missing values, wrong types.
 
@@ -168,6 +166,19 @@ def estimate(estimand: Any, data: Any, method: Any = None, **options: Any) -> Es
     Traceback (most recent call last):
     ...
     dagcore.errors.EstimatorError: 2sls cannot serve a 'backdoor' estimand; methods that can: aipw, ..., standardization, ...
+    >>> estimate(dagcore.identify(g), df, method_name="ipw")
+    Traceback (most recent call last):
+    ...
+    dagcore.errors.UnknownArgumentError: estimate(method='regression') got an unexpected keyword argument 'method_name'; did you mean 'method'? ...
     """
+    from dagcore.errors import UnknownArgumentError
+    from dagcore.estimand import Estimand
+
+    if not isinstance(estimand, Estimand):
+        swapped = isinstance(data, Estimand)
+        raise UnknownArgumentError(
+            "estimate(estimand, data, ...) takes the estimand first"
+            + ("; the arguments are swapped" if swapped else f", got {type(estimand).__name__}: get one with dagcore.identify(graph)")
+        )
     est = resolve(method, estimand, dict(options))
     return est.fit(data, estimand).estimate_

@@ -8,20 +8,59 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Estimate", "TARGETS"]
+__all__ = ["Estimate", "TARGETS", "jsonable"]
 
-#: Causal targets an estimate can report.
-TARGETS: tuple[str, ...] = ("ATE", "ATT", "ATC", "CATE", "LATE", "NDE", "NIE", "CDE", "RD", "RR", "OR")
+#: Causal targets an estimate can report: average effect over everyone (ATE), the treated (ATT), the
+#: untreated (ATC), the overlap-weighted population (ATO), conditional on covariates (CATE), the
+#: compliers (LATE), natural direct / indirect and controlled direct effects (NDE, NIE, CDE), and the
+#: risk difference, risk ratio and odds ratio of a binary outcome (RD, RR, OR).
+TARGETS: tuple[str, ...] = ("ATE", "ATT", "ATC", "ATO", "CATE", "LATE", "NDE", "NIE", "CDE", "RD", "RR", "OR")
 
 
-def _jsonable(value: Any) -> Any:
+def _check_target(target: object) -> str:
+    """``target`` when it is one of :data:`TARGETS`, optionally followed by a qualifier in words."""
+    from dagcore.errors import EstimatorError
+
+    if isinstance(target, str):
+        code, sep, qualifier = target.partition(" ")
+        if code in TARGETS and (not sep or qualifier.strip()):
+            return target
+    raise EstimatorError(
+        f"unknown estimate target {target!r}; a target is one of {', '.join(TARGETS)}, "
+        "optionally followed by a qualifier in words (e.g. 'ATE per unit of treatment')"
+    )
+
+
+def _frozen(value: Any) -> Any:
+    """A hashable stand-in for a setting's value (containers by content, anything unhashable by repr)."""
     if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return frozenset((str(k), _frozen(v)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(v) for v in value)
+    if isinstance(value, (set, frozenset)):
+        return frozenset(_frozen(v) for v in value)
+    try:
+        hash(value)
+    except TypeError:
+        return repr(value)
+    return value
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` as plain JSON data: mappings and sequences recursively, ``to_dict()`` objects, numpy scalars; NaN/inf as None.
+
+    Examples
+    --------
+    >>> jsonable({"n": 3, "ci": (0.1, float("nan")), "s": {"b", "a"}})
+    {'n': 3, 'ci': [0.1, None], 's': ['a', 'b']}
+    """
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
         items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
-        return [_jsonable(v) for v in items]
+        return [jsonable(v) for v in items]
     if hasattr(value, "to_dict") and callable(value.to_dict):
-        return _jsonable(value.to_dict())
+        return jsonable(value.to_dict())
     if hasattr(value, "item") and callable(value.item):  # numpy scalars
         try:
             return value.item()
@@ -32,6 +71,10 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     return repr(value)
+
+
+#: The former private name, still imported by ``estimators/report`` and ``estimators/refutation``; use :func:`jsonable`.
+_jsonable = jsonable
 
 
 @dataclass(frozen=True)
@@ -49,7 +92,9 @@ class Estimate:
     level : float
         Confidence level, e.g. 0.95.
     target : str
-        What is estimated: one of :data:`TARGETS`.
+        What is estimated: one of :data:`TARGETS`, optionally followed by a
+        qualifier in words (``"ATE per unit of treatment (linear model)"``);
+        anything else raises :class:`~dagcore.errors.EstimatorError`.
     method : str
         The estimator's short name (e.g. ``"ipw"``).
     settings : mapping
@@ -68,11 +113,27 @@ class Estimate:
     estimator : object, optional
         The fitted estimator (lets refuters re-run it with the same settings).
 
+    Notes
+    -----
+    An estimate is an immutable value: two estimates are equal, and hash
+    alike, when their numbers, target, method, settings, inference, sample
+    size and warnings are equal. ``diagnostics``, ``estimand`` and
+    ``estimator`` are left out of equality and hashing (they hold arrays,
+    tables and fitted models; the estimand is recorded in ``to_dict``).
+    ``settings`` is copied at construction, so changing the mapping passed
+    in does not change the estimate.
+
     Examples
     --------
     >>> e = Estimate(value=1.5, se=0.5, ci=(0.52, 2.48), level=0.95, target="ATE", method="ols", n=100)
     >>> print(e.summary().splitlines()[0])
     ATE = 1.5 (SE 0.5, 95% CI 0.52 to 2.48), method ols, n = 100
+    >>> e == Estimate(value=1.5, se=0.5, ci=(0.52, 2.48), target="ATE", method="ols", n=100), len({e, e})
+    (True, 1)
+    >>> Estimate(value=1.5, se=0.5, ci=(0.5, 2.5), target="effect")
+    Traceback (most recent call last):
+    ...
+    dagcore.errors.EstimatorError: unknown estimate target 'effect'; a target is one of ATE, ATT, ATC, ATO, ...
     """
 
     value: float
@@ -95,6 +156,11 @@ class Estimate:
         lo, hi = self.ci
         object.__setattr__(self, "ci", (float(lo), float(hi)))
         object.__setattr__(self, "warnings", tuple(self.warnings))
+        object.__setattr__(self, "settings", dict(self.settings))
+        _check_target(self.target)
+
+    def __hash__(self) -> int:
+        return hash((self.value, self.se, self.ci, self.level, self.target, self.method, _frozen(self.settings), self.inference, self.n, self.warnings))
 
     def summary(self) -> str:
         """A few lines for a terminal."""
@@ -121,10 +187,10 @@ class Estimate:
             "level": self.level,
             "target": self.target,
             "method": self.method,
-            "settings": _jsonable(dict(self.settings)),
+            "settings": jsonable(dict(self.settings)),
             "inference": self.inference,
             "n": self.n,
-            "diagnostics": _jsonable(dict(self.diagnostics)),
+            "diagnostics": jsonable(dict(self.diagnostics)),
             "warnings": list(self.warnings),
             "estimand": None if self.estimand is None else self.estimand.to_dict(),
         }

@@ -168,7 +168,7 @@ def test_edge_removal_without_rebuild_matches_a_rebuilt_graph(g: CausalGraph, da
     if not edges:
         return
     removed = set(data.draw(st.lists(st.sampled_from(edges), unique=True)))
-    cut = g._without_edges(removed)
+    cut = g.without_edges(removed)
     kept = [e for e in edges if e not in removed]
     for v in g.nodes:
         assert cut.parents(v) == frozenset(u for u, w in kept if w == v)

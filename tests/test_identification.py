@@ -200,7 +200,7 @@ def _brute_frontdoor(g: CausalGraph, xs: frozenset[str], ys: frozenset[str], m: 
     if not d_separated(gx, xs, m):
         return False
     gm = g._rebuild(edges=[e for e in g.edges if e[0] not in m and e[0] not in g.bidirected_latents], edge_attributes={})
-    return d_separated(gm, m, ys, xs) and bool(is_frontdoor_set(g, xs, ys, m))
+    return d_separated(gm, m, ys, given=xs) and bool(is_frontdoor_set(g, xs, ys, m))
 
 
 @pytest.mark.slow
@@ -210,17 +210,17 @@ def test_instruments_satisfy_the_definition(g: CausalGraph) -> None:
     (x,), (y,) = g.exposure, g.outcome
     for z, w in instruments(g):
         assert z not in g.latent and not w & g.latent
-        assert not d_separated(g, z, x, w)
+        assert not d_separated(g, z, x, given=w)
         g_no_x = g._rebuild(edges=[e for e in g.edges if e[0] != x and e[0] not in g.bidirected_latents], edge_attributes={})
-        assert d_separated(g_no_x, z, y, w)
+        assert d_separated(g_no_x, z, y, given=w)
         assert not w & g.descendants(x)
-        assert is_instrument(g, z, x, y, w)
+        assert is_instrument(g, z, x, y, given=w)
     # completeness: every node that is an instrument given some ancestral set (W ⊆ An(Z, X, Y)) is listed
     found = {z for z, _ in instruments(g)}
     pool = sorted(set(g.observed) - {x, y})
     for z in pool:
         others = sorted((g.ancestors({z, x, y}) & set(pool)) - {z})
-        some = any(is_instrument(g, z, x, y, set(w)) for r in range(len(others) + 1) for w in itertools.combinations(others, r))
+        some = any(is_instrument(g, z, x, y, given=set(w)) for r in range(len(others) + 1) for w in itertools.combinations(others, r))
         assert some == (z in found), z
 
 

@@ -40,7 +40,7 @@ def implied(g: CausalGraph) -> list[tuple[str, str, tuple[str, ...]]]:
     from dagcore import d_separated
 
     out = local_markov(g)
-    assert all(d_separated(g, x, y, given) for x, y, given in out)
+    assert all(d_separated(g, x, y, given=given) for x, y, given in out)
     return out
 
 

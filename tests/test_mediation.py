@@ -110,7 +110,7 @@ def mediation_formula(table: dict[tuple[int, ...], float], observed: list[str], 
 
 def _brute_any_valid(g: CausalGraph, x: str, y: str, ms: frozenset[str]) -> bool:
     pool = sorted(set(g.observed) - g.descendants(x, include_self=True) - ms - {y})
-    return any(check_mediation_set(g, set(sub), x, y, ms) for r in range(len(pool) + 1) for sub in itertools.combinations(pool, r))
+    return any(check_mediation_set(g, set(sub), exposure=x, outcome=y, mediators=ms) for r in range(len(pool) + 1) for sub in itertools.combinations(pool, r))
 
 
 @pytest.mark.slow
@@ -130,9 +130,9 @@ def test_mediation_formula_equals_the_cross_world_truth(g: CausalGraph, seed: in
         assert not _brute_any_valid(g, x, y, ms)
         return
     w = nde_e.adjustment_set
-    assert check_mediation_set(g, w, x, y, ms)
+    assert check_mediation_set(g, w, exposure=x, outcome=y, mediators=ms)
     for v in w:  # inclusion-minimal
-        assert not check_mediation_set(g, w - {v}, x, y, ms)
+        assert not check_mediation_set(g, w - {v}, exposure=x, outcome=y, mediators=ms)
     scm = ThresholdSCM(g, seed)
     nde, nie = mediation_formula(scm.observational(), list(g.observed), x, y, ms, w)
     true_nde = scm.nested(x, y, ms, 1, 0) - scm.nested(x, y, ms, 0, 0)

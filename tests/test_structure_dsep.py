@@ -59,7 +59,7 @@ def test_d_separation_matches_brute_force(g: CausalGraph, rnd) -> None:
     x, y = rnd.sample(nodes, 2)
     rest = [n for n in nodes if n not in (x, y) and n not in g.latent]
     z = set(rnd.sample(rest, rnd.randint(0, len(rest))))
-    assert d_separated(g, x, y, z) == (not brute_force_open_path_exists(g, x, y, z))
+    assert d_separated(g, x, y, given=z) == (not brute_force_open_path_exists(g, x, y, z))
 
 
 @pytest.mark.slow
@@ -72,8 +72,8 @@ def test_paths_agree_with_d_separation(g: CausalGraph, rnd) -> None:
     x, y = rnd.sample(observed, 2)
     rest = [n for n in observed if n not in (x, y)]
     z = set(rnd.sample(rest, rnd.randint(0, len(rest))))
-    found = list(paths(g, x, y, z))
-    assert any(p.open for p in found) == d_connected(g, x, y, z)
+    found = list(paths(g, x, y, given=z))
+    assert any(p.open for p in found) == d_connected(g, x, y, given=z)
     for p in found:
         assert p.nodes[0] == x and p.nodes[-1] == y and len(set(p.nodes)) == len(p.nodes)
         assert p.open == (not p.reason.startswith("blocked"))
@@ -86,12 +86,12 @@ def test_implied_independencies_are_true_and_cover_every_separable_pair(g: Causa
     statements = implied_independencies(g)
     covered = {frozenset((s.x, s.y)) for s in statements}
     for s in statements:
-        assert d_separated(g, s.x, s.y, set(s.given))
+        assert d_separated(g, s.x, s.y, given=set(s.given))
         assert not set(s.given) & g.latent
     observed = sorted(g.observed)
     for a, b in itertools.combinations(observed, 2):
         others = [n for n in observed if n not in (a, b)]
-        separable = any(d_separated(g, a, b, set(c)) for k in range(len(others) + 1) for c in itertools.combinations(others, k))
+        separable = any(d_separated(g, a, b, given=set(c)) for k in range(len(others) + 1) for c in itertools.combinations(others, k))
         assert (frozenset((a, b)) in covered) == separable
 
 
@@ -105,17 +105,17 @@ def test_minimal_d_separator_is_valid_and_minimal(g: CausalGraph) -> None:
     z = minimal_d_separator(g, a, b)
     if z is None:
         others = [n for n in observed if n not in (a, b)]
-        assert not any(d_separated(g, a, b, set(c)) for k in range(len(others) + 1) for c in itertools.combinations(others, k))
+        assert not any(d_separated(g, a, b, given=set(c)) for k in range(len(others) + 1) for c in itertools.combinations(others, k))
     else:
-        assert d_separated(g, a, b, z) and not z & g.latent
-        assert all(not d_separated(g, a, b, z - {v}) for v in z)
+        assert d_separated(g, a, b, given=z) and not z & g.latent
+        assert all(not d_separated(g, a, b, given=z - {v}) for v in z)
 
 
 @settings(max_examples=200)
 @given(dags(max_nodes=7))
 def test_local_markov_statements_are_true(g: CausalGraph) -> None:
     for s in implied_independencies(g, kind="local"):
-        assert d_separated(g, s.x, s.y, set(s.given))
+        assert d_separated(g, s.x, s.y, given=set(s.given))
 
 
 def test_local_kind_rejects_latent_graphs() -> None:
@@ -147,7 +147,7 @@ def test_bidirected_paths_are_shown_as_bidirected() -> None:
 )
 def test_path_reasons_name_the_nodes(given: tuple, reason: str) -> None:
     g = CausalGraph([("X", "M"), ("Y", "M"), ("M", "D")])
-    (p,) = list(paths(g, "X", "Y", given))
+    (p,) = list(paths(g, "X", "Y", given=given))
     assert p.reason == reason
 
 

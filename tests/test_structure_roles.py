@@ -54,7 +54,7 @@ def test_latent_nodes_get_no_row_and_to_frame() -> None:
 
 
 def test_roles_need_exposure_and_outcome() -> None:
-    with pytest.raises(GraphError, match="need an exposure and an outcome"):
+    with pytest.raises(GraphError, match="needs an exposure and an outcome"):
         roles(CausalGraph([("X", "Y")]))
     table = roles(CausalGraph([("Z", "X"), ("Z", "Y"), ("X", "Y")]), exposure="X", outcome="Y")
     assert table["Z"].confounder

@@ -67,7 +67,7 @@ def _paths(args: argparse.Namespace) -> int:
         raise GraphError("paths needs exactly one exposure and one outcome (mark them in the file or use --exposure/--outcome)")
     given = split_names(args.given) if args.given is not None else sorted(g.adjusted)
     (x,), (y,) = g.exposure, g.outcome
-    it = paths(g, x, y, given, limit=args.limit)
+    it = paths(g, x, y, given=given, limit=args.limit)
     found = list(it)
     if args.json:
         print_json({"exposure": x, "outcome": y, "given": list(given), "paths": [p.to_dict() for p in found], "truncated": it.truncated})
@@ -88,10 +88,10 @@ def _dsep(args: argparse.Namespace) -> int:
 
     g = load_graph(args.file)
     xs, ys, zs = split_names(args.x), split_names(args.y), split_names(args.given)
-    sep = d_separated(g, xs, ys, zs)
+    sep = d_separated(g, xs, ys, given=zs)
     witness = None
     if not sep and len(xs) == 1 and len(ys) == 1:
-        witness = next((p for p in paths(g, xs[0], ys[0], zs, limit=100_000) if p.open), None)
+        witness = next((p for p in paths(g, xs[0], ys[0], given=zs, limit=100_000) if p.open), None)
     if args.json:
         print_json({"x": list(xs), "y": list(ys), "given": list(zs), "d_separated": sep, "open_path": witness.text() if witness else None})
         return 0

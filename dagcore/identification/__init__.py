@@ -1,6 +1,8 @@
 """Identification: adjustment sets, front-door, instruments, mediation, the ID algorithm and :func:`identify`.
 
-Built on :mod:`dagcore.structure`; never imports the estimation layer.
+Built on :mod:`dagcore.structure`; never imports the estimation layer. Every graph function
+also takes a plain ``networkx.DiGraph``, with roles as keywords (``exposure=``, ``outcome=``,
+``latent=``) or node attributes (see :func:`dagcore.graph.as_causal_graph`).
 """
 
 from dagcore.identification.adjustment import (

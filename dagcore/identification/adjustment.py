@@ -26,8 +26,10 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from dagcore._traverse import moral_ancestral_neighbours, predecessors, reach, successors
 from dagcore.errors import GraphError
-from dagcore.graph import CausalGraph, as_names
+from dagcore.graph import CausalGraph, as_names, exposure_and_outcome, takes_graph
+from dagcore.identification._verdict import Verdict
 from dagcore.structure.dseparation import d_separated, minimal_d_separator
 
 __all__ = [
@@ -45,7 +47,7 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class AdjustmentCheck:
+class AdjustmentCheck(Verdict):
     """Whether a set is a valid adjustment set; truthy when valid, else ``reason`` says why in words."""
 
     valid: bool
@@ -54,11 +56,6 @@ class AdjustmentCheck:
     open_path: str | None = None
     forbidden: frozenset[str] = frozenset()
 
-    def __bool__(self) -> bool:
-        return self.valid
-
-    def __str__(self) -> str:
-        return self.reason
 
     def to_dict(self) -> dict[str, object]:
         """Plain-JSON form."""
@@ -73,45 +70,20 @@ class AdjustmentCheck:
 
 # ---------------------------------------------------------------------------------------------- helpers
 def _query(g: CausalGraph, xs: str | Iterable[str] | None, ys: str | Iterable[str] | None) -> tuple[frozenset[str], frozenset[str]]:
-    x = g.check_nodes(as_names(xs)) if xs is not None else g.exposure
-    y = g.check_nodes(as_names(ys)) if ys is not None else g.outcome
-    if not x or not y:
-        raise GraphError("adjustment needs an exposure and an outcome: mark them in the graph ([exposure], [outcome]) or pass them")
-    if x & y:
-        raise GraphError(f"{sorted(x & y)[0]!r} cannot be both exposure and outcome")
-    lat = (x | y) & g.latent
-    if lat:
-        raise GraphError(f"{sorted(lat)[0]!r} is latent; exposures and outcomes must be observed")
-    return x, y
+    return exposure_and_outcome(g, xs, ys, purpose="adjustment")
 
 
 def _descendants_avoiding_edges_into(g: CausalGraph, xs: frozenset[str]) -> set[str]:
-    """De(X) in G with the edges into X removed (X included)."""
-    succ = g.nx._succ
-    seen = set(xs)
-    stack = list(xs)
-    while stack:
-        for c in succ[stack.pop()]:
-            if c not in seen and c not in xs:
-                seen.add(c)
-                stack.append(c)
-    return seen
+    """De(X) in G with the edges into X removed (X included): a path that re-enters X continues from that X anyway."""
+    return reach(successors(g.nx), xs)
 
 
 def _ancestors_avoiding(g: CausalGraph, ys: frozenset[str], xs: frozenset[str]) -> set[str]:
     """An(Y) in G with the edges into X removed (Y included; X reached but not expanded)."""
-    pred = g.nx._pred
-    seen = set(ys)
-    stack = [y for y in ys if y not in xs]
-    while stack:
-        for p in pred[stack.pop()]:
-            if p not in seen:
-                seen.add(p)
-                if p not in xs:
-                    stack.append(p)
-    return seen
+    return reach(predecessors(g.nx), ys, stop=xs)
 
 
+@takes_graph()
 def proper_causal_nodes(g: CausalGraph, exposure: str | Iterable[str] | None = None, outcome: str | Iterable[str] | None = None) -> frozenset[str]:
     """``cn(X, Y)``: nodes other than X on proper causal paths from X to Y (Y included when X causes it).
 
@@ -125,6 +97,7 @@ def proper_causal_nodes(g: CausalGraph, exposure: str | Iterable[str] | None = N
     return frozenset((_descendants_avoiding_edges_into(g, x) - x) & _ancestors_avoiding(g, y, x))
 
 
+@takes_graph()
 def forbidden_nodes(g: CausalGraph, exposure: str | Iterable[str] | None = None, outcome: str | Iterable[str] | None = None) -> frozenset[str]:
     """``forb(X, Y) = De(cn(X, Y)) ∪ X``: nodes that no adjustment set may contain.
 
@@ -140,7 +113,7 @@ def forbidden_nodes(g: CausalGraph, exposure: str | Iterable[str] | None = None,
 
 
 def _proper_backdoor_graph(g: CausalGraph, x: frozenset[str], cn: frozenset[str]) -> CausalGraph:
-    return g._without_edges((a, b) for a in x for b in g.children(a) if b in cn)
+    return g.without_edges((a, b) for a in x for b in g.children(a) if b in cn)
 
 
 def _allowed(g: CausalGraph, x: frozenset[str], y: frozenset[str], forb: frozenset[str], exclude: frozenset[str]) -> frozenset[str]:
@@ -148,6 +121,7 @@ def _allowed(g: CausalGraph, x: frozenset[str], y: frozenset[str], forb: frozens
 
 
 # ---------------------------------------------------------------------------------------------- validity
+@takes_graph()
 def is_adjustment_set(
     g: CausalGraph,
     exposure: str | Iterable[str] | None,
@@ -158,7 +132,7 @@ def is_adjustment_set(
 
     Parameters
     ----------
-    g : CausalGraph
+    g : CausalGraph or networkx.DiGraph
     exposure, outcome : str or iterable of str
         None means the graph's roles.
     adjustment_set : iterable of str
@@ -202,7 +176,7 @@ def is_adjustment_set(
             forbidden=frozenset(bad),
         )
     pbd = _proper_backdoor_graph(g, x, cn)
-    if d_separated(pbd, x, y, z):
+    if d_separated(pbd, x, y, given=z):
         return AdjustmentCheck(True, z, f"{{{', '.join(sorted(z))}}} blocks every non-causal path and contains no forbidden node")
     path = _open_noncausal_path(g, x, y, z)
     return AdjustmentCheck(False, z, f"the non-causal path {path} is open" if path else "a non-causal path stays open", open_path=path)
@@ -213,12 +187,13 @@ def _open_noncausal_path(g: CausalGraph, x: frozenset[str], y: frozenset[str], z
 
     for a in sorted(x):
         for b in sorted(y):
-            for p in paths(g, a, b, z, limit=50_000):
+            for p in paths(g, a, b, given=z, limit=50_000):
                 if p.open and p.kind != "causal" and not (set(p.nodes[1:-1]) & (x | y)):
                     return p.text()
     return None
 
 
+@takes_graph()
 def is_backdoor_set(
     g: CausalGraph,
     exposure: str | Iterable[str] | None,
@@ -242,15 +217,15 @@ def is_backdoor_set(
     desc = z & g.descendants(x)
     if desc:
         return AdjustmentCheck(False, z, f"{sorted(desc)[0]} is a descendant of the exposure", forbidden=frozenset(desc))
-    removed = {(a, b) for a in x for b in g.children(a)}
-    g_under = g._rebuild(edges=[e for e in g.edges if e not in removed and e[0] not in g.bidirected_latents], edge_attributes={})
-    if d_separated(g_under, x, y, z):
+    g_under = g.without_edges((a, b) for a in x for b in g.children(a))
+    if d_separated(g_under, x, y, given=z):
         return AdjustmentCheck(True, z, "blocks every back-door path and contains no descendant of the exposure")
     path = _open_noncausal_path(g, x, y, z)
     return AdjustmentCheck(False, z, f"the back-door path {path} is open" if path else "a back-door path stays open", open_path=path)
 
 
 # ---------------------------------------------------------------------------------------------- finding sets
+@takes_graph()
 def minimal_adjustment_set(
     g: CausalGraph,
     exposure: str | Iterable[str] | None = None,
@@ -289,6 +264,7 @@ def minimal_adjustment_set(
     return minimal_d_separator(pbd, x, y, include=inc, restrict_to=allowed | inc)
 
 
+@takes_graph()
 def canonical_adjustment_set(
     g: CausalGraph,
     exposure: str | Iterable[str] | None = None,
@@ -310,6 +286,7 @@ def canonical_adjustment_set(
     return frozenset(z) if is_adjustment_set(g, x, y, z) else None
 
 
+@takes_graph()
 def optimal_adjustment_set(
     g: CausalGraph,
     exposure: str | Iterable[str] | None = None,
@@ -346,6 +323,7 @@ def optimal_adjustment_set(
     return o if is_adjustment_set(g, x, y, o) else None
 
 
+@takes_graph()
 def minimum_adjustment_set(
     g: CausalGraph,
     exposure: str | Iterable[str] | None = None,
@@ -368,15 +346,13 @@ def minimum_adjustment_set(
     >>> sorted(minimum_adjustment_set(g, "X", "Y", cost={"C": 5, "A": 1, "B": 1}))
     ['A', 'B']
     """
-    from dagcore.structure.dseparation import _moral_ancestral_neighbours
-
     x, y = _query(g, exposure, outcome)
     if minimal_adjustment_set(g, x, y) is None:
         return None
     forb = forbidden_nodes(g, x, y)
     pbd = _proper_backdoor_graph(g, x, proper_causal_nodes(g, x, y))
     allowed = _allowed(g, x, y, forb, frozenset())
-    nbrs = _moral_ancestral_neighbours(pbd, x | y)
+    nbrs = moral_ancestral_neighbours(pbd.nx, x | y)
     flow = nx.DiGraph()
     source, sink = ("__source__",), ("__sink__",)
     for v in nbrs:
@@ -403,6 +379,7 @@ def minimum_adjustment_set(
     return cut
 
 
+@takes_graph()
 def adjustment_sets(
     g: CausalGraph,
     exposure: str | Iterable[str] | None = None,
@@ -427,8 +404,6 @@ def adjustment_sets(
     >>> sorted(sorted(s) for s in adjustment_sets(g, "X", "Y"))
     [['A'], ['B']]
     """
-    from dagcore.structure.dseparation import _moral_ancestral_neighbours
-
     x, y = _query(g, exposure, outcome)
     inc = g.check_nodes(include)
     exc = g.check_nodes(exclude)
@@ -437,7 +412,7 @@ def adjustment_sets(
         return
     pbd = _proper_backdoor_graph(g, x, proper_causal_nodes(g, x, y))
     allowed = _allowed(g, x, y, forb, exc) - inc
-    full = _moral_ancestral_neighbours(pbd, x | y | inc)
+    full = moral_ancestral_neighbours(pbd.nx, x | y | inc)
     # Included nodes are always conditioned on: remove them from the moral graph.
     nbrs = {v: ws - inc for v, ws in full.items() if v not in inc}
 

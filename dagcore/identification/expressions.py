@@ -218,10 +218,10 @@ def simplify(expr: Expression) -> Expression:
                 if isinstance(f, P) and len(f.variables) == 1:
                     (v,) = f.variables
                     if v in over and all(v not in g.free_variables() for j, g in enumerate(inside) if j != i):
-                        rest = inside[:i] + inside[i + 1 :]
+                        others = inside[:i] + inside[i + 1 :]
                         new_over = over - {v}
-                        body = Product(rest) if len(rest) != 1 else rest[0]
-                        return simplify(Sum(new_over, body)) if rest else Product(())
+                        body = Product(others) if len(others) != 1 else others[0]
+                        return simplify(Sum(new_over, body)) if others else Product(())
         return Sum(over, inner)
     return expr
 

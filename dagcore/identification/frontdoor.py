@@ -18,8 +18,9 @@ import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from dagcore.errors import GraphError
-from dagcore.graph import CausalGraph, as_names
+from dagcore._traverse import directed_path
+from dagcore.graph import CausalGraph, as_names, exposure_and_outcome, takes_graph
+from dagcore.identification._verdict import Verdict
 from dagcore.structure.dseparation import d_separated
 
 __all__ = ["FrontdoorCheck", "is_frontdoor_set", "frontdoor_sets", "find_frontdoor_set"]
@@ -28,7 +29,7 @@ _BRUTE_FORCE_LIMIT = 14
 
 
 @dataclass(frozen=True)
-class FrontdoorCheck:
+class FrontdoorCheck(Verdict):
     """Truthy when M is a front-door set; otherwise ``reason`` names the failed condition."""
 
     valid: bool
@@ -36,27 +37,17 @@ class FrontdoorCheck:
     reason: str
     condition: str | None = None
 
-    def __bool__(self) -> bool:
-        return self.valid
-
-    def __str__(self) -> str:
-        return self.reason
-
 
 def _without_out_edges(g: CausalGraph, nodes: frozenset[str]) -> CausalGraph:
-    return g._rebuild(edges=[e for e in g.edges if e[0] not in nodes and e[0] not in g.bidirected_latents], edge_attributes={})
+    """``g`` without the edges out of ``nodes`` (do-calculus' G with X underlined); the instrument checks use it too."""
+    return g.without_edges((a, b) for a in nodes for b in g.children(a))
 
 
 def _query(g: CausalGraph, x: str | Iterable[str] | None, y: str | Iterable[str] | None) -> tuple[frozenset[str], frozenset[str]]:
-    xs = g.check_nodes(as_names(x)) if x is not None else g.exposure
-    ys = g.check_nodes(as_names(y)) if y is not None else g.outcome
-    if not xs or not ys:
-        raise GraphError("the front-door criterion needs an exposure and an outcome")
-    if xs & ys:
-        raise GraphError("exposure and outcome must differ")
-    return xs, ys
+    return exposure_and_outcome(g, x, y, purpose="the front-door criterion")
 
 
+@takes_graph()
 def is_frontdoor_set(g: CausalGraph, exposure: str | Iterable[str] | None, outcome: str | Iterable[str] | None, mediators: Iterable[str]) -> FrontdoorCheck:
     """Check the front-door criterion, naming the condition that fails.
 
@@ -77,38 +68,19 @@ def is_frontdoor_set(g: CausalGraph, exposure: str | Iterable[str] | None, outco
     if m & (x | y):
         return FrontdoorCheck(False, m, "mediators must differ from the exposure and outcome", "i")
     # (i) every directed path from X to Y goes through M
-    path = _directed_path_avoiding(g, x, y, m)
+    path = directed_path(g.nx, x, y, avoid=m)
     if path:
         return FrontdoorCheck(False, m, f"condition (i) fails: the directed path {' -> '.join(path)} does not go through {{{', '.join(sorted(m))}}}", "i")
     # (ii) no open back-door path from X to M
     if not d_separated(_without_out_edges(g, x), x, m):
         return FrontdoorCheck(False, m, f"condition (ii) fails: a back-door path from {', '.join(sorted(x))} to {{{', '.join(sorted(m))}}} is open", "ii")
     # (iii) back-door paths from M to Y blocked by X
-    if not d_separated(_without_out_edges(g, m), m, y, x):
+    if not d_separated(_without_out_edges(g, m), m, y, given=x):
         return FrontdoorCheck(False, m, f"condition (iii) fails: a back-door path from {{{', '.join(sorted(m))}}} to {', '.join(sorted(y))} is not blocked by {', '.join(sorted(x))}", "iii")
     return FrontdoorCheck(True, m, "satisfies the front-door criterion", None)
 
 
-def _directed_path_avoiding(g: CausalGraph, x: frozenset[str], y: frozenset[str], m: frozenset[str]) -> list[str] | None:
-    succ = g.nx._succ
-    for start in sorted(x):
-        parent = {start: None}
-        stack = [start]
-        while stack:
-            n = stack.pop()
-            for c in sorted(succ[n]):
-                if c in parent or c in m:
-                    continue
-                parent[c] = n
-                if c in y:
-                    path = [c]
-                    while parent[path[-1]] is not None:
-                        path.append(parent[path[-1]])  # type: ignore[arg-type]
-                    return path[::-1]
-                stack.append(c)
-    return None
-
-
+@takes_graph()
 def find_frontdoor_set(g: CausalGraph, exposure: str | Iterable[str] | None = None, outcome: str | Iterable[str] | None = None) -> frozenset[str] | None:
     """A front-door set in polynomial time, or None.
 
@@ -132,7 +104,7 @@ def find_frontdoor_set(g: CausalGraph, exposure: str | Iterable[str] | None = No
         changed = False
         g_m = _without_out_edges(g, frozenset(candidates))
         for v in sorted(candidates):
-            if not d_separated(g_m, {v}, y, x):
+            if not d_separated(g_m, {v}, y, given=x):
                 candidates.discard(v)
                 changed = True
                 break
@@ -140,6 +112,7 @@ def find_frontdoor_set(g: CausalGraph, exposure: str | Iterable[str] | None = No
     return m if m and is_frontdoor_set(g, x, y, m) else None
 
 
+@takes_graph()
 def frontdoor_sets(g: CausalGraph, exposure: str | Iterable[str] | None = None, outcome: str | Iterable[str] | None = None) -> Iterator[frozenset[str]]:
     """Front-door sets, lazily: first the one :func:`find_frontdoor_set` finds, then every
     inclusion-minimal one among the candidates (by search when there are at most 14 candidates).

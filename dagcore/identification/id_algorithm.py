@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from dagcore.errors import GraphError, HedgeError
-from dagcore.graph import ADMG, CausalGraph, as_names
+from dagcore.graph import ADMG, CausalGraph, as_names, exposure_and_outcome, takes_graph
 from dagcore.identification.expressions import Expression, Fraction, P, Product, Sum, rename_bound, simplify
 
 __all__ = ["identify_effect"]
@@ -107,7 +107,7 @@ def _admg_dsep(g: ADMG, xs: frozenset[str], ys: frozenset[str], zs: frozenset[st
     from dagcore.structure.dseparation import d_separated
 
     cg = CausalGraph(sorted(g.directed), nodes=g.nodes, bidirected=sorted(g.bidirected))
-    return d_separated(cg, xs, ys, zs)
+    return d_separated(cg, xs, ys, given=zs)
 
 
 def _idc(y: frozenset[str], x: frozenset[str], z: frozenset[str], dist: Expression, g: ADMG, order: tuple[str, ...]) -> Expression:
@@ -125,19 +125,21 @@ def _idc(y: frozenset[str], x: frozenset[str], z: frozenset[str], dist: Expressi
     return simplify(Fraction(joint, simplify(Sum(y, joint))))
 
 
+@takes_graph()
 def identify_effect(
     g: CausalGraph,
-    treatment: str | Iterable[str],
-    outcome: str | Iterable[str],
+    exposure: str | Iterable[str] | None = None,
+    outcome: str | Iterable[str] | None = None,
     *,
     given: str | Iterable[str] = (),
 ) -> Expression:
-    """Identify ``P(outcome | do(treatment), given)`` as a formula over the observational distribution.
+    """Identify ``P(outcome | do(exposure), given)`` as a formula over the observational distribution.
 
     Parameters
     ----------
-    g : CausalGraph
-    treatment, outcome : str or iterable of str
+    g : CausalGraph or networkx.DiGraph
+    exposure, outcome : str or iterable of str, optional
+        Default to the graph's roles.
     given : str or iterable of str
         Conditioning variables (IDC).
 
@@ -151,7 +153,7 @@ def identify_effect(
     HedgeError (a NotIdentifiableError)
         The effect is not identifiable; the message and ``.hedge`` name the hedge.
     GraphError
-        Latent, overlapping or empty treatment/outcome sets.
+        Latent, overlapping or empty exposure/outcome sets.
 
     Examples
     --------
@@ -169,16 +171,12 @@ def identify_effect(
     Shpitser, I. & Pearl, J. (2006). Identification of joint interventional
     distributions in recursive semi-Markovian causal models. AAAI.
     """
-    x = g.check_nodes(as_names(treatment) if isinstance(treatment, str) else list(treatment))
-    y = g.check_nodes(as_names(outcome) if isinstance(outcome, str) else list(outcome))
-    z = g.check_nodes(as_names(given) if isinstance(given, str) else list(given))
-    if not x or not y:
-        raise GraphError("identification needs a treatment and an outcome")
-    for name, s in (("treatment", x), ("outcome", y), ("conditioning set", z)):
-        if s & g.latent:
-            raise GraphError(f"{name} {sorted(s & g.latent)[0]!r} is latent; only observed variables can be intervened on, measured or conditioned on")
-    if x & y or x & z or y & z:
-        raise GraphError("treatment, outcome and conditioning set must be disjoint")
+    x, y = exposure_and_outcome(g, exposure, outcome, purpose="identification")
+    z = g.check_nodes(as_names(given))
+    if z & g.latent:
+        raise GraphError(f"conditioning set {sorted(z & g.latent)[0]!r} is latent; only observed variables can be conditioned on")
+    if x & z or y & z:
+        raise GraphError("the conditioning set (given) must be disjoint from the exposure and the outcome")
     admg = g.latent_projection()
     order = admg.topological_order()
     base = P(frozenset(admg.nodes))

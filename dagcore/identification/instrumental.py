@@ -18,9 +18,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from dagcore.errors import GraphError
-from dagcore.graph import CausalGraph, as_names
-from dagcore.structure.dseparation import _minimal_separator, d_separated, reachable
+from dagcore._traverse import directed_path, minimal_separator
+from dagcore.graph import CausalGraph, exposure_and_outcome, takes_graph
+from dagcore.identification._verdict import Verdict
+from dagcore.identification.frontdoor import _without_out_edges
+from dagcore.structure.dseparation import d_separated, reachable
 
 __all__ = ["InstrumentCheck", "is_instrument", "instruments"]
 
@@ -28,7 +30,7 @@ _EMPTY: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
-class InstrumentCheck:
+class InstrumentCheck(Verdict):
     """Truthy when valid; ``condition`` names the failed one (relevance, exclusion, independence, covariates)."""
 
     valid: bool
@@ -37,30 +39,19 @@ class InstrumentCheck:
     reason: str
     condition: str | None = None
 
-    def __bool__(self) -> bool:
-        return self.valid
 
-    def __str__(self) -> str:
-        return self.reason
-
-
-def _without_out_edges(g: CausalGraph, nodes: frozenset[str]) -> CausalGraph:
-    return g._without_edges((a, b) for a in nodes for b in g.children(a))
+def _query(g: CausalGraph, exposure: str | Iterable[str] | None, outcome: str | Iterable[str] | None) -> tuple[str, str]:
+    (x,), (y,) = exposure_and_outcome(g, exposure, outcome, purpose="instrumental variables", single=True)
+    return x, y
 
 
-def _single(g: CausalGraph, value: str | Iterable[str] | None, role: str, default: frozenset[str]) -> str:
-    names = g.check_nodes(as_names(value)) if value is not None else default
-    if len(names) != 1:
-        raise GraphError(f"instrumental variables need exactly one {role}, got {sorted(names)}")
-    (name,) = names
-    return name
-
-
+@takes_graph()
 def is_instrument(
     g: CausalGraph,
     instrument: str,
-    exposure: str | None = None,
-    outcome: str | None = None,
+    exposure: str | Iterable[str] | None = None,
+    outcome: str | Iterable[str] | None = None,
+    *,
     given: str | Iterable[str] = (),
 ) -> InstrumentCheck:
     """Check whether ``instrument`` is a valid (conditional) instrument, naming the failed condition.
@@ -73,9 +64,8 @@ def is_instrument(
     >>> print(is_instrument(CausalGraph([("Z", "X"), ("X", "Y"), ("Z", "Y")]), "Z", "X", "Y"))
     exclusion fails: Z affects Y other than through X (Z -> Y)
     """
-    x = _single(g, exposure, "exposure", g.exposure)
-    y = _single(g, outcome, "outcome", g.outcome)
-    z = g._check(instrument)
+    x, y = _query(g, exposure, outcome)
+    z = g.check_node(instrument)
     w = g.check_nodes(given)
     if z in g.latent:
         return InstrumentCheck(False, z, w, f"{z} is latent and cannot be an instrument", "observed")
@@ -90,35 +80,16 @@ def is_instrument(
         return InstrumentCheck(False, z, w, f"{z} is affected by the exposure {x}", "exclusion")
     # exclusion: a directed path from Z to Y that avoids X
     g_no_x = _without_out_edges(g, frozenset({x}))
-    direct = _directed_path(g_no_x, z, y)
+    direct = directed_path(g_no_x.nx, [z], {y})
     if direct:
         return InstrumentCheck(False, z, w, f"exclusion fails: {z} affects {y} other than through {x} ({' -> '.join(direct)})", "exclusion")
-    if not d_separated(g_no_x, z, y, w):
+    if not d_separated(g_no_x, z, y, given=w):
         cond = f" given {{{', '.join(sorted(w))}}}" if w else ""
         return InstrumentCheck(False, z, w, f"independence fails: {z} and {y} share an open non-causal path{cond}", "independence")
-    if d_separated(g, z, x, w):
+    if d_separated(g, z, x, given=w):
         return InstrumentCheck(False, z, w, f"relevance fails: {z} is d-separated from {x}", "relevance")
     cond = f" given {{{', '.join(sorted(w))}}}" if w else ""
     return InstrumentCheck(True, z, w, f"{z} is a valid instrument for {x} -> {y}{cond}", None)
-
-
-def _directed_path(g: CausalGraph, source: str, target: str) -> list[str] | None:
-    succ = g.nx._succ
-    parent: dict[str, str | None] = {source: None}
-    stack = [source]
-    while stack:
-        n = stack.pop()
-        for c in succ[n]:
-            if c in parent:
-                continue
-            parent[c] = n
-            if c == target:
-                path = [c]
-                while parent[path[-1]] is not None:
-                    path.append(parent[path[-1]])  # type: ignore[arg-type]
-                return path[::-1]
-            stack.append(c)
-    return None
 
 
 def _conditioning_sets(
@@ -126,13 +97,16 @@ def _conditioning_sets(
 ) -> Iterator[frozenset[str]]:
     """Conditioning sets to try for ``z``, lazily: the separator near Z, the one near Y, the ancestral set."""
     yield sep
-    near_y = _minimal_separator(g_no_x, frozenset({y}), frozenset({z}), _EMPTY, allowed)
+    near_y = minimal_separator(g_no_x.nx, frozenset({y}), frozenset({z}), _EMPTY, allowed, g.latent)
     if near_y is not None:
         yield near_y
     yield frozenset((g.ancestors({z, x, y}) & allowed) - {z})
 
 
-def instruments(g: CausalGraph, exposure: str | None = None, outcome: str | None = None) -> Iterator[tuple[str, frozenset[str]]]:
+@takes_graph()
+def instruments(
+    g: CausalGraph, exposure: str | Iterable[str] | None = None, outcome: str | Iterable[str] | None = None
+) -> Iterator[tuple[str, frozenset[str]]]:
     """Valid (instrument, conditioning set) pairs, lazily; never a latent node.
 
     For each observed non-descendant Z of X and Y, the conditioning set
@@ -155,8 +129,7 @@ def instruments(g: CausalGraph, exposure: str | None = None, outcome: str | None
     >>> [(z, sorted(w)) for z, w in instruments(g, "X", "Y")]
     [('Z', ['W'])]
     """
-    x = _single(g, exposure, "exposure", g.exposure)
-    y = _single(g, outcome, "outcome", g.outcome)
+    x, y = _query(g, exposure, outcome)
     g_no_x = _without_out_edges(g, frozenset({x}))
     post = g.descendants(x, include_self=True) | g.descendants(y, include_self=True)
     allowed = frozenset(g.observed) - post
@@ -173,10 +146,10 @@ def instruments(g: CausalGraph, exposure: str | None = None, outcome: str | None
         # conditional: a minimal separator of Z and Y (without X's out-edges); then the ancestral
         # set of Z, X, Y among allowed nodes, which can also open a path from Z to X
         zs = frozenset({z})
-        sep = _minimal_separator(g_no_x, zs, ys, _EMPTY, allowed)
+        sep = minimal_separator(g_no_x.nx, zs, ys, _EMPTY, allowed, g.latent)
         if sep is None:
             continue
         for w in _conditioning_sets(g, g_no_x, z, x, y, allowed, sep):
-            if w and d_separated(g_no_x, z, y, w) and not d_separated(g, z, x, w):
+            if w and d_separated(g_no_x, z, y, given=w) and not d_separated(g, z, x, given=w):
                 yield z, w
                 break

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 
 from dagcore.errors import GraphError
 from dagcore.estimand import Estimand
-from dagcore.graph import CausalGraph, as_names
+from dagcore.graph import CausalGraph, as_names, exposure_and_outcome, takes_graph
 from dagcore.identification.adjustment import proper_causal_nodes
 from dagcore.structure.dseparation import d_separated
 
@@ -68,27 +68,15 @@ class MediationCheck:
 
 
 def _surgery(g: CausalGraph, *, out_of: frozenset[str] = frozenset(), into: frozenset[str] = frozenset()) -> CausalGraph:
-    """A plain DAG (latents explicit) without the edges out of ``out_of`` and into ``into``."""
-    edges = [(u, v) for u, v in g.nx.edges if u not in out_of and v not in into]
-    return CausalGraph(edges, nodes=g.nodes, latent=g.latent)
+    """``g`` without the edges out of ``out_of`` and into ``into``."""
+    return g.without_edges((u, v) for u, v in g.edges if u in out_of or v in into)
 
 
 def _query(
     g: CausalGraph, exposure: str | Iterable[str] | None, outcome: str | Iterable[str] | None, mediators: str | Iterable[str] | None
 ) -> tuple[str, str, frozenset[str]]:
-    xs = g.check_nodes(as_names(exposure)) if exposure is not None else g.exposure
-    ys = g.check_nodes(as_names(outcome)) if outcome is not None else g.outcome
-    if len(xs) != 1 or len(ys) != 1:
-        raise GraphError(
-            f"mediation needs exactly one exposure and one outcome, got {sorted(xs) or 'none'} and {sorted(ys) or 'none'}; "
-            "mark them in the .dag file or pass exposure=..., outcome=..."
-        )
+    xs, ys = exposure_and_outcome(g, exposure, outcome, purpose="mediation", single=True)
     (x,), (y,) = tuple(xs), tuple(ys)
-    if x == y:
-        raise GraphError(f"{x!r} cannot be both exposure and outcome")
-    for v in (x, y):
-        if v in g.latent:
-            raise GraphError(f"{v!r} is latent; the exposure and outcome must be observed")
     if mediators is None:
         ms = proper_causal_nodes(g, x, y) - {x, y} - g.latent
         if not ms:
@@ -113,14 +101,14 @@ def _conditions(g: CausalGraph, x: str, y: str, ms: frozenset[str], w: frozenset
     failed: list[str] = []
     xs = frozenset({x})
     g1 = _surgery(g, out_of=xs, into=ms)
-    if not d_separated(g1, x, y, w):
+    if not d_separated(g1, x, y, given=w):
         failed.append(f"exposure-outcome confounding: a back-door path from {x} to {y} avoiding the mediators stays open given {_set(w)}")
     g2 = _surgery(g, out_of=xs)
-    if not d_separated(g2, xs, ms, w):
+    if not d_separated(g2, xs, ms, given=w):
         failed.append(f"exposure-mediator confounding: a back-door path from {x} to {_set(ms)} stays open given {_set(w)}")
     g3 = _surgery(g, out_of=ms)
     affected: frozenset[str] = frozenset()
-    if not d_separated(g3, ms, y, w | xs):
+    if not d_separated(g3, ms, y, given=w | xs):
         # Condition 4: is the open M-Y back-door path through a confounder that X affects?
         desc = (g.descendants(x) & set(g.observed)) - ms - {y}
         anc_m, anc_y = g.ancestors(ms), g3.ancestors(y)
@@ -131,7 +119,7 @@ def _conditions(g: CausalGraph, x: str, y: str, ms: frozenset[str], w: frozenset
                 f"(a descendant of {x}) is a common cause of {_set(ms)} and {y}; natural effects through {_set(ms)} alone are not identifiable "
                 f"(add {_set(affected)} to the mediators to identify the joint natural effects)"
             )
-        if not affected or not d_separated(g3, ms, y, w | xs | affected):
+        if not affected or not d_separated(g3, ms, y, given=w | xs | affected):
             failed.append(f"mediator-outcome confounding: a back-door path from {_set(ms)} to {y} stays open given {_set(w | xs)}")
     return failed, affected
 
@@ -140,9 +128,11 @@ def _set(s: Iterable[str]) -> str:
     return "{" + ", ".join(sorted(s)) + "}"
 
 
+@takes_graph()
 def check_mediation_set(
     g: CausalGraph,
     covariates: Iterable[str],
+    *,
     exposure: str | Iterable[str] | None = None,
     outcome: str | Iterable[str] | None = None,
     mediators: str | Iterable[str] | None = None,
@@ -151,7 +141,7 @@ def check_mediation_set(
 
     Parameters
     ----------
-    g : CausalGraph
+    g : CausalGraph or networkx.DiGraph
     covariates : iterable of str
         The proposed set ``W`` (observed non-descendants of the exposure).
     exposure, outcome : str, optional
@@ -186,6 +176,7 @@ def check_mediation_set(
     return MediationCheck(not failed, w, tuple(failed), affected)
 
 
+@takes_graph()
 def mediation_covariates(
     g: CausalGraph,
     exposure: str | Iterable[str] | None = None,
@@ -218,6 +209,7 @@ def mediation_covariates(
     return MediationCheck(True, w)
 
 
+@takes_graph()
 def identify_mediation(
     g: CausalGraph,
     exposure: str | Iterable[str] | None = None,
@@ -231,7 +223,7 @@ def identify_mediation(
 
     Parameters
     ----------
-    g : CausalGraph
+    g : CausalGraph or networkx.DiGraph
     exposure, outcome : str, optional
         Default to the graph's roles (one exposure, one outcome).
     mediators : str or iterable of str, optional
@@ -263,7 +255,7 @@ def identify_mediation(
     if effect not in ("nde", "nie"):
         raise GraphError(f"unknown natural effect {effect!r}; expected 'nde' or 'nie'")
     x, y, ms = _query(g, exposure, outcome, mediators)
-    check = check_mediation_set(g, covariates, x, y, ms) if covariates is not None else mediation_covariates(g, x, y, ms)
+    check = check_mediation_set(g, covariates, exposure=x, outcome=y, mediators=ms) if covariates is not None else mediation_covariates(g, x, y, ms)
     if not check:
         return Estimand(treatment=(x,), outcome=(y,), strategy="not_identifiable", effect=effect, mediators=ms, reason="; ".join(check.failed), graph=g)
     w = check.covariates

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 
 from dagcore.errors import GraphError, NotIdentifiableError
 from dagcore.estimand import Estimand
-from dagcore.graph import CausalGraph, as_names
+from dagcore.graph import CausalGraph, exposure_and_outcome, takes_graph
 from dagcore.identification.adjustment import adjustment_sets, minimal_adjustment_set, optimal_adjustment_set
 from dagcore.identification.expressions import Expression, backdoor_formula, frontdoor_formula, rename_bound, simplify
 
@@ -41,19 +41,8 @@ def _names(s: Iterable[str]) -> str:
 
 
 def _roles(g: CausalGraph, exposure: str | Iterable[str] | None, outcome: str | Iterable[str] | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    x = tuple(sorted(g.check_nodes(as_names(exposure)))) if exposure is not None else tuple(sorted(g.exposure))
-    y = tuple(sorted(g.check_nodes(as_names(outcome)))) if outcome is not None else tuple(sorted(g.outcome))
-    if not x or not y:
-        raise GraphError(
-            "identify needs an exposure and an outcome: mark them in the .dag file (X [exposure], Y [outcome]) "
-            "or pass exposure=..., outcome=..."
-        )
-    if set(x) & set(y):
-        raise GraphError(f"{sorted(set(x) & set(y))[0]!r} cannot be both exposure and outcome")
-    latent = (set(x) | set(y)) & g.latent
-    if latent:
-        raise GraphError(f"{sorted(latent)[0]!r} is latent; the exposure and outcome must be observed")
-    return x, y
+    xs, ys = exposure_and_outcome(g, exposure, outcome, purpose="identify")
+    return tuple(sorted(xs)), tuple(sorted(ys))
 
 
 def _estimand(g: CausalGraph, x: tuple[str, ...], y: tuple[str, ...], strategy: str, expr: Expression | None, **kw: object) -> Estimand:
@@ -78,6 +67,7 @@ def _common_assumptions(g: CausalGraph, x: tuple[str, ...], y: tuple[str, ...]) 
     ]
 
 
+@takes_graph()
 def identify(
     g: CausalGraph,
     exposure: str | Iterable[str] | None = None,
@@ -89,7 +79,7 @@ def identify(
 
     Parameters
     ----------
-    g : CausalGraph
+    g : CausalGraph or networkx.DiGraph
     exposure, outcome : str or iterable of str, optional
         Default to the graph's roles.
     effect : {"total", "direct"}

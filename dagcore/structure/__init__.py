@@ -1,6 +1,8 @@
 """Structure of a causal graph: d-separation, paths, roles and implied independencies.
 
 Pure functions over a :class:`~dagcore.CausalGraph`; they import nothing above the graph model.
+Each also takes a plain ``networkx.DiGraph`` (with ``latent=`` as a keyword or node attribute;
+see :func:`dagcore.graph.as_causal_graph`), and walks the graph through :mod:`dagcore._traverse`.
 """
 
 from dagcore.structure.dseparation import d_connected, d_separated, minimal_d_separator, reachable

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from dagcore.errors import GraphError
-from dagcore.graph import CausalGraph
+from dagcore.graph import CausalGraph, takes_graph
 from dagcore.structure.dseparation import minimal_d_separator
 
 __all__ = ["Independence", "implied_independencies"]
@@ -40,12 +40,13 @@ class Independence:
         return {"x": self.x, "y": self.y, "given": list(self.given), "statement": str(self)}
 
 
+@takes_graph()
 def implied_independencies(g: CausalGraph, *, kind: str = "missing_edge") -> list[Independence]:
     """The conditional independencies among observed variables implied by ``g``.
 
     Parameters
     ----------
-    g : CausalGraph
+    g : CausalGraph or networkx.DiGraph
     kind : {"missing_edge", "local"}
         ``"missing_edge"`` (DAGitty's default): one statement per pair of
         observed variables that are not adjacent in the latent projection,

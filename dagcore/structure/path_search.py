@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from dagcore._traverse import predecessors, successors
 from dagcore.errors import GraphError
-from dagcore.graph import CausalGraph
+from dagcore.graph import CausalGraph, takes_graph
 
 __all__ = ["Path", "paths"]
 
@@ -111,19 +112,20 @@ def _status(g: CausalGraph, nodes: list[str], forward: list[bool], z: frozenset[
     return True, "open: no collider and no conditioned node on the path"
 
 
+@takes_graph()
 def paths(
     g: CausalGraph,
     source: str,
     target: str,
-    given: str | Iterable[str] = (),
     *,
+    given: str | Iterable[str] = (),
     limit: int | None = None,
 ) -> PathIterator:
     """Every simple path between ``source`` and ``target``, lazily, with its status given ``given``.
 
     Parameters
     ----------
-    g : CausalGraph
+    g : CausalGraph or networkx.DiGraph
     source, target : str
     given : str or iterable of str
         The conditioning set.
@@ -149,14 +151,14 @@ def paths(
     >>> len(list(it)), it.truncated
     (1, True)
     """
-    src = g._check(source)
-    dst = g._check(target)
+    src = g.check_node(source)
+    dst = g.check_node(target)
     if src == dst:
         raise GraphError(f"source and target are the same node {src!r}")
     z = g.check_nodes(given)
     anc_z = g.ancestors(z, include_self=True)
-    succ = g.nx._succ
-    pred = g.nx._pred
+    succ = successors(g.nx)
+    pred = predecessors(g.nx)
     latent = frozenset(g.bidirected_latents)
 
     def walk() -> Iterator[Path]:

@@ -20,12 +20,12 @@ Research; the model numbers cited are theirs.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from dagcore.errors import GraphError
-from dagcore.graph import CausalGraph, as_names
+from dagcore._traverse import predecessors, reach
+from dagcore.graph import CausalGraph, exposure_and_outcome, takes_graph
 
 __all__ = ["Role", "RoleTable", "roles"]
 
@@ -99,15 +99,7 @@ class RoleTable:
 
 def _ancestors_avoiding(g: CausalGraph, targets: frozenset[str], avoid: frozenset[str]) -> set[str]:
     """Ancestors of ``targets`` through directed paths whose nodes avoid ``avoid`` (targets excluded)."""
-    pred = g.nx._pred
-    seen: set[str] = set(targets)
-    stack = list(targets)
-    while stack:
-        for p in pred[stack.pop()]:
-            if p not in seen and p not in avoid:
-                seen.add(p)
-                stack.append(p)
-    return seen - targets
+    return reach(predecessors(g.nx), targets, avoid=avoid) - targets
 
 
 def _scan_paths(g: CausalGraph, xs: frozenset[str], ys: frozenset[str]) -> tuple[set[str], set[str], bool]:
@@ -130,12 +122,13 @@ def _scan_paths(g: CausalGraph, xs: frozenset[str], ys: frozenset[str]) -> tuple
     return colliders, on_open_backdoor, truncated
 
 
-def roles(g: CausalGraph, exposure: str | None = None, outcome: str | None = None) -> RoleTable:
+@takes_graph()
+def roles(g: CausalGraph, exposure: str | Iterable[str] | None = None, outcome: str | Iterable[str] | None = None) -> RoleTable:
     """Classify every observed variable for the effect of ``exposure`` on ``outcome``.
 
     Parameters
     ----------
-    g : CausalGraph
+    g : CausalGraph or networkx.DiGraph
     exposure, outcome : str or iterable of str, optional
         Default to the graph's roles.
 
@@ -163,12 +156,7 @@ def roles(g: CausalGraph, exposure: str | None = None, outcome: str | None = Non
     Cinelli, C., Forney, A. & Pearl, J. (2022). A Crash Course in Good and Bad
     Controls. Sociological Methods & Research.
     """
-    xs = g.check_nodes(as_names(exposure)) if exposure is not None else g.exposure
-    ys = g.check_nodes(as_names(outcome)) if outcome is not None else g.outcome
-    if not xs or not ys:
-        raise GraphError("roles need an exposure and an outcome: mark them in the graph ([exposure], [outcome]) or pass exposure=..., outcome=...")
-    if xs & ys:
-        raise GraphError(f"{sorted(xs & ys)[0]!r} cannot be both exposure and outcome")
+    xs, ys = exposure_and_outcome(g, exposure, outcome, purpose="the role table")
     desc_x = g.descendants(xs)
     desc_y = g.descendants(ys)
     anc_x = g.ancestors(xs)

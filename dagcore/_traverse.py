@@ -1,0 +1,358 @@
+"""The one place that reads a graph's adjacency: successor and predecessor maps, reachability, cycles, surgery.
+
+Every algorithm in :mod:`dagcore.graph`, :mod:`dagcore.structure` and
+:mod:`dagcore.identification` walks the graph through these functions; no
+other module touches networkx's private ``_succ``/``_pred``/``_adj``/``_node``
+dicts. Those dicts are read directly (instead of the public ``G.succ`` /
+``G.pred`` views, which build a view object on every lookup) because the
+structural algorithms are benchmarked against networkx and a linear-time floor
+(``benchmarks/bench_structure.py``, ``benchmarks/bench_identify.py``).
+
+The maps returned are the graph's own dicts: callers only read them. The
+functions take a networkx ``DiGraph`` (a :class:`~dagcore.CausalGraph` passes
+its frozen one, ``g.nx``) or, for :func:`reach`, one of its adjacency maps.
+The d-separation kernels at the end are unchecked: the public, checked forms
+are in :mod:`dagcore.structure.dseparation`, and identification calls the
+kernels directly only in loops over node sets it has already validated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, KeysView, Mapping
+from typing import Any
+
+import networkx as nx
+
+__all__ = [
+    "successors",
+    "predecessors",
+    "node_set",
+    "reach",
+    "directed_path",
+    "find_cycle",
+    "without_edges",
+    "active_reach",
+    "moral_ancestral_neighbours",
+    "moral_reach_blockers",
+    "minimal_separator",
+]
+
+Adjacency = Mapping[str, Mapping[str, Any]]
+
+
+def successors(graph: nx.DiGraph) -> Adjacency:
+    """``{node: {child: edge data}}``: the graph's own successor dict (read it, never change it).
+
+    Examples
+    --------
+    >>> sorted(successors(nx.DiGraph([("a", "b"), ("a", "c")]))["a"])
+    ['b', 'c']
+    """
+    return graph._succ
+
+
+def predecessors(graph: nx.DiGraph) -> Adjacency:
+    """``{node: {parent: edge data}}``: the graph's own predecessor dict (read it, never change it).
+
+    Examples
+    --------
+    >>> list(predecessors(nx.DiGraph([("a", "b")]))["b"])
+    ['a']
+    """
+    return graph._pred
+
+
+def node_set(graph: nx.DiGraph) -> KeysView[str]:
+    """The graph's nodes as a set-like keys view (constant-time membership and ``<=``).
+
+    Examples
+    --------
+    >>> {"a"} <= node_set(nx.DiGraph([("a", "b")]))
+    True
+    """
+    return graph._node.keys()
+
+
+def reach(
+    adjacency: Adjacency,
+    start: Iterable[str],
+    *,
+    avoid: Collection[str] = (),
+    stop: Collection[str] = (),
+) -> set[str]:
+    """Nodes reachable from ``start`` along ``adjacency`` (``start`` included).
+
+    With :func:`predecessors` this is the inclusive ancestor set, with
+    :func:`successors` the inclusive descendant set.
+
+    Parameters
+    ----------
+    adjacency : mapping
+        :func:`successors` or :func:`predecessors` of a graph.
+    start : iterable of str
+    avoid : collection of str
+        Nodes never entered (a start node is still included).
+    stop : collection of str
+        Nodes entered but not expanded (start nodes included).
+
+    Examples
+    --------
+    >>> g = nx.DiGraph([("a", "b"), ("b", "c"), ("c", "d")])
+    >>> sorted(reach(predecessors(g), ["c"]))
+    ['a', 'b', 'c']
+    >>> sorted(reach(successors(g), ["a"], avoid={"c"}))
+    ['a', 'b']
+    >>> sorted(reach(successors(g), ["a"], stop={"c"}))
+    ['a', 'b', 'c']
+    """
+    seen: set[str] = set(start)
+    if not avoid and not stop:  # the common case, kept tight: it is every ancestors()/descendants() call
+        stack = list(seen)
+        while stack:
+            for w in adjacency[stack.pop()]:
+                if w not in seen:
+                    seen.add(w)
+                    stack.append(w)
+        return seen
+    stack = [v for v in seen if v not in stop]
+    while stack:
+        for w in adjacency[stack.pop()]:
+            if w not in seen and w not in avoid:
+                seen.add(w)
+                if w not in stop:
+                    stack.append(w)
+    return seen
+
+
+def directed_path(graph: nx.DiGraph, sources: Iterable[str], targets: Collection[str], *, avoid: Collection[str] = ()) -> list[str] | None:
+    """One directed path from a node of ``sources`` to a node of ``targets`` whose nodes avoid ``avoid``, or None.
+
+    Deterministic: sources and children are tried in sorted order (depth first).
+
+    Examples
+    --------
+    >>> g = nx.DiGraph([("x", "m"), ("m", "y"), ("x", "y")])
+    >>> directed_path(g, ["x"], {"y"}, avoid={"m"})
+    ['x', 'y']
+    >>> directed_path(g, ["y"], {"x"}) is None
+    True
+    """
+    succ = graph._succ
+    for start in sorted(sources):
+        parent: dict[str, str | None] = {start: None}
+        stack = [start]
+        while stack:
+            n = stack.pop()
+            for c in sorted(succ[n]):
+                if c in parent or c in avoid:
+                    continue
+                parent[c] = n
+                if c in targets:
+                    path = [c]
+                    while parent[path[-1]] is not None:
+                        path.append(parent[path[-1]])  # type: ignore[arg-type]
+                    return path[::-1]
+                stack.append(c)
+    return None
+
+
+def find_cycle(graph: nx.DiGraph) -> list[str] | None:
+    """A directed cycle as a node list with the first node repeated last, or None for a DAG.
+
+    Kahn's algorithm first (linear time; the common case, no cycle, ends
+    there), then networkx's ``find_cycle`` to name one.
+
+    Examples
+    --------
+    >>> find_cycle(nx.DiGraph([("a", "b"), ("b", "a")]))
+    ['a', 'b', 'a']
+    >>> find_cycle(nx.DiGraph([("a", "b")])) is None
+    True
+    """
+    indegree = {v: len(p) for v, p in graph._pred.items()}
+    stack = [v for v, d in indegree.items() if d == 0]
+    seen = 0
+    succ = graph._succ
+    while stack:
+        v = stack.pop()
+        seen += 1
+        for c in succ[v]:
+            indegree[c] -= 1
+            if indegree[c] == 0:
+                stack.append(c)
+    if seen == len(indegree):
+        return None
+    try:
+        cycle_edges = nx.find_cycle(graph)
+    except nx.NetworkXNoCycle:  # pragma: no cover - Kahn's algorithm found a cycle
+        return None
+    nodes = [u for u, _ in cycle_edges]
+    return nodes + [nodes[0]]
+
+
+def without_edges(graph: nx.DiGraph, drop: Collection[tuple[str, str]]) -> nx.DiGraph:
+    """A frozen copy of ``graph`` without the edges ``drop`` (all of them edges of ``graph``).
+
+    Costs one shallow copy of the adjacency dicts: only the rows of the
+    touched nodes are rebuilt, node attribute dicts are shared (both graphs
+    are frozen).
+
+    Examples
+    --------
+    >>> g = nx.freeze(nx.DiGraph([("a", "b"), ("b", "c")]))
+    >>> sorted(without_edges(g, {("a", "b")}).edges)
+    [('b', 'c')]
+    """
+    new = nx.DiGraph()
+    new.graph.update(graph.graph)
+    succ, pred = dict(graph._succ), dict(graph._pred)
+    for u, v in drop:
+        succ[u] = {k: d for k, d in succ[u].items() if k != v}
+        pred[v] = {k: d for k, d in pred[v].items() if k != u}
+    new._node = graph._node
+    new._succ = new._adj = succ
+    new._pred = pred
+    nx.freeze(new)
+    return new
+
+
+# ---------------------------------------------------------------------------------------------- d-separation kernels
+# Unchecked: callers pass node sets they have validated (dagcore.structure.dseparation does, for the public API).
+
+
+def active_reach(graph: nx.DiGraph, xs: Collection[str], zs: Collection[str]) -> set[str]:
+    """Nodes outside ``zs`` and ``xs`` that some trail from ``xs`` active given ``zs`` reaches ("Bayes-ball").
+
+    Linear time (Shachter 1998; Koller & Friedman 2009, Algorithm 3.1): walk
+    the trails remembering whether each node was entered from a child or a
+    parent; colliders pass only when they are ancestors of ``zs``.
+
+    Examples
+    --------
+    >>> g = nx.DiGraph([("x", "m"), ("y", "m")])
+    >>> sorted(active_reach(g, {"x"}, set())), sorted(active_reach(g, {"x"}, {"m"}))
+    (['m'], ['y'])
+    """
+    pred = graph._pred
+    succ = graph._succ
+    # Ancestors of the conditioning set (inclusive): colliders there are open.
+    anc_z = reach(pred, zs)
+    # (node, arrived_from_child): "up" means we came from a child (moving against the arrow).
+    visited: set[tuple[str, bool]] = set()
+    to_visit: list[tuple[str, bool]] = [(x, True) for x in xs]
+    reached: set[str] = set()
+    while to_visit:
+        node, up = to_visit.pop()
+        if (node, up) in visited:
+            continue
+        visited.add((node, up))
+        if node not in zs:
+            reached.add(node)
+        if up:
+            if node not in zs:
+                to_visit.extend((p, True) for p in pred[node])
+                to_visit.extend((c, False) for c in succ[node])
+        else:
+            if node not in zs:
+                to_visit.extend((c, False) for c in succ[node])
+            if node in anc_z:
+                to_visit.extend((p, True) for p in pred[node])
+    reached.difference_update(xs)
+    return reached
+
+
+def moral_ancestral_neighbours(graph: nx.DiGraph, nodes: Collection[str]) -> dict[str, set[str]]:
+    """Adjacency of the moral graph of the subgraph induced by the ancestors of ``nodes`` (inclusive).
+
+    Examples
+    --------
+    >>> m = moral_ancestral_neighbours(nx.DiGraph([("a", "c"), ("b", "c"), ("c", "d")]), {"c"})
+    >>> sorted(m["a"])
+    ['b', 'c']
+    """
+    pred = graph._pred
+    anc = reach(pred, nodes)
+    nbrs: dict[str, set[str]] = {v: set() for v in anc}
+    for v in anc:
+        parents = list(pred[v])
+        for i, p in enumerate(parents):
+            nbrs[v].add(p)
+            nbrs[p].add(v)
+            for q in parents[i + 1 :]:
+                nbrs[p].add(q)
+                nbrs[q].add(p)
+    return nbrs
+
+
+def moral_reach_blockers(graph: nx.DiGraph, anc: Collection[str], start: Collection[str], blockers: Collection[str]) -> set[str]:
+    """Blockers reachable from ``start`` in the moral graph of ``anc`` (an ancestral set) by paths whose interior avoids the blockers.
+
+    The moral graph is never built: a node's moral neighbours are its parents,
+    its children in ``anc`` and the other parents of those children. Each
+    child's parents are enqueued once, the first time one of them is
+    expanded, so the search is linear in the size of the ancestral graph
+    instead of quadratic in the number of parents.
+
+    Examples
+    --------
+    >>> g = nx.DiGraph([("a", "c"), ("b", "c")])
+    >>> sorted(moral_reach_blockers(g, {"a", "b", "c"}, {"a"}, {"b"}))
+    ['b']
+    """
+    pred, succ = graph._pred, graph._succ
+    seen = set(start)
+    stack = list(start)
+    hit: set[str] = set()
+    married: set[str] = set()
+
+    def visit(w: str) -> None:
+        if w not in seen:
+            seen.add(w)
+            if w in blockers:
+                hit.add(w)
+            else:
+                stack.append(w)
+
+    while stack:
+        v = stack.pop()
+        for p in pred[v]:
+            visit(p)
+        for c in succ[v]:
+            if c not in anc:
+                continue
+            visit(c)
+            if c not in married:
+                married.add(c)
+                for p in pred[c]:
+                    visit(p)
+    return hit
+
+
+def minimal_separator(
+    graph: nx.DiGraph,
+    x: Collection[str],
+    y: Collection[str],
+    include: Collection[str],
+    restrict_to: Collection[str] | None,
+    latent: Collection[str],
+) -> frozenset[str] | None:
+    """A minimal d-separator Z of disjoint ``x`` and ``y`` with ``include ⊆ Z ⊆ restrict_to``, outside ``latent``, or None.
+
+    FINDMINSEP (Tian, Paz & Pearl 1998; van der Zander, Liśkiewicz & Textor
+    2019) in the moral graph of the ancestral graph of ``x ∪ y ∪ include``;
+    :func:`dagcore.minimal_d_separator` is the checked public form.
+
+    Examples
+    --------
+    >>> g = nx.DiGraph([("a", "b"), ("b", "c")])
+    >>> sorted(minimal_separator(g, {"a"}, {"c"}, set(), None, set()))
+    ['b']
+    """
+    anc = frozenset(reach(graph._pred, set(x) | set(y) | set(include)))
+    # only ancestors can be in Z0: intersect first, so a large restrict_to costs one pass
+    candidates = anc if restrict_to is None else frozenset(restrict_to) & anc
+    z0 = frozenset(((candidates - frozenset(latent)) - frozenset(x) - frozenset(y)) | frozenset(include))
+    if active_reach(graph, x, z0) & frozenset(y):
+        return None
+    zx = frozenset(include) | (moral_reach_blockers(graph, anc, x, z0) & z0)
+    return frozenset(include) | (moral_reach_blockers(graph, anc, y, zx) & zx)
