@@ -16,7 +16,7 @@ import numpy as np
 
 from dagcore.errors import EstimatorError
 
-__all__ = ["bootstrap", "bootstrap_interval", "spawn_generators"]
+__all__ = ["bootstrap", "bootstrap_interval", "resample_rows", "spawn_generators", "subsample_rows"]
 
 RandomState = int | np.random.SeedSequence | np.random.Generator | None
 
@@ -44,10 +44,28 @@ def spawn_generators(random_state: RandomState, n: int) -> list[np.random.Genera
     return [np.random.default_rng(s) for s in seq.spawn(n)]
 
 
-def _resample(rng: np.random.Generator, n: int, groups: list[np.ndarray] | None) -> np.ndarray:
+def resample_rows(rng: np.random.Generator, n: int, groups: list[np.ndarray] | None = None) -> np.ndarray:
+    """Row indices of one bootstrap resample of ``n`` rows (within each index array of ``groups`` when given).
+
+    Examples
+    --------
+    >>> resample_rows(np.random.default_rng(0), 5).shape
+    (5,)
+    """
     if groups is None:
         return rng.integers(0, n, n)
     return np.concatenate([g[rng.integers(0, g.size, g.size)] for g in groups])
+
+
+def subsample_rows(rng: np.random.Generator, n: int, size: int) -> np.ndarray:
+    """Sorted row indices of a random subset of ``size`` of ``n`` rows, drawn without replacement.
+
+    Examples
+    --------
+    >>> subsample_rows(np.random.default_rng(0), 10, 4).size
+    4
+    """
+    return np.sort(rng.choice(n, size=size, replace=False))
 
 
 def bootstrap(
@@ -106,7 +124,7 @@ def bootstrap(
     groups = None if strata is None else [np.flatnonzero(strata == s) for s in np.unique(strata)]
 
     def one(rng: np.random.Generator) -> Any:
-        return statistic(_resample(rng, n, groups))
+        return statistic(resample_rows(rng, n, groups))
 
     from joblib import Parallel, delayed
 

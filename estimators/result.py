@@ -73,9 +73,6 @@ def jsonable(value: Any) -> Any:
     return repr(value)
 
 
-#: The former private name, still imported by ``estimators/report`` and ``estimators/refutation``; use :func:`jsonable`.
-_jsonable = jsonable
-
 
 @dataclass(frozen=True)
 class Estimate:

@@ -115,28 +115,6 @@ _SHARED_PRIVATE_MODULES: dict[str, str] = {
     "dagcore.estimators._resample": "dagcore.estimators",
 }
 
-#: (importer, target, private name) imports across subpackages that other branches are removing.
-#: removed when branches graphapi/cli land
-_BEING_FIXED: frozenset[tuple[str, str, str]] = frozenset(
-    {
-        # graphapi: identification uses private helpers of structure's d-separation
-        ("dagcore.identification.adjustment", "dagcore.structure.dseparation", "_moral_ancestral_neighbours"),
-        ("dagcore.identification.instrumental", "dagcore.structure.dseparation", "_minimal_separator"),
-    }
-)
-
-#: (importer, target, private name) imports across estimator subpackages that no branch owns yet: they need a
-#: public helper (a rename in the defining module and at every use, not a one-line import fix) in files the
-#: refute/mech branches are rewriting. Listed for the lead to assign; the test fails once one is stale.
-_NOT_YET_ASSIGNED: frozenset[tuple[str, str, str]] = frozenset(
-    {
-        ("dagcore.estimators.refutation.refuters", "dagcore.estimators.result", "_jsonable"),
-        ("dagcore.estimators.report.analysis", "dagcore.estimators.result", "_jsonable"),
-        ("dagcore.estimators.refutation.refuters", "dagcore.estimators.sensitivity.ovb", "_ovb_from_arrays"),
-    }
-)
-
-
 @dataclass(frozen=True)
 class Import:
     """One import of ``target`` by ``importer``.
@@ -439,20 +417,14 @@ def test_no_import_cycle(imports: list[Import], modules: dict[str, Path]) -> Non
 
 
 def test_imports_follow_the_layers(imports: list[Import], modules: dict[str, Path]) -> None:
-    checked = [i for i in imports if not (i.names and all((i.importer, i.target, n) in _BEING_FIXED for n in i.names))]
-    problems = layering_violations(checked, modules)
+    problems = layering_violations(imports, modules)
     assert not problems, "imports against the layering:\n" + "\n".join(problems)
 
 
 def test_no_private_name_crosses_a_package(imports: list[Import], modules: dict[str, Path]) -> None:
     found = private_imports(imports, modules)
-    known = _BEING_FIXED | _NOT_YET_ASSIGNED
-    problems = [f"{imp}: private {name}" for imp, name in found if (imp.importer, imp.target, name) not in known]
+    problems = [f"{imp}: private {name}" for imp, name in found]
     assert not problems, "private names imported across packages:\n" + "\n".join(sorted(problems))
-    seen = {(imp.importer, imp.target, name) for imp, name in found}
-    seen |= {(i.importer, i.target, name) for i in imports if i.target in FACADES for name in i.names}
-    stale = sorted(known - seen)
-    assert not stale, f"fixed now, remove from _BEING_FIXED / _NOT_YET_ASSIGNED: {stale}"
 
 
 def test_an_estimator_says_what_it_serves_without_the_registry() -> None:

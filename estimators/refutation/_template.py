@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from dagcore.errors import DataError, EstimatorError
+from dagcore.estimators._resample import bootstrap_interval, spawn_generators
 from dagcore.estimators.refutation._linear import Linear, close
 from dagcore.estimators.refutation.result import Refutation
 
@@ -89,8 +90,7 @@ def rngs(random_state: Any, n: int) -> list[np.random.Generator]:
     >>> [int(r.integers(100)) for r in rngs(0, 2)] == [int(r.integers(100)) for r in rngs(0, 2)]
     True
     """
-    seed = random_state.integers(2**63) if isinstance(random_state, np.random.Generator) else random_state
-    return [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(n)]
+    return spawn_generators(random_state, n)
 
 
 def percentiles(values: np.ndarray) -> tuple[float, float] | None:
@@ -98,8 +98,7 @@ def percentiles(values: np.ndarray) -> tuple[float, float] | None:
     v = values[np.isfinite(values)]
     if v.size < 2:
         return None
-    lo, hi = np.percentile(v, [2.5, 97.5])
-    return float(lo), float(hi)
+    return bootstrap_interval(v, 0.95)[1]
 
 
 def se_units(x: float, se: float) -> float:

@@ -48,6 +48,7 @@ from typing import Any
 import numpy as np
 
 from dagcore.errors import DataError, EstimatorError
+from dagcore.estimators._resample import resample_rows, subsample_rows
 from dagcore.estimators.refutation._linear import design, residualise, with_intercept
 from dagcore.estimators.refutation._template import (
     Context,
@@ -192,7 +193,7 @@ def _rows_plan(ctx: Context, *, method: str, fraction: float, replace_rows: bool
     m = n if replace_rows else int(round(fraction * n))
     if m < 3:
         raise DataError(f"too few rows ({n}) for {method}")
-    idx = [(r.integers(0, n, size=m) if replace_rows else np.sort(r.choice(n, size=m, replace=False))) for r in ctx.rngs]
+    idx = [(resample_rows(r, n) if replace_rows else subsample_rows(r, n, m)) for r in ctx.rngs]
 
     def fast(lin: Any) -> np.ndarray:
         Wt = np.zeros((len(idx), n))
@@ -312,7 +313,7 @@ def _dummy_plan(ctx: Context) -> Plan:
     beta, *_ = np.linalg.lstsq(Z, yv, rcond=None)
     signal = C @ beta[1:]
     resid = yv - Z @ beta
-    Y = np.column_stack([signal + resid[r.integers(0, n, size=n)] for r in ctx.rngs])
+    Y = np.column_stack([signal + resid[resample_rows(r, n)] for r in ctx.rngs])
     return Plan(
         "dummy outcome", lambda i: (ctx.with_column(y, Y[:, i]), ctx.estimand), fast=lambda lin: lin.with_outcomes(Y),
         facts={"covariates": covs, "source": source},

@@ -92,10 +92,10 @@ class Refutation:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON form: every field (non-finite numbers as None), the replicate values last."""
-        from dagcore.estimators.result import _jsonable
+        from dagcore.estimators.result import jsonable
 
         names = [f.name for f in fields(self) if f.name != "values"] + ["values"]
-        return {name: _jsonable(getattr(self, name)) for name in names}
+        return {name: jsonable(getattr(self, name)) for name in names}
 
     def to_json(self, **kwargs: Any) -> str:
         """JSON text of :meth:`to_dict`."""

@@ -101,7 +101,7 @@ class Analysis:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON form of every section."""
-        from dagcore.estimators.result import _jsonable
+        from dagcore.estimators.result import jsonable
 
         return {
             "exposure": self.exposure,
@@ -118,8 +118,8 @@ class Analysis:
             "local_tests": None if self.local_tests is None else self.local_tests.to_dict(),
             "limits": list(self.limits),
             "notes": list(self.notes),
-            "data": _jsonable(dict(self.data_summary)),
-            "seconds": _jsonable(dict(self.seconds)),
+            "data": jsonable(dict(self.data_summary)),
+            "seconds": jsonable(dict(self.seconds)),
         }
 
     def to_json(self, **kwargs: Any) -> str:
