@@ -54,7 +54,16 @@ demo: $(VENV)/.installed dot
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 
-test: $(VENV)/.installed-dev dot chromium
+# mypy cannot follow setuptools' package-dir mapping, so it checks a tree of symlinks laid out as the
+# installed package (dagcore/, with grammar/ and estimators/ as dagcore/grammar and dagcore/estimators).
+TYPECHECK := build/typecheck
+typecheck: $(VENV)/.installed-dev
+	@rm -rf $(TYPECHECK)/dagcore && mkdir -p $(TYPECHECK)/dagcore
+	@for f in dagcore/*; do ln -s "$(CURDIR)/$$f" $(TYPECHECK)/dagcore/; done
+	@ln -s "$(CURDIR)/grammar" $(TYPECHECK)/dagcore/grammar && ln -s "$(CURDIR)/estimators" $(TYPECHECK)/dagcore/estimators
+	cd $(TYPECHECK) && $(CURDIR)/$(BIN)/mypy --config-file $(CURDIR)/pyproject.toml -p dagcore
+
+test: $(VENV)/.installed-dev dot chromium typecheck
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

@@ -209,7 +209,7 @@ class PlugIn(CausalEstimator):
         x0, x1 = self._contrast(dist.domains[t], t)
         value = _mean_under_do(expr, dist, t, y, x1) - _mean_under_do(expr, dist, t, y, x0)
         notes = list(prep.notes)
-        empty = getattr(dist, "empty", set())
+        empty: set[tuple[tuple[str, object], ...]] = getattr(dist, "empty", set())
         if empty:
             shown = "; ".join(", ".join(f"{k}={v}" for k, v in cell) for cell in sorted(empty)[:3])
             self._warn(

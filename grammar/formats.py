@@ -235,7 +235,7 @@ def from_dot(text: str, *, filename: str | None = None) -> CausalGraph:
                 continue
             group = node_id()
             chain = [group]
-            while peek() and peek()[0] == "arrow":
+            while (tok := peek()) is not None and tok[0] == "arrow":
                 arrow = take()
                 if arrow[1] == "--":
                     raise err("'--' is an undirected edge; a causal DAG in DOT uses '->'", arrow)
@@ -333,7 +333,7 @@ def from_json(text: str, *, filename: str | None = None) -> CausalGraph:
         raise DagSyntaxError("node-link JSON must be an object with a 'nodes' list and a 'links' (or 'edges') list", filename=filename)
     if data.get("directed") is False:
         raise DagSyntaxError("the JSON graph is undirected; a causal DAG needs directed edges", filename=filename)
-    links = data.get("links", data.get("edges", []))
+    links: list[Any] = data.get("links") or data.get("edges") or []
     try:
         nodes = [str(n["id"]) for n in data["nodes"]]
         roles: dict[str, list[str]] = {r: [] for r in ROLES}
@@ -346,8 +346,8 @@ def from_json(text: str, *, filename: str | None = None) -> CausalGraph:
                 roles[r].append(str(n["id"]))
             if "label" in n and str(n["label"]) != str(n["id"]):
                 labels[str(n["id"])] = str(n["label"])
-            if n.get("pos") is not None:
-                x, y = n["pos"]
+            if (pos := n.get("pos")) is not None:
+                x, y = pos
                 positions[str(n["id"])] = (float(x), float(y))
         edges = [(str(e["source"]), str(e["target"])) for e in links]
         edge_attrs = {(str(e["source"]), str(e["target"])): dict(e["attributes"]) for e in links if e.get("attributes")}

@@ -69,10 +69,10 @@ def _lines(graph: CausalGraph) -> list[str]:
     for u, v in sorted(graph.edges):
         if u in hidden:
             continue
-        attrs = graph.edge_attributes.get((u, v), {})
+        edge_attrs = graph.edge_attributes.get((u, v), {})
         text = f"{quote_name(u)} -> {quote_name(v)}"
-        if attrs:
-            text += " [" + ",".join(f"{k}={_value(str(attrs[k]))}" for k in sorted(attrs)) + "]"
+        if edge_attrs:
+            text += " [" + ",".join(f"{k}={_value(str(edge_attrs[k]))}" for k in sorted(edge_attrs)) + "]"
         out.append(text)
     for a, b in sorted(graph.bidirected):
         out.append(f"{quote_name(a)} <-> {quote_name(b)}")

@@ -413,7 +413,7 @@ def _syntax_error(err: UnexpectedInput, text: str, filename: str | None) -> DagS
         ch = text[pos] if pos is not None and pos < len(text) else ""
         before = text[pos - 1] if pos else ""
         message = f"unexpected character {ch!r}"
-        if ch == ">" and before == "=" or ch == "=" and text[pos : pos + 2] == "=>":
+        if ch == ">" and before == "=" or ch == "=" and pos is not None and text[pos : pos + 2] == "=>":
             hint = "write an edge as '->', not '=>'"
         elif ch in "→⟶➔":
             hint = "write an edge as '->' (ASCII), not '→'"

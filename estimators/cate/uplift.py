@@ -34,6 +34,7 @@ building and assessing uplift models. *Direct Marketing Analytics Journal* 1, 14
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -254,7 +255,8 @@ def targeting(cate: object, budget: float | None = None, cost: object = None, to
         costs = np.zeros(n)
         spend = np.ones(n)
     else:
-        costs = np.full(n, float(cost)) if np.ndim(cost) == 0 else _vector(cost, "cost")
+        scalar: Any = cost  # a number, or one value per row
+        costs = np.full(n, float(scalar)) if np.ndim(scalar) == 0 else _vector(cost, "cost")
         if costs.size != n:
             raise DataError(f"cost must be a number or have one value per row ({n}), got {costs.size}")
         if not np.isfinite(costs).all() or (costs < 0).any():

@@ -235,7 +235,7 @@ def _regression(frame: Any, x: str, y: str, given: list[str], discrete: dict[str
     else:
         extra = frame[[y]].to_numpy(dtype=float)
     if discrete[x] and frame[x].nunique() > 2:
-        responses = pd.get_dummies(frame[x].astype("category"), drop_first=True, dtype=float).to_numpy().T
+        responses: Any = pd.get_dummies(frame[x].astype("category"), drop_first=True, dtype=float).to_numpy().T
     else:
         responses = [pd.Series(frame[x]).astype("category").cat.codes.to_numpy(float) if discrete[x]
                      else frame[x].to_numpy(dtype=float)]

@@ -255,7 +255,7 @@ def _bootstrap_judgement(ctx: Context, reps: Replicates) -> Judgement:
     ratio = sd / est.se if est.se > 0 else math.inf
     lo, hi = _interval(reps)
     inside = lo <= est.value <= hi
-    p = min(1.0, 2 * min(np.mean(finite <= 0), np.mean(finite >= 0))) if finite.size else None
+    p = min(1.0, 2 * float(min(np.mean(finite <= 0), np.mean(finite >= 0)))) if finite.size else None
     verdict = "pass" if inside and 1 / 1.5 <= ratio <= 1.5 else "warn" if 0.5 <= ratio <= 2 else "fail"
     rule = (
         f"bootstrap SE {sd:.3g} is {ratio:.2g}× the reported SE {est.se:.3g} (pass within a factor 1.5, "

@@ -146,6 +146,11 @@ class Analysis:
         return html_body(self)
 
 
+def _to_stderr(message: str) -> None:
+    sys.stderr.write(message + "\n")
+    sys.stderr.flush()
+
+
 class _Stages:
     """Stage messages on stderr (or a callback) while the analysis runs."""
 
@@ -154,7 +159,7 @@ class _Stages:
         if callable(progress):
             self.callback = progress
         elif progress:
-            self.callback = lambda msg: (sys.stderr.write(msg + "\n"), sys.stderr.flush())  # type: ignore[func-returns-value]
+            self.callback = _to_stderr
         else:
             self.callback = None
         self.bars = bool(progress) and not callable(progress)

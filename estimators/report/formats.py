@@ -391,9 +391,9 @@ def html_body(a: Any) -> str:
     section("estimates", est)
     diag = ""
     for x in a.estimates:
-        rows = _diag_rows(dict(x.diagnostics))
-        if rows:
-            diag += f"<h3>{e(x.method)}</h3>" + _table(["diagnostic", "value"], [[e(k), e(v)] for k, v in rows], {1})
+        diag_rows = _diag_rows(dict(x.diagnostics))
+        if diag_rows:
+            diag += f"<h3>{e(x.method)}</h3>" + _table(["diagnostic", "value"], [[e(k), e(v)] for k, v in diag_rows], {1})
         if x.warnings:
             diag += "<ul>" + "".join(f"<li>{e(w)}</li>" for w in x.warnings) + "</ul>"
     section("diagnostics", diag or "<p>No diagnostics reported.</p>")
