@@ -21,28 +21,27 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(PIP) install -e '.[dev]'
 	@touch $@ $(VENV)/.installed
 
-# Graphviz's `dot` renders graphs; install it with apt when missing and we are root.
-dot:
-	@command -v dot >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing Graphviz (dot) with apt-get"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null) \
-	      || echo "warning: could not install graphviz; rendering will be unavailable"; \
-	  else \
-	    echo "Graphviz 'dot' is missing: install it with 'sudo apt-get install graphviz' (Debian/Ubuntu) or 'brew install graphviz' (macOS)"; \
-	  fi; }
+# Install a Debian package with apt when none of its commands is found and we are root; otherwise say how.
+# $(1): the commands, any of which will do; $(2): the package; $(3): what is lost without it (no commas).
+define ensure_apt
+	@for c in $(1); do command -v $$c >/dev/null 2>&1 && exit 0; done; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing $(2) with apt-get"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null) \
+	    || echo "warning: could not install $(2); $(3)"; \
+	else \
+	  echo "$(2) is missing: $(3) (install it with 'sudo apt-get install $(2)' or your system's package manager)"; \
+	fi
+endef
 
-# Headless Chromium checks the HTML report in a real browser (tests marked `browser`); install it with apt
-# when missing and we are root, otherwise those tests skip with the reason.
+# Graphviz's `dot` renders graphs.
+dot:
+	$(call ensure_apt,dot,graphviz,rendering will be unavailable)
+
+# Headless Chromium checks the HTML report in a real browser (tests marked `browser`); without it those
+# tests skip with the reason.
 chromium:
-	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing chromium with apt-get"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	      || echo "warning: could not install chromium; browser tests will be skipped"; \
-	  else \
-	    echo "chromium is missing: browser tests will be skipped (install it with 'sudo apt-get install chromium')"; \
-	  fi; }
+	$(call ensure_apt,chromium chromium-browser,chromium,browser tests will be skipped)
 
 demo: $(VENV)/.installed dot
 	@mkdir -p $(OUT)
