@@ -135,7 +135,7 @@ def test_cli_writes_the_report(tmp_path: Path, capsys: pytest.CaptureFixture) ->
     assert not list(out.parent.glob(".*tmp"))  # atomic write leaves no temporary file
     code = main(["analyze", str(dag), "--data", str(csv), "--json", "--simulations", "5", "-q"])
     assert code == 0 and json.loads(capsys.readouterr().out)["identified"] is True
-    code = main(["refute", str(dag), "--data", str(csv), "--method", "placebo_treatment", "--simulations", "5", "-q"])
+    code = main(["refute", str(dag), "--data", str(csv), "--refuters", "placebo_treatment", "--simulations", "5", "-q"])
     assert code == 0 and "[PASS] placebo_treatment" in capsys.readouterr().out
     svg = tmp_path / "c.svg"
     code = main(["sensitivity", str(dag), "--data", str(csv), "--svg", str(svg), "--k", "1,2"])

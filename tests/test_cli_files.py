@@ -75,7 +75,7 @@ def _run_writer(kind: str, out: Path, inputs: tuple[Path, Path]) -> int:
         "analyze -o": ["analyze", str(dag), "--data", str(csv), "-o", str(out), "--estimators", "regression",
                        "--refuters", "placebo_treatment", "--simulations", "2", "--no-local-tests", "-q"],
         "cate -o": ["cate", str(dag), "--data", str(csv), "--method", "t_learner", "--param", "n_bootstrap=5", "-o", str(out)],
-        "sensitivity --svg": ["sensitivity", str(dag), "--data", str(csv), "--estimator", "regression", "--svg", str(out)],
+        "sensitivity --svg": ["sensitivity", str(dag), "--data", str(csv), "--method", "regression", "--svg", str(out)],
     }[kind]
     return main(args)
 
@@ -398,7 +398,7 @@ def test_piping_into_head_through_a_shell(tmp_path: Path) -> None:
         ["adjust", "G", "--all", "--limit", "0"],
         ["adjust", "G", "--all", "--limit", "many"],
         ["refute", "G", "--data", "d.csv", "--simulations", "0"],
-        ["power", "--effect-size", "0.5", "--n", "0"],
+        ["power", "--effect-size", "0.5", "--n-per-group", "0"],
         ["cate", "G", "--data", "d.csv", "--seed", "-1"],
     ],
 )
