@@ -55,6 +55,12 @@ def _subparsers() -> dict[str, argparse.ArgumentParser]:
         (["mediation", "G", "--mediator", "m"], "did you mean --mediators?"),
         (["estimate", "G", "--data", "CSV", "--effect", "nde", "--mediator", "m"], "did you mean --mediators?"),
         (["check-set", "G", "--set"], "did you mean --adjustment-set?"),  # also without a value
+        (["identify", "G", "--direct"], "unrecognized option --direct; did you mean --effect? (--effect direct"),
+        (["adjust", "G", "--direct"], "did you mean --effect?"),
+        (["refute", "G", "--data", "CSV", "--simulations", "5"], "did you mean --n-simulations?"),
+        (["analyze", "G", "--data", "CSV", "--jobs", "2"], "did you mean --n-jobs?"),
+        (["sensitivity", "G", "--data", "CSV", "--seed", "1"], "did you mean --random-state?"),
+        (["cate", "G", "--data", "CSV", "--seed", "1"], "did you mean --random-state?"),
     ],
 )
 def test_old_and_foreign_spellings_are_usage_errors_naming_the_option(
@@ -70,7 +76,7 @@ def test_old_and_foreign_spellings_are_usage_errors_naming_the_option(
 def test_renamed_spellings_are_hidden_from_help() -> None:
     for name, sub in _subparsers().items():
         text = sub.format_help()
-        for hidden in ("--set ", "--estimator ", "--treatment", "--conditioning-set", "--mediator ", "--n "):
+        for hidden in ("--set ", "--estimator ", "--treatment", "--conditioning-set", "--mediator ", "--n ", "--direct", "--seed", "--jobs"):
             assert hidden not in text, (name, hidden)
 
 
@@ -85,7 +91,7 @@ def test_one_name_per_concept_across_commands() -> None:
             flags.setdefault(action.dest, set()).update(long)
             for flag in long:
                 assert flag[2:].replace("-", "_") not in FOREIGN_NAMES, (name, flag)
-                assert flag not in ("--estimator", "--set", "--n"), (name, flag)
+                assert flag not in ("--estimator", "--set", "--n", "--direct", "--seed", "--simulations", "--jobs"), (name, flag)
     assert {dest: f for dest, f in flags.items() if len(f) > 1} == {}
     # the estimator is --method wherever a command takes one (the API's estimate(..., method=))
     for name in ("estimate", "cate", "refute", "sensitivity"):
@@ -97,7 +103,13 @@ def test_new_names_work(files: dict[str, str], capsys: pytest.CaptureFixture[str
     assert json.loads(capsys.readouterr().out)["valid"] is True
     assert main(["power", "--effect-size", "0.5", "--n-per-group", "50"]) == 0
     assert capsys.readouterr().out.strip() == "power = 0.697 with 50 units per group"
-    argv = ["refute", files["G"], "--data", files["CSV"], "--method", "regression", "--simulations", "3", "--json", "-q",
+    assert main(["identify", files["G"], "--effect", "direct", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["effect"] == "direct"
+    assert main(["adjust", files["G"], "--effect", "direct", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["kind"] == "direct"
+    assert main(["adjust", files["G"], "--effect", "direct", "--all"]) == 1
+    assert "leave out --all" in capsys.readouterr().err
+    argv = ["refute", files["G"], "--data", files["CSV"], "--method", "regression", "--n-simulations", "3", "--random-state", "1", "--n-jobs", "1", "--json", "-q",
             "--refuters", "placebo_treatment,bootstrap", "--refuters", "data_subset"]
     main(argv)
     out = json.loads(capsys.readouterr().out)

@@ -62,9 +62,11 @@ def _command(subparsers: argparse._SubParsersAction, name: str, handler: Any, *,
     p = common.add_command(subparsers, name, handler, data=_DATA_HELP, roles=False, help=help, description=description)
     common.add_role_options(p, several=False)
     common.add_json_option(p, "print JSON instead of the summary")
-    p.add_argument("--simulations", type=common.positive_int, default=100, metavar="N", help="simulations per refuter (default 100)")
-    common.add_seed_option(p, "random seed (default 0)")
-    p.add_argument("--jobs", type=int, default=1, metavar="J", help="parallel jobs for refitting (default 1)")
+    p.add_argument("--n-simulations", type=common.positive_int, default=100, metavar="N", help="simulations per refuter (default 100)")
+    common.add_random_state_option(p, "random seed (default 0)")
+    p.add_argument("--n-jobs", type=int, default=1, metavar="J", help="parallel jobs for refitting (default 1)")
+    common.add_renamed_option(p, "--n-simulations", "--simulations", "--num-simulations", note=" (the name the Python API uses)")
+    common.add_renamed_option(p, "--n-jobs", "--jobs", note=" (the name the Python API uses)")
     return p
 
 
@@ -111,9 +113,9 @@ def _analyze(args: argparse.Namespace) -> int:
         outcome=args.outcome,
         estimators=common.split_names(args.estimators) or None,
         refuters=_names(args.refuters),
-        n_simulations=args.simulations,
-        random_state=args.seed,
-        n_jobs=args.jobs,
+        n_simulations=args.n_simulations,
+        random_state=args.random_state,
+        n_jobs=args.n_jobs,
         alpha=args.alpha,
         correction=args.correction,
         local_tests=not args.no_local_tests,
@@ -161,8 +163,8 @@ def _refute(args: argparse.Namespace) -> int:
     graph, data = _load(args)
     _, est = _primary(args, graph, data)
     results = refute(
-        est, data, methods=_names(args.refuters), n_simulations=args.simulations, random_state=args.seed,
-        n_jobs=args.jobs, progress=not args.quiet,
+        est, data, methods=_names(args.refuters), n_simulations=args.n_simulations, random_state=args.random_state,
+        n_jobs=args.n_jobs, progress=not args.quiet,
     )
     common.show(args, {"estimate": est.to_dict(), "refutations": [r.to_dict() for r in results]}, [est.summary(), *(r.summary() for r in results)])
     return 1 if any(r.verdict == "fail" for r in results) else 0

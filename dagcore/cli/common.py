@@ -39,7 +39,8 @@ __all__ = [
     "add_output_option",
     "add_method_option",
     "add_estimator_options",
-    "add_seed_option",
+    "add_random_state_option",
+    "add_effect_option",
     "add_renamed_option",
     "foreign_options",
     "whole_number",
@@ -232,9 +233,17 @@ def add_estimator_options(
     parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help=param_help)
 
 
-def add_seed_option(parser: argparse.ArgumentParser, help: str) -> None:
-    """Add ``--seed`` (a whole number of at least 0, default 0)."""
-    parser.add_argument("--seed", type=nonnegative_int, default=0, help=help)
+def add_random_state_option(parser: argparse.ArgumentParser, help: str) -> None:
+    """Add ``--random-state`` (the API's ``random_state=``: a whole number of at least 0, default 0); ``--seed`` gets a did-you-mean."""
+    parser.add_argument("--random-state", type=nonnegative_int, default=0, metavar="SEED", help=help)
+    add_renamed_option(parser, "--random-state", "--seed", note=" (the name the Python API uses)")
+
+
+def add_effect_option(parser: argparse.ArgumentParser, choices: tuple[str, ...], help: str) -> None:
+    """Add ``--effect`` (the API's ``effect=``, default ``total``); the old ``--direct`` gets a did-you-mean."""
+    parser.add_argument("--effect", choices=choices, default="total", help=help)
+    if "direct" in choices:
+        add_renamed_option(parser, "--effect", "--direct", note=" (--effect direct, as in identify(..., effect='direct'))")
 
 
 def foreign_options(name: str) -> list[str]:
@@ -289,8 +298,8 @@ def add_renamed_option(parser: argparse.ArgumentParser, new: str, *old: str, not
 def whole_number(least: int) -> Callable[[str], int]:
     """An ``argparse`` type accepting a whole number of at least ``least``, with a clear message otherwise.
 
-    The CLI uses :data:`positive_int` (``--limit``, ``--simulations``, ``power --n``)
-    and :data:`nonnegative_int` (``--seed``).
+    The CLI uses :data:`positive_int` (``--limit``, ``--n-simulations``, ``power --n-per-group``)
+    and :data:`nonnegative_int` (``--random-state``).
 
     Examples
     --------
@@ -319,9 +328,9 @@ def whole_number(least: int) -> Callable[[str], int]:
     return parse
 
 
-#: ``--limit``, ``--simulations``, ``power --n``: at least 1.
+#: ``--limit``, ``--n-simulations``, ``power --n-per-group``: at least 1.
 positive_int = whole_number(1)
-#: ``--seed``: at least 0.
+#: ``--random-state``: at least 0.
 nonnegative_int = whole_number(0)
 
 

@@ -12,7 +12,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Register ``estimate``, ``cate`` and ``power``."""
     p = common.add_command(subparsers, "estimate", _estimate, data="the data, one column per graph variable (- for standard input)", help="identify and estimate the effect from a CSV", description="Identify the effect from the graph, then estimate it from the data with a standard error and confidence interval.")
     common.add_method_option(p, metavar="NAME", help="an estimator's short name, e.g. regression, standardization, ipw, aipw, matching, stratification, dml, x_learner, 2sls, frontdoor, plugin, mediation (default: by strategy; a wrong name lists those that fit)")
-    p.add_argument("--effect", choices=("total", "nde", "nie"), default="total", help="the total effect (default) or a natural direct/indirect effect through --mediators")
+    common.add_effect_option(p, ("total", "nde", "nie"), "the total effect (default) or a natural direct/indirect effect through --mediators")
     common.add_mediators_option(p, "with --effect nde/nie: the mediators (default: every node on a causal path)")
     p.add_argument("--formula", metavar="F", help="outcome-model formula (regression, standardization), e.g. 'y ~ t + age + I(age**2)'")
     p.add_argument("--propensity-formula", metavar="F", help="propensity-model formula (ipw)")
@@ -31,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     common.add_output_option(p, "OUT.csv", "write the scored rows with cate and treat columns (atomically; its folder must exist)")
     common.add_estimator_options(p, param_help="a parameter of the learner (repeatable)")
     common.add_json_option(p)
-    common.add_seed_option(p, "random seed of the holdout split")
+    common.add_random_state_option(p, "random seed of the holdout split")
 
     p = subparsers.add_parser("power", help="plan an A/B test: power or sample size", description="Power of a two-sample comparison, or the sample size per group for a target power.")
     p.add_argument("--effect-size", type=float, required=True, help="standardized effect (Cohen's d)")
@@ -91,7 +91,7 @@ def _cate(args: argparse.Namespace) -> int:
     if args.dropna:
         used = [c for c in [*estimand.treatment, *estimand.outcome, *sorted(estimand.adjustment_set or ())] if c in data.columns]
         data = data.dropna(subset=used)
-    rng = np.random.default_rng(args.seed)
+    rng = np.random.default_rng(args.random_state)
     order = rng.permutation(len(data))
     n_hold = int(round(args.holdout * len(data)))
     train, hold = data.iloc[order[n_hold:]], data.iloc[order[:n_hold]]

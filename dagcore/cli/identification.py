@@ -13,7 +13,7 @@ from dagcore.cli import common
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Register the identification commands."""
     p = common.add_command(subparsers, "identify", _identify, help="identify the effect: strategy, formula, assumptions", description="Identify the effect of the exposure on the outcome: randomized, back-door, front-door, ID formula or instrument; or say why it is not identifiable.")
-    p.add_argument("--direct", action="store_true", help="the controlled direct effect instead of the total effect")
+    common.add_effect_option(p, ("total", "direct"), "the total effect (default) or the controlled direct effect")
     common.add_json_option(p)
     common.add_latex_option(p, "print the formula in LaTeX")
 
@@ -22,9 +22,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     for flag, text in (("--minimal", "one minimal set (default)"), ("--all", "every minimal set"), ("--minimum", "fewest variables"), ("--optimal", "the O-set (most efficient)"), ("--canonical", "the canonical set")):
         kind.add_argument(flag, action="store_const", const=flag[2:], dest="kind", help=text)
     common.add_limit_option(p, "with --all, stop after N sets (N >= 1, default 1000; says when truncated)")
-    p.add_argument("--direct", action="store_true", help="sets for the controlled direct effect")
+    common.add_effect_option(p, ("total", "direct"), "sets for the total effect (default) or the controlled direct effect")
     common.add_json_option(p)
-    p.set_defaults(kind="minimal")
 
     common.add_json_option(common.add_command(subparsers, "frontdoor", _frontdoor, help="front-door sets", description="Find sets satisfying the front-door criterion."))
     common.add_json_option(common.add_command(subparsers, "ivs", _ivs, help="instrumental variables", description="List (conditional) instruments for the exposure -> outcome effect."))
@@ -49,7 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _identify(args: argparse.Namespace) -> int:
     from dagcore.identification.strategy import identify
 
-    est = identify(common.graph_from_args(args), effect="direct" if args.direct else "total")
+    est = identify(common.graph_from_args(args), effect=args.effect)
     if args.latex and not args.json:
         print(est.latex or "% not identifiable")
         return 0
@@ -62,13 +61,18 @@ def _adjust(args: argparse.Namespace) -> int:
     from dagcore.identification import adjustment as adj
     from dagcore.identification.strategy import identify
 
+    from dagcore.errors import GraphError
+
     g = common.graph_from_args(args)
     x, y = g.exposure, g.outcome
     truncated = False
-    if args.direct:
+    if args.effect == "direct" and args.kind is not None:
+        raise GraphError(f"--effect direct finds the one set the controlled direct effect uses; leave out --{args.kind}")
+    kind = "direct" if args.effect == "direct" else args.kind or "minimal"
+    if kind == "direct":
         est = identify(g, effect="direct")
         sets = [est.adjustment_set] if est.adjustment_set is not None else []
-    elif args.kind == "all":
+    elif kind == "all":
         sets = list(itertools.islice(adj.adjustment_sets(g, x, y), args.limit + 1))
         truncated = len(sets) > args.limit
         del sets[args.limit:]
@@ -79,10 +83,10 @@ def _adjust(args: argparse.Namespace) -> int:
             "optimal": adj.optimal_adjustment_set,
             "canonical": adj.canonical_adjustment_set,
         }
-        found = finders[args.kind](g, x, y)
+        found = finders[kind](g, x, y)
         sets = [] if found is None else [found]
-    none = f"no valid adjustment set ({args.kind}) for the effect of {', '.join(sorted(x))} on {', '.join(sorted(y))}"
-    common.show(args, {"exposure": sorted(x), "outcome": sorted(y), "kind": "direct" if args.direct else args.kind, "sets": [sorted(s) for s in sets], "truncated": truncated}, [
+    none = f"no valid adjustment set ({kind}) for the effect of {', '.join(sorted(x))} on {', '.join(sorted(y))}"
+    common.show(args, {"exposure": sorted(x), "outcome": sorted(y), "kind": kind, "sets": [sorted(s) for s in sets], "truncated": truncated}, [
         *(common.braces(sorted(s)) for s in sets),
         *([f"truncated: more than {args.limit} sets exist (raise --limit)"] if truncated else []),
     ] or [none])
