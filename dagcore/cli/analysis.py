@@ -31,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     common.add_output_option(p, "REPORT", "write the report here (.html, .md or .json; atomically, its folder must exist)")
-    p.add_argument("--estimators", metavar="A,B", help="estimator names, comma-separated (default: chosen for the estimand)")
+    p.add_argument("--estimators", action="append", metavar="A,B", help="estimator names, comma-separated (default: chosen for the estimand)")
     common.add_renamed_option(p, "--estimators", "--method", note=" (analyze runs several estimators, as analyze(estimators=) does)")
     _add_refuters_option(p)
     p.add_argument("--no-local-tests", action="store_true", help="skip testing the graph's implied independencies")
@@ -87,7 +87,13 @@ def _estimator_name(text: str) -> str:
 
 
 def _names(values: list[str] | None) -> list[str] | None:
-    """The names of a repeatable comma-separated option (``None`` when it was not given)."""
+    """The names given to a repeatable comma-separated option (``--refuters a,b --refuters c``); ``None`` when it was not given.
+
+    Examples
+    --------
+    >>> _names(["placebo_treatment,bootstrap", "data_subset"]), _names(None)
+    (['placebo_treatment', 'bootstrap', 'data_subset'], None)
+    """
     names = [n for v in values or () for n in common.split_names(v)]
     return names or None
 
@@ -111,7 +117,7 @@ def _analyze(args: argparse.Namespace) -> int:
         data,
         exposure=args.exposure,
         outcome=args.outcome,
-        estimators=common.split_names(args.estimators) or None,
+        estimators=_names(args.estimators),
         refuters=_names(args.refuters),
         n_simulations=args.n_simulations,
         random_state=args.random_state,

@@ -58,10 +58,9 @@ def _identify(args: argparse.Namespace) -> int:
 
 
 def _adjust(args: argparse.Namespace) -> int:
+    from dagcore.errors import GraphError
     from dagcore.identification import adjustment as adj
     from dagcore.identification.strategy import identify
-
-    from dagcore.errors import GraphError
 
     g = common.graph_from_args(args)
     x, y = g.exposure, g.outcome
