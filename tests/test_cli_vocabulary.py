@@ -80,6 +80,15 @@ def test_renamed_spellings_are_hidden_from_help() -> None:
             assert hidden not in text, (name, hidden)
 
 
+def test_abbreviations_match_only_the_shown_options(files: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    # the hidden --exposures / --outcomes / --jobs do not make these ambiguous
+    assert main(["roles", files["G"], "--exposur", "z", "--outco", "y", "--js"]) == 0
+    assert json.loads(capsys.readouterr().out)["exposure"] == ["z"]
+    with pytest.raises(SystemExit):
+        main(["roles", files["G"], "--treat", "x"])  # a prefix of a hidden spelling only: unrecognized
+    assert "unrecognized arguments: --treat" in capsys.readouterr().err
+
+
 def test_one_name_per_concept_across_commands() -> None:
     """Each destination has one flag in every command, and no visible flag is another library's name."""
     flags: dict[str, set[str]] = {}

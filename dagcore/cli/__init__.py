@@ -50,8 +50,9 @@ _QUIET_HELP = "print no warnings and no progress on standard error"
 def build_parser() -> argparse.ArgumentParser:
     """The top-level argument parser with every sub-command registered."""
     from dagcore import __version__
+    from dagcore.cli.common import ArgumentParser
 
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="dagcore",
         description="Graph-first causal reasoning: write a .dag, identify the effect, estimate it, refute it.",
         epilog="FILE may be - to read standard input. Warnings are printed once each as 'warning: ...' "

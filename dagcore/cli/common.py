@@ -27,6 +27,7 @@ __all__ = [
     "load_graph",
     "graph_from_args",
     "read_csv",
+    "ArgumentParser",
     "add_command",
     "add_file_argument",
     "add_data_option",
@@ -255,6 +256,18 @@ def foreign_options(name: str) -> list[str]:
     ['--conditioning-set', '--conditioned']
     """
     return [f"--{n.replace('_', '-')}" for n, ours in FOREIGN_NAMES.items() if ours == name and len(n) > 1]
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """The CLI's parser: an abbreviation (``--expo``) matches only the options ``--help`` shows.
+
+    The hidden did-you-mean options of :func:`add_renamed_option` answer
+    their full spelling only, so ``--exposur`` stays ``--exposure`` and is not
+    made ambiguous by the hidden ``--exposures``.
+    """
+
+    def _get_option_tuples(self, option_string: str) -> list[Any]:
+        return [t for t in super()._get_option_tuples(option_string) if not isinstance(t[0], _Renamed)]
 
 
 class _Renamed(argparse.Action):
