@@ -14,7 +14,12 @@ Conventions shared by every command (tested in ``tests/test_cli_files.py``):
   ``warning: <message>``; ``-q``/``--quiet`` (before or after the command)
   silences warnings and progress;
 - output piped into a program that stops reading (``| head``) ends the
-  command quietly.
+  command quietly;
+- an option has the Python API's name for the same thing (``--method``,
+  ``--adjustment-set``, ``--n-simulations``, ...); an old or another
+  library's spelling is a usage error naming the option to use
+  (:func:`dagcore.cli.common.add_renamed_option`; tested in
+  ``tests/test_cli_vocabulary.py``).
 """
 
 from __future__ import annotations
