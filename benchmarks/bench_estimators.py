@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib.util
 import sys
 import time
 import warnings
@@ -264,68 +265,51 @@ def peers(df: pd.DataFrame, n: int, t_floor: float, data_bytes: int) -> list[lis
     def propensity_model() -> Any:
         return LogisticRegression(C=np.inf, max_iter=1000)
 
-    cases: list[tuple[str, str, str, Callable[[], float] | None]] = []
-
-    try:
+    # each peer imports its library when it runs; a library that is not installed gives a row that says so
+    def econml_dml() -> float:
         from econml.dml import LinearDML
+
+        m = LinearDML(model_y=outcome_model(), model_t=propensity_model(), discrete_treatment=True, cv=5, random_state=0)
+        m.fit(y, t, X=None, W=X)
+        return float(m.ate())
+
+    def econml_dr() -> float:
         from econml.dr import LinearDRLearner
-    except ImportError:
-        cases += [("EconML LinearDML", "econml", "not installed (pip install econml; not in the [peers] extra)", None),
-                  ("EconML LinearDRLearner", "econml", "not installed (pip install econml; not in the [peers] extra)", None)]
-    else:
-        def econml_dml() -> float:
-            m = LinearDML(model_y=outcome_model(), model_t=propensity_model(), discrete_treatment=True, cv=5, random_state=0)
-            m.fit(y, t, X=None, W=X)
-            return float(m.ate())
 
-        def econml_dr() -> float:
-            m = LinearDRLearner(model_regression=outcome_model(), model_propensity=propensity_model(), cv=5, random_state=0)
-            m.fit(y, t, X=None, W=X)
-            return float(m.ate(T0=0, T1=1))
+        m = LinearDRLearner(model_regression=outcome_model(), model_propensity=propensity_model(), cv=5, random_state=0)
+        m.fit(y, t, X=None, W=X)
+        return float(m.ate(T0=0, T1=1))
 
-        cases += [("EconML LinearDML", "econml", "5-fold", econml_dml), ("EconML LinearDRLearner", "econml", "5-fold", econml_dr)]
-
-    try:
+    def doubleml(model: str, outcome_learner: str) -> float:
         import doubleml as dml
-    except ImportError:
-        cases += [("DoubleML PLR", "doubleml", "not installed (pip install doubleml; not in the [peers] extra)", None),
-                  ("DoubleML IRM", "doubleml", "not installed (pip install doubleml; not in the [peers] extra)", None)]
-    else:
-        def doubleml_data() -> Any:
-            return dml.DoubleMLData(df, y_col="y", d_cols="t", x_cols=covs)
 
-        def doubleml_plr() -> float:
-            m = dml.DoubleMLPLR(doubleml_data(), ml_l=outcome_model(), ml_m=propensity_model(), n_folds=5)
-            m.fit()
-            return float(m.coef[0])
+        m = getattr(dml, model)(dml.DoubleMLData(df, y_col="y", d_cols="t", x_cols=covs),
+                                **{outcome_learner: outcome_model(), "ml_m": propensity_model()}, n_folds=5)
+        m.fit()
+        return float(m.coef[0])
 
-        def doubleml_irm() -> float:
-            m = dml.DoubleMLIRM(doubleml_data(), ml_g=outcome_model(), ml_m=propensity_model(), n_folds=5)
-            m.fit()
-            return float(m.coef[0])
-
-        cases += [("DoubleML PLR", "doubleml", "5-fold", doubleml_plr), ("DoubleML IRM", "doubleml", "5-fold", doubleml_irm)]
-
-    try:
+    def dowhy_run(method: str) -> float:
         from dowhy import CausalModel
-    except ImportError:
-        cases += [("DoWhy backdoor.linear_regression", "dowhy", "not installed (pip install -e '.[peers]')", None),
-                  ("DoWhy backdoor.propensity_score_weighting", "dowhy", "not installed (pip install -e '.[peers]')", None)]
-    else:
-        def dowhy_run(method: str) -> float:
-            model = CausalModel(data=df, treatment="t", outcome="y", common_causes=covs)
-            ident = model.identify_effect(proceed_when_unidentifiable=True)
-            params = {"propensity_score_model": propensity_model(), "weighting_scheme": "ips_normalized_weight"} if "weighting" in method else None
-            kwargs = {"method_params": params} if params else {}
-            return float(model.estimate_effect(ident, method_name=method, target_units="ate", **kwargs).value)
 
-        cases += [("DoWhy backdoor.linear_regression", "dowhy", "", lambda: dowhy_run("backdoor.linear_regression")),
-                  ("DoWhy backdoor.propensity_score_weighting", "dowhy", "Hajek weights", lambda: dowhy_run("backdoor.propensity_score_weighting"))]
+        model = CausalModel(data=df, treatment="t", outcome="y", common_causes=covs)
+        ident = model.identify_effect(proceed_when_unidentifiable=True)
+        params = {"propensity_score_model": propensity_model(), "weighting_scheme": "ips_normalized_weight"} if "weighting" in method else None
+        kwargs = {"method_params": params} if params else {}
+        return float(model.estimate_effect(ident, method_name=method, target_units="ate", **kwargs).value)
+
+    cases: list[tuple[str, str, str, Callable[[], float]]] = [
+        ("EconML LinearDML", "econml", "5-fold", econml_dml),
+        ("EconML LinearDRLearner", "econml", "5-fold", econml_dr),
+        ("DoubleML PLR", "doubleml", "5-fold", lambda: doubleml("DoubleMLPLR", "ml_l")),
+        ("DoubleML IRM", "doubleml", "5-fold", lambda: doubleml("DoubleMLIRM", "ml_g")),
+        ("DoWhy backdoor.linear_regression", "dowhy", "", lambda: dowhy_run("backdoor.linear_regression")),
+        ("DoWhy backdoor.propensity_score_weighting", "dowhy", "Hajek weights", lambda: dowhy_run("backdoor.propensity_score_weighting")),
+    ]
 
     rows = []
-    for label, _lib, note, fn in cases:
-        if fn is None:
-            rows.append([label, f"{n:,}", "", "", "", "", "", "", note])
+    for label, lib, note, fn in cases:
+        if importlib.util.find_spec(lib) is None:
+            rows.append([label, f"{n:,}", "", "", "", "", "", "", f"not installed (pip install -e '.[peers]' or pip install {lib})"])
             continue
 
         def quiet(fn: Callable[[], float] = fn) -> float:

@@ -2,7 +2,29 @@
 
 from __future__ import annotations
 
+import itertools
+import random
+
 from dagcore import CausalGraph
+
+
+class RandomBinarySCM:
+    """A random binary structural causal model on ``g``: ``P(V = 1 | pa(V))`` uniform in [0.1, 0.9] for each parent configuration.
+
+    The tests that compute exact interventional or cross-world truth by
+    enumeration subclass it; the same ``seed`` gives the same model.
+    """
+
+    def __init__(self, g: CausalGraph, seed: int) -> None:
+        rng = random.Random(seed)
+        self.g = g
+        self.order = g.topological_order()
+        self.parents = {v: sorted(g.parents(v)) for v in self.order}
+        self._p1 = {v: {k: rng.uniform(0.1, 0.9) for k in itertools.product((0, 1), repeat=len(self.parents[v]))} for v in self.order}
+
+    def p_one(self, v: str, values: dict[str, int]) -> float:
+        """``P(v = 1)`` given the values of its parents (``values`` may hold other nodes too)."""
+        return self._p1[v][tuple(values[u] for u in self.parents[v])]
 
 
 def simple_paths(g: CausalGraph, a: str, b: str) -> list[list[str]]:

@@ -128,20 +128,20 @@ def test_cli_writes_the_report(tmp_path: Path, capsys: pytest.CaptureFixture) ->
     simulate(5, n=300).to_csv(csv, index=False)
     out = tmp_path / "sub" / "report.html"
     out.parent.mkdir()  # a missing folder is an error (tests/test_cli_files.py)
-    code = main(["analyze", str(dag), "--data", str(csv), "-o", str(out), "--simulations", "10", "-q"])
+    code = main(["analyze", str(dag), "--data", str(csv), "-o", str(out), "--n-simulations", "10", "-q"])
     assert code == 0 and out.exists()
     captured = capsys.readouterr()
     assert "ATE of x on y" in captured.out and "report written" in captured.err
     assert not list(out.parent.glob(".*tmp"))  # atomic write leaves no temporary file
-    code = main(["analyze", str(dag), "--data", str(csv), "--json", "--simulations", "5", "-q"])
+    code = main(["analyze", str(dag), "--data", str(csv), "--json", "--n-simulations", "5", "-q"])
     assert code == 0 and json.loads(capsys.readouterr().out)["identified"] is True
-    code = main(["refute", str(dag), "--data", str(csv), "--method", "placebo_treatment", "--simulations", "5", "-q"])
+    code = main(["refute", str(dag), "--data", str(csv), "--refuters", "placebo_treatment", "--n-simulations", "5", "-q"])
     assert code == 0 and "[PASS] placebo_treatment" in capsys.readouterr().out
     svg = tmp_path / "c.svg"
     code = main(["sensitivity", str(dag), "--data", str(csv), "--svg", str(svg), "--k", "1,2"])
     assert code == 0 and svg.read_text().startswith("<svg") and "robustness value" in capsys.readouterr().out
     # roles from the command line: swap exposure and outcome
-    code = main(["analyze", str(dag), "--data", str(csv), "--exposure", "y", "--outcome", "m", "--simulations", "5",
+    code = main(["analyze", str(dag), "--data", str(csv), "--exposure", "y", "--outcome", "m", "--n-simulations", "5",
                  "-q", "--json"])
     d = json.loads(capsys.readouterr().out)
     assert code == 0 and (d["exposure"], d["outcome"]) == ("y", "m")

@@ -73,9 +73,9 @@ def _run_writer(kind: str, out: Path, inputs: tuple[Path, Path]) -> int:
         "convert -o": ["convert", str(dag), "--to", "dot", "-o", str(out)],
         "render -o": ["render", str(dag), "-o", str(out)],
         "analyze -o": ["analyze", str(dag), "--data", str(csv), "-o", str(out), "--estimators", "regression",
-                       "--refuters", "placebo_treatment", "--simulations", "2", "--no-local-tests", "-q"],
+                       "--refuters", "placebo_treatment", "--n-simulations", "2", "--no-local-tests", "-q"],
         "cate -o": ["cate", str(dag), "--data", str(csv), "--method", "t_learner", "--param", "n_bootstrap=5", "-o", str(out)],
-        "sensitivity --svg": ["sensitivity", str(dag), "--data", str(csv), "--estimator", "regression", "--svg", str(out)],
+        "sensitivity --svg": ["sensitivity", str(dag), "--data", str(csv), "--method", "regression", "--svg", str(out)],
     }[kind]
     return main(args)
 
@@ -397,9 +397,9 @@ def test_piping_into_head_through_a_shell(tmp_path: Path) -> None:
         ["paths", "G", "--limit", "-5"],
         ["adjust", "G", "--all", "--limit", "0"],
         ["adjust", "G", "--all", "--limit", "many"],
-        ["refute", "G", "--data", "d.csv", "--simulations", "0"],
-        ["power", "--effect-size", "0.5", "--n", "0"],
-        ["cate", "G", "--data", "d.csv", "--seed", "-1"],
+        ["refute", "G", "--data", "d.csv", "--n-simulations", "0"],
+        ["power", "--effect-size", "0.5", "--n-per-group", "0"],
+        ["cate", "G", "--data", "d.csv", "--random-state", "-1"],
     ],
 )
 def test_limits_below_one_are_rejected(argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

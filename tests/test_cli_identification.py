@@ -43,9 +43,9 @@ def test_adjust_kinds(flag: str, expected: list, capsys: pytest.CaptureFixture[s
 
 
 def test_check_set_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["check-set", str(EX / "butterfly.dag"), "--set", "M"]) == 1
+    assert main(["check-set", str(EX / "butterfly.dag"), "--adjustment-set", "M"]) == 1
     assert "X <- A -> M <- B -> Y is open" in capsys.readouterr().out
-    assert main(["check-set", str(EX / "butterfly.dag"), "--set", "A,M"]) == 0
+    assert main(["check-set", str(EX / "butterfly.dag"), "--adjustment-set", "A,M"]) == 0
 
 
 def test_frontdoor_ivs_id(capsys: pytest.CaptureFixture[str]) -> None:

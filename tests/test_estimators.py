@@ -72,14 +72,9 @@ def test_continuous_treatment_regression() -> None:
 
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::dagcore.errors.PositivityWarning")
-def test_coverage_of_regression_and_ipw_with_fixed_seeds() -> None:
-    hits = {"regression": 0, "ipw": 0}
+def test_coverage_of_regression_and_ipw_with_fixed_seeds(ci_hits) -> None:
     reps = 60
-    for seed in range(reps):
-        df = confounded(n=400, seed=100 + seed)
-        for m in hits:
-            e = estimate(BACKDOOR, df, method=m)
-            hits[m] += e.ci[0] <= 2.0 <= e.ci[1]
+    hits = ci_hits(BACKDOOR, (confounded(n=400, seed=100 + seed) for seed in range(reps)), ("regression", "ipw"), 2.0)
     for m, h in hits.items():
         assert 0.85 <= h / reps <= 1.0, (m, h)
 

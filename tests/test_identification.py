@@ -10,10 +10,9 @@ to 1e-9 whenever the effect is identified.
 from __future__ import annotations
 
 import itertools
-import random
 
 import pytest
-from brute import simple_paths
+from brute import RandomBinarySCM, simple_paths
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -35,13 +34,8 @@ from dagcore.grammar import load, parse
 from dagcore.testing import queries
 
 
-class BinarySCM:
-    def __init__(self, g: CausalGraph, seed: int) -> None:
-        rng = random.Random(seed)
-        self.g = g
-        self.order = g.topological_order()
-        self.parents = {v: sorted(g.parents(v)) for v in self.order}
-        self.cpt = {v: {k: rng.uniform(0.1, 0.9) for k in itertools.product((0, 1), repeat=len(self.parents[v]))} for v in self.order}
+class BinarySCM(RandomBinarySCM):
+    """Exact observational and interventional distributions of a random binary model, by enumeration."""
 
     def _joint(self, do: dict[str, int]) -> dict[tuple[int, ...], float]:
         out: dict[tuple[int, ...], float] = {}
@@ -52,7 +46,7 @@ class BinarySCM:
                 if v in do:
                     p *= 1.0 if a[v] == do[v] else 0.0
                 else:
-                    q = self.cpt[v][tuple(a[u] for u in self.parents[v])]
+                    q = self.p_one(v, a)
                     p *= q if a[v] == 1 else 1 - q
                 if p == 0:
                     break

@@ -10,9 +10,9 @@ observational distribution of the same model.
 from __future__ import annotations
 
 import itertools
-import random
 
 import pytest
+from brute import RandomBinarySCM
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,18 +22,8 @@ from dagcore.grammar import parse
 from dagcore.testing import queries
 
 
-class ThresholdSCM:
-    """Binary SCM ``V = 1[U_V < q_V(pa)]`` with independent uniform ``U_V``."""
-
-    def __init__(self, g: CausalGraph, seed: int) -> None:
-        rng = random.Random(seed)
-        self.g = g
-        self.order = g.topological_order()
-        self.parents = {v: sorted(g.parents(v)) for v in self.order}
-        self.q = {v: {k: rng.uniform(0.1, 0.9) for k in itertools.product((0, 1), repeat=len(self.parents[v]))} for v in self.order}
-
-    def _qv(self, v: str, values: dict[str, int]) -> float:
-        return self.q[v][tuple(values[p] for p in self.parents[v])]
+class ThresholdSCM(RandomBinarySCM):
+    """Binary SCM ``V = 1[U_V < q_V(pa)]`` with independent uniform ``U_V`` (``q_V`` is :meth:`p_one`)."""
 
     def observational(self) -> dict[tuple[int, ...], float]:
         observed = list(self.g.observed)
@@ -45,7 +35,7 @@ class ThresholdSCM:
                 table[key] = table.get(key, 0.0) + p
                 return
             v = self.order[i]
-            q = self._qv(v, values)
+            q = self.p_one(v, values)
             for val, pv in ((1, q), (0, 1 - q)):
                 values[v] = val
                 walk(i + 1, values, p * pv)
@@ -70,7 +60,7 @@ class ThresholdSCM:
                 a[v], b[v] = x_m, x_y
                 walk(i + 1, a, b, p)
             else:
-                qa, qb = self._qv(v, a), self._qv(v, b)
+                qa, qb = self.p_one(v, a), self.p_one(v, b)
                 for va, vb, pv in ((1, 1, min(qa, qb)), (1, 0, max(0.0, qa - qb)), (0, 1, max(0.0, qb - qa)), (0, 0, 1 - max(qa, qb))):
                     if v in ms:
                         vb = va  # the mediators keep their world-a (x_m) value

@@ -14,7 +14,12 @@ Conventions shared by every command (tested in ``tests/test_cli_files.py``):
   ``warning: <message>``; ``-q``/``--quiet`` (before or after the command)
   silences warnings and progress;
 - output piped into a program that stops reading (``| head``) ends the
-  command quietly.
+  command quietly;
+- an option has the Python API's name for the same thing (``--method``,
+  ``--adjustment-set``, ``--n-simulations``, ...); an old or another
+  library's spelling is a usage error naming the option to use
+  (:func:`dagcore.cli.common.add_renamed_option`; tested in
+  ``tests/test_cli_vocabulary.py``).
 """
 
 from __future__ import annotations
@@ -50,8 +55,9 @@ _QUIET_HELP = "print no warnings and no progress on standard error"
 def build_parser() -> argparse.ArgumentParser:
     """The top-level argument parser with every sub-command registered."""
     from dagcore import __version__
+    from dagcore.cli.common import ArgumentParser
 
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="dagcore",
         description="Graph-first causal reasoning: write a .dag, identify the effect, estimate it, refute it.",
         epilog="FILE may be - to read standard input. Warnings are printed once each as 'warning: ...' "

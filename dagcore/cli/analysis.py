@@ -10,25 +10,18 @@ import argparse
 import sys
 from typing import Any
 
-from dagcore.cli.common import (
-    add_file_argument,
-    check_stdin_once,
-    nonnegative_int,
-    output_path,
-    positive_int,
-    print_json,
-    read_csv,
-    split_names,
-)
+from dagcore.cli import common
 from dagcore.errors import DataError
 
 __all__ = ["register"]
 
+_DATA_HELP = "the data, a CSV file with a header row (- for standard input)"
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Register ``analyze``, ``refute`` and ``sensitivity``."""
-    p = subparsers.add_parser(
-        "analyze",
+    p = _command(
+        subparsers, "analyze", _analyze,
         help="identify, estimate, refute and test a graph against data; write an audit report",
         description=(
             "Run the whole analysis of the exposure's effect on the outcome: identification, two or more "
@@ -37,63 +30,85 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "(.html: one self-contained file; .md: Markdown; .json: JSON)."
         ),
     )
-    _common(p)
-    p.add_argument("-o", "--output", metavar="REPORT", help="write the report here (.html, .md or .json; atomically, its folder must exist)")
-    p.add_argument("--estimators", metavar="A,B", help="estimator names, comma-separated (default: chosen for the estimand)")
-    p.add_argument("--refuters", metavar="A,B", help="refuter names, comma-separated (default: all that apply)")
+    common.add_output_option(p, "REPORT", "write the report here (.html, .md or .json; atomically, its folder must exist)")
+    p.add_argument("--estimators", action="append", metavar="A,B", help="estimator names, comma-separated (default: chosen for the estimand)")
+    common.add_renamed_option(p, "--estimators", "--method", note=" (analyze runs several estimators, as analyze(estimators=) does)")
+    _add_refuters_option(p)
     p.add_argument("--no-local-tests", action="store_true", help="skip testing the graph's implied independencies")
     p.add_argument("--alpha", type=float, default=0.05, help="level for the local tests (default 0.05)")
     p.add_argument("--correction", choices=("holm", "bh", "none"), default="holm", help="multiple-testing correction")
-    p.set_defaults(handler=_analyze)
 
-    p = subparsers.add_parser(
-        "refute",
+    p = _command(
+        subparsers, "refute", _refute,
         help="re-run the estimate under placebo, random common cause, subsets, bootstrap, dummy outcome, confounder",
         description="Estimate the identified effect and run refuters on it; exit status 1 when a refuter fails.",
     )
-    _common(p)
-    p.add_argument("--method", action="append", metavar="NAME",
-                   help="refuter to run (repeatable; default all that apply)")
-    p.add_argument("--estimator", metavar="NAME", help="estimator to refute (default: the first that serves the estimand)")
-    p.set_defaults(handler=_refute)
+    _add_refuters_option(p)
+    common.add_method_option(p, type=_estimator_name, metavar="NAME", help="estimator to refute (default: the first that serves the estimand)")
 
-    p = subparsers.add_parser(
-        "sensitivity",
+    p = _command(
+        subparsers, "sensitivity", _sensitivity,
         help="E-value and Cinelli & Hazlett robustness value of the estimate",
         description="Sensitivity of the estimate to unobserved confounding: the E-value and, for covariate "
         "adjustment, partial R², robustness values and bounds benchmarked on the measured covariates.",
     )
-    _common(p)
-    p.add_argument("--estimator", metavar="NAME", help="estimator for the E-value (default: the first that serves)")
+    common.add_method_option(p, type=_estimator_name, metavar="NAME", help="estimator for the E-value (default: the first that serves)")
     p.add_argument("--k", default="1,2,3", metavar="K1,K2", help="benchmark multipliers (default 1,2,3)")
     p.add_argument("--svg", metavar="OUT.svg", help="write the contour plot of the adjusted estimate as SVG (atomically; its folder must exist)")
-    p.set_defaults(handler=_sensitivity)
 
 
-def _common(p: argparse.ArgumentParser) -> None:
-    add_file_argument(p)
-    p.add_argument("--data", required=True, metavar="CSV", help="the data, a CSV file with a header row (- for standard input)")
-    p.add_argument("--exposure", metavar="X", help="the exposure (overrides the graph's)")
-    p.add_argument("--outcome", metavar="Y", help="the outcome (overrides the graph's)")
-    p.add_argument("--json", action="store_true", help="print JSON instead of the summary")
-    p.add_argument("--simulations", type=positive_int, default=100, metavar="N", help="simulations per refuter (default 100)")
-    p.add_argument("--seed", type=nonnegative_int, default=0, help="random seed (default 0)")
-    p.add_argument("--jobs", type=int, default=1, metavar="J", help="parallel jobs for refitting (default 1)")
+def _command(subparsers: argparse._SubParsersAction, name: str, handler: Any, *, help: str, description: str) -> argparse.ArgumentParser:
+    """A command of this module: graph, data, one exposure and outcome, JSON, and the refitting options."""
+    p = common.add_command(subparsers, name, handler, data=_DATA_HELP, roles=False, help=help, description=description)
+    common.add_role_options(p, several=False)
+    common.add_json_option(p, "print JSON instead of the summary")
+    p.add_argument("--n-simulations", type=common.positive_int, default=100, metavar="N", help="simulations per refuter (default 100)")
+    common.add_random_state_option(p, "random seed (default 0)")
+    p.add_argument("--n-jobs", type=int, default=1, metavar="J", help="parallel jobs for refitting (default 1)")
+    common.add_renamed_option(p, "--n-simulations", "--simulations", "--num-simulations", note=" (the name the Python API uses)")
+    common.add_renamed_option(p, "--n-jobs", "--jobs", note=" (the name the Python API uses)")
+    return p
+
+
+def _add_refuters_option(parser: argparse.ArgumentParser) -> None:
+    """``--refuters A,B`` (the API's ``analyze(refuters=)``), comma-separated and repeatable."""
+    parser.add_argument("--refuters", action="append", metavar="A,B", help="refuter names, comma-separated (default: all that apply)")
+    common.add_renamed_option(parser, "--refuters", "--methods", note=" (refuter names, comma-separated)")
+
+
+def _estimator_name(text: str) -> str:
+    """``--method`` of ``refute``/``sensitivity`` names the estimator; a refuter's name there is a usage error."""
+    from dagcore.estimators.refutation.refuters import REFUTERS
+
+    if text in REFUTERS:
+        raise argparse.ArgumentTypeError(f"{text!r} is a refuter; --method names the estimator (as in estimate), "
+                                         f"choose refuters with --refuters {text}")
+    return text
+
+
+def _names(values: list[str] | None) -> list[str] | None:
+    """The names given to a repeatable comma-separated option (``--refuters a,b --refuters c``); ``None`` when it was not given.
+
+    Examples
+    --------
+    >>> _names(["placebo_treatment,bootstrap", "data_subset"]), _names(None)
+    (['placebo_treatment', 'bootstrap', 'data_subset'], None)
+    """
+    names = [n for v in values or () for n in common.split_names(v)]
+    return names or None
 
 
 def _load(args: argparse.Namespace) -> tuple[Any, Any]:
-    from dagcore.cli.common import load_graph
-
-    check_stdin_once(args.file, args.data)
-    graph = load_graph(args.file, args.exposure, args.outcome)
-    return graph, read_csv(args.data)
+    common.check_stdin_once(args.file, args.data)
+    graph = common.graph_from_args(args)
+    return graph, common.read_csv(args.data)
 
 
 def _analyze(args: argparse.Namespace) -> int:
     from dagcore.estimators.report.analysis import analyze
     from dagcore.files import atomic_write_text
 
-    output = output_path(args.output)
+    output = common.output_path(args.output)
     if output is not None and output.suffix.lower() not in (".html", ".htm", ".md", ".markdown", ".json"):
         raise DataError(f"report {args.output!r}: use a .html, .md or .json file name")
     graph, data = _load(args)
@@ -102,11 +117,11 @@ def _analyze(args: argparse.Namespace) -> int:
         data,
         exposure=args.exposure,
         outcome=args.outcome,
-        estimators=split_names(args.estimators) or None,
-        refuters=split_names(args.refuters) or None,
-        n_simulations=args.simulations,
-        random_state=args.seed,
-        n_jobs=args.jobs,
+        estimators=_names(args.estimators),
+        refuters=_names(args.refuters),
+        n_simulations=args.n_simulations,
+        random_state=args.random_state,
+        n_jobs=args.n_jobs,
         alpha=args.alpha,
         correction=args.correction,
         local_tests=not args.no_local_tests,
@@ -120,10 +135,7 @@ def _analyze(args: argparse.Namespace) -> int:
             else result.to_json()
         )
         atomic_write_text(args.output, text)
-    if args.json:
-        print_json(result.to_dict())
-    else:
-        print(result.summary())
+    common.show(args, result.to_dict(), result.summary())
     if output is not None:
         print(f"report written to {args.output}", file=sys.stderr)
     return 0
@@ -139,14 +151,14 @@ def _primary(args: argparse.Namespace, graph: Any, data: Any) -> tuple[Any, Any]
     estimand = identify(g)
     if not estimand.identified:
         raise NotIdentifiableError(estimand.reason or "the effect is not identifiable from the graph")
-    names = [args.estimator] if args.estimator else list(DEFAULT_ESTIMATORS.get(estimand.strategy, ()))
+    names = [args.method] if args.method else list(DEFAULT_ESTIMATORS.get(estimand.strategy, ()))
     errors = []
     for name in names:
         try:
             return estimand, estimate(estimand, data, method=name)
         except (ValueError, ArithmeticError) as err:
             errors.append(f"{name}: {err}")
-            if args.estimator:
+            if args.method:
                 raise
     raise DataError("no estimator could serve the estimand: " + "; ".join(errors))
 
@@ -157,15 +169,10 @@ def _refute(args: argparse.Namespace) -> int:
     graph, data = _load(args)
     _, est = _primary(args, graph, data)
     results = refute(
-        est, data, methods=args.method, n_simulations=args.simulations, random_state=args.seed,
-        n_jobs=args.jobs, progress=not args.quiet,
+        est, data, methods=_names(args.refuters), n_simulations=args.n_simulations, random_state=args.random_state,
+        n_jobs=args.n_jobs, progress=not args.quiet,
     )
-    if args.json:
-        print_json({"estimate": est.to_dict(), "refutations": [r.to_dict() for r in results]})
-    else:
-        print(est.summary())
-        for r in results:
-            print(r.summary())
+    common.show(args, {"estimate": est.to_dict(), "refutations": [r.to_dict() for r in results]}, [est.summary(), *(r.summary() for r in results)])
     return 1 if any(r.verdict == "fail" for r in results) else 0
 
 
@@ -174,10 +181,10 @@ def _sensitivity(args: argparse.Namespace) -> int:
     from dagcore.files import atomic_write_text
 
     try:
-        ks = [float(k) for k in split_names(args.k)]
+        ks = [float(k) for k in common.split_names(args.k)]
     except ValueError:
         raise DataError(f"--k must be comma-separated numbers, got {args.k!r}") from None
-    output_path(args.svg, "--svg")
+    common.output_path(args.svg, "--svg")
     graph, data = _load(args)
     estimand, est = _primary(args, graph, data)
     ev, note_e = e_value_for(est, data)
@@ -186,19 +193,11 @@ def _sensitivity(args: argparse.Namespace) -> int:
         if ovb is None:
             raise DataError(f"no contour plot: {note_o}")
         atomic_write_text(args.svg, ovb.contour_svg())
-    if args.json:
-        print_json({
-            "estimate": est.to_dict(),
-            "e_value": None if ev is None else ev.to_dict(),
-            "ovb": None if ovb is None else ovb.to_dict(),
-            "notes": [n for n in (note_e, note_o) if n],
-        })
-    else:
-        print(est.summary())
-        for part in (ev, ovb):
-            if part is not None:
-                print(part.summary())
-        for n in (note_e, note_o):
-            if n:
-                print(n)
+    notes = [n for n in (note_e, note_o) if n]
+    common.show(args, {
+        "estimate": est.to_dict(),
+        "e_value": None if ev is None else ev.to_dict(),
+        "ovb": None if ovb is None else ovb.to_dict(),
+        "notes": notes,
+    }, [est.summary(), *(part.summary() for part in (ev, ovb) if part is not None), *notes])
     return 0

@@ -5,81 +5,61 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from dagcore.cli.common import (
-    add_file_argument,
-    add_role_options,
-    check_stdin_once,
-    load_graph,
-    nonnegative_int,
-    output_path,
-    positive_int,
-    print_json,
-    read_csv,
-)
+from dagcore.cli import common
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Register ``estimate``, ``cate`` and ``power``."""
-    p = subparsers.add_parser("estimate", help="identify and estimate the effect from a CSV", description="Identify the effect from the graph, then estimate it from the data with a standard error and confidence interval.")
-    add_file_argument(p)
-    p.add_argument("--data", required=True, metavar="CSV", help="the data, one column per graph variable (- for standard input)")
-    add_role_options(p)
-    p.add_argument("--method", metavar="NAME", help="an estimator's short name, e.g. regression, standardization, ipw, aipw, matching, stratification, dml, x_learner, 2sls, frontdoor, plugin, mediation (default: by strategy; a wrong name lists those that fit)")
-    p.add_argument("--effect", choices=("total", "nde", "nie"), default="total", help="the total effect (default) or a natural direct/indirect effect through --mediators")
-    p.add_argument("--mediators", metavar="M1,M2", help="with --effect nde/nie: the mediators (default: every node on a causal path)")
-    p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="an estimator parameter, e.g. --param n_bootstrap=500 --param target=ATT (repeatable)")
+    p = common.add_command(subparsers, "estimate", _estimate, data="the data, one column per graph variable (- for standard input)", help="identify and estimate the effect from a CSV", description="Identify the effect from the graph, then estimate it from the data with a standard error and confidence interval.")
+    common.add_method_option(p, metavar="NAME", help="an estimator's short name, e.g. regression, standardization, ipw, aipw, matching, stratification, dml, x_learner, 2sls, frontdoor, plugin, mediation (default: by strategy; a wrong name lists those that fit)")
+    common.add_effect_option(p, ("total", "nde", "nie"), "the total effect (default) or a natural direct/indirect effect through --mediators")
+    common.add_mediators_option(p, "with --effect nde/nie: the mediators (default: every node on a causal path)")
     p.add_argument("--formula", metavar="F", help="outcome-model formula (regression, standardization), e.g. 'y ~ t + age + I(age**2)'")
     p.add_argument("--propensity-formula", metavar="F", help="propensity-model formula (ipw)")
-    p.add_argument("--dropna", action="store_true", help="drop rows with missing values (reported) instead of failing")
+    common.add_estimator_options(p)
     p.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(handler=_estimate)
+    common.add_json_option(p)
 
-    p = subparsers.add_parser("cate", help="heterogeneous effects: CATE per row, Qini/uplift on held-out rows, whom to treat", description="Fit a CATE meta-learner (S, T, X or DR), evaluate its ranking on held-out rows (Qini and uplift areas), and choose whom to treat under a budget.")
-    add_file_argument(p)
-    p.add_argument("--data", required=True, metavar="CSV", help="training data, one column per graph variable (- for standard input)")
-    add_role_options(p)
-    p.add_argument("--method", default="dr_learner", choices=("s_learner", "t_learner", "x_learner", "dr_learner"), help="the meta-learner (default dr_learner)")
+    p = common.add_command(subparsers, "cate", _cate, data="training data, one column per graph variable (- for standard input)", help="heterogeneous effects: CATE per row, Qini/uplift on held-out rows, whom to treat", description="Fit a CATE meta-learner (S, T, X or DR), evaluate its ranking on held-out rows (Qini and uplift areas), and choose whom to treat under a budget.")
+    common.add_method_option(p, default="dr_learner", choices=("s_learner", "t_learner", "x_learner", "dr_learner"), help="the meta-learner (default dr_learner)")
     p.add_argument("--holdout", type=float, default=0.3, help="fraction of rows held out to evaluate the ranking (default 0.3)")
     p.add_argument("--score", metavar="CSV", help="rows to score and target (default: the training data; - for standard input)")
     budget = p.add_mutually_exclusive_group()
     budget.add_argument("--budget", type=float, help="how many rows to treat (or total cost with --cost)")
     budget.add_argument("--top-fraction", type=float, help="treat this fraction of the rows with the largest effects")
     p.add_argument("--cost", metavar="COLUMN", help="a column of the scored rows with the cost of treating each row")
-    p.add_argument("-o", "--output", metavar="OUT.csv", help="write the scored rows with cate and treat columns (atomically; its folder must exist)")
-    p.add_argument("--dropna", action="store_true", help="drop rows with missing values (reported) instead of failing")
-    p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="a parameter of the learner (repeatable)")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument("--seed", type=nonnegative_int, default=0, help="random seed of the holdout split")
-    p.set_defaults(handler=_cate)
+    common.add_output_option(p, "OUT.csv", "write the scored rows with cate and treat columns (atomically; its folder must exist)")
+    common.add_estimator_options(p, param_help="a parameter of the learner (repeatable)")
+    common.add_json_option(p)
+    common.add_random_state_option(p, "random seed of the holdout split")
 
     p = subparsers.add_parser("power", help="plan an A/B test: power or sample size", description="Power of a two-sample comparison, or the sample size per group for a target power.")
     p.add_argument("--effect-size", type=float, required=True, help="standardized effect (Cohen's d)")
-    p.add_argument("--n", type=positive_int, help="units per group (prints the power); omit to print the sample size")
+    p.add_argument("--n-per-group", type=common.positive_int, metavar="N", help="units per group (prints the power); omit to print the sample size")
+    common.add_renamed_option(p, "--n-per-group", "--n", note=" (the name power() uses)")
     p.add_argument("--power", type=float, default=0.8, help="target power (default 0.8)")
     p.add_argument("--alpha", type=float, default=0.05)
     p.set_defaults(handler=_power)
 
 
 def _estimate(args: argparse.Namespace) -> int:
-    from dagcore.cli.common import split_names
     from dagcore.errors import DataError
     from dagcore.estimators.registry import estimate
     from dagcore.identification.mediation import identify_mediation
     from dagcore.identification.strategy import identify
 
-    check_stdin_once(args.file, args.data)
-    g = load_graph(args.file, args.exposure, args.outcome)
+    common.check_stdin_once(args.file, args.data)
+    g = common.graph_from_args(args)
     if args.effect == "total":
         if args.mediators:
             raise DataError("--mediators needs --effect nde or --effect nie")
         estimand = identify(g)
     else:
-        estimand = identify_mediation(g, mediators=split_names(args.mediators) or None, effect=args.effect)
+        estimand = identify_mediation(g, mediators=common.split_names(args.mediators) or None, effect=args.effect)
     if not estimand.identified:
         print(estimand.summary())
         return 1
-    data = read_csv(args.data)
+    data = common.read_csv(args.data)
     options: dict[str, object] = {"dropna": args.dropna, "level": args.level}
     if args.formula:
         options["formula"] = args.formula
@@ -87,12 +67,7 @@ def _estimate(args: argparse.Namespace) -> int:
         options["propensity_formula"] = args.propensity_formula
     options.update(_params(args.param))
     est = estimate(estimand, data, method=args.method, **options)
-    if args.json:
-        print_json(est.to_dict())
-    else:
-        print(estimand.summary())
-        print()
-        print(est.summary())
+    common.show(args, est.to_dict(), [estimand.summary(), "", est.summary()])
     return 0
 
 
@@ -105,19 +80,18 @@ def _cate(args: argparse.Namespace) -> int:
     from dagcore.files import atomic_write_text
     from dagcore.identification.strategy import identify
 
-    check_stdin_once(args.file, args.data, args.score)
-    output_path(args.output)
-    g = load_graph(args.file, args.exposure, args.outcome)
-    estimand = identify(g)
+    common.check_stdin_once(args.file, args.data, args.score)
+    common.output_path(args.output)
+    estimand = identify(common.graph_from_args(args))
     if estimand.strategy not in ("backdoor", "randomized"):
         raise EstimatorError(f"CATE learners need covariate adjustment; this effect is identified by {estimand.strategy!r}")
     if not 0 <= args.holdout < 1:
         raise DataError(f"--holdout must be in [0, 1), got {args.holdout}")
-    data = read_csv(args.data)
+    data = common.read_csv(args.data)
     if args.dropna:
         used = [c for c in [*estimand.treatment, *estimand.outcome, *sorted(estimand.adjustment_set or ())] if c in data.columns]
         data = data.dropna(subset=used)
-    rng = np.random.default_rng(args.seed)
+    rng = np.random.default_rng(args.random_state)
     order = rng.permutation(len(data))
     n_hold = int(round(args.holdout * len(data)))
     train, hold = data.iloc[order[n_hold:]], data.iloc[order[:n_hold]]
@@ -132,7 +106,7 @@ def _cate(args: argparse.Namespace) -> int:
             "uplift_area": uplift_curve(cate_hold, hold[t], hold[y]).area,
             "random_ranking_area": 0.0,
         }
-    scored = read_csv(args.score) if args.score else data
+    scored = common.read_csv(args.score) if args.score else data
     cate = learner.effect(scored)
     cost = None
     if args.cost:
@@ -152,19 +126,14 @@ def _cate(args: argparse.Namespace) -> int:
             out["treat"] = treat
         atomic_write_text(args.output, out.to_csv(index=False))
         result["output"] = args.output
-    if args.json:
-        print_json(result)
-        return 0
-    print(est.summary())
-    q = result["cate"]["quantiles"]
-    print(f"CATE over {len(cate)} scored rows: mean {np.mean(cate):.4g}; 10%/50%/90%: {q[0.1]:.4g} / {q[0.5]:.4g} / {q[0.9]:.4g}")
-    if n_hold:
-        h = result["holdout"]
-        print(f"ranking on {n_hold} held-out rows: Qini area {h['qini_area']:.4g}, uplift area {h['uplift_area']:.4g} (random ranking: 0)")
-    if plan is not None:
-        print(f"treat {plan.n} rows: expected effect {plan.effect:.4g}, cost {plan.cost:.4g}, net gain {plan.gain:.4g}")
-    if args.output:
-        print(f"wrote {args.output}")
+    q, h = result["cate"]["quantiles"], result.get("holdout")
+    common.show(args, result, [
+        est.summary(),
+        f"CATE over {len(cate)} scored rows: mean {np.mean(cate):.4g}; 10%/50%/90%: {q[0.1]:.4g} / {q[0.5]:.4g} / {q[0.9]:.4g}",
+        *([f"ranking on {n_hold} held-out rows: Qini area {h['qini_area']:.4g}, uplift area {h['uplift_area']:.4g} (random ranking: 0)"] if h else []),
+        *([f"treat {plan.n} rows: expected effect {plan.effect:.4g}, cost {plan.cost:.4g}, net gain {plan.gain:.4g}"] if plan else []),
+        *([f"wrote {args.output}"] if args.output else []),
+    ])
     return 0
 
 
@@ -195,8 +164,8 @@ def _params(items: list[str]) -> dict[str, object]:
 def _power(args: argparse.Namespace) -> int:
     from dagcore.estimators.experiments.design import power, sample_size
 
-    if args.n:
-        print(f"power = {power(args.effect_size, args.n, alpha=args.alpha):.3f} with {args.n} units per group")
+    if args.n_per_group:
+        print(f"power = {power(args.effect_size, args.n_per_group, alpha=args.alpha):.3f} with {args.n_per_group} units per group")
     else:
         print(f"{sample_size(args.effect_size, power=args.power, alpha=args.alpha)} units per group for power {args.power}")
     return 0
