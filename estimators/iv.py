@@ -23,6 +23,10 @@ class TwoStageLeastSquares(CausalEstimator):
     ``Cov(Z, Y) / Cov(Z, X)``. A first-stage F below 10 raises a
     :class:`~dagcore.WeakInstrumentWarning`.
 
+    Parameters
+    ----------
+    level, dropna : see :class:`~dagcore.estimators.base.CausalEstimator`
+
     Examples
     --------
     >>> import numpy as np, pandas as pd
@@ -36,10 +40,6 @@ class TwoStageLeastSquares(CausalEstimator):
 
     name = "2sls"
     strategies = ("iv",)
-
-    def __init__(self, level: float = 0.95, dropna: bool = False) -> None:
-        self.level = level
-        self.dropna = dropna
 
     def _fit(self, data: pd.DataFrame, estimand: Any) -> Estimate:
         t_name, y_name = estimand.treatment[0], estimand.outcome[0]

@@ -10,14 +10,14 @@ import pandas as pd
 from dagcore.errors import DataError, EstimatorError
 from dagcore.estimators._data import check_binary, check_propensity_formula, design_frame, prepare
 from dagcore.estimators._nuisance import fit_propensity
-from dagcore.estimators.base import CausalEstimator
+from dagcore.estimators.base import PropensityFormula
 from dagcore.estimators.diagnostics import overlap_summary, standardized_mean_differences
 from dagcore.estimators.result import Estimate
 
 __all__ = ["Stratification"]
 
 
-class Stratification(CausalEstimator):
+class Stratification(PropensityFormula):
     """Stratification (subclassification) on the propensity score or on discrete covariates.
 
     Units are grouped into strata; within each stratum the difference in mean
@@ -40,11 +40,10 @@ class Stratification(CausalEstimator):
     max_levels : int
         Most distinct values a covariate may take when ``on="covariates"``.
     target : {"ATE", "ATT"}
-    propensity_formula : str, optional
-        A statsmodels formula for the propensity model (unpenalised logistic).
-    propensity_model : scikit-learn classifier, optional
-        Used instead of the formula (any estimator with ``predict_proba``).
-    level, dropna, allow_extra_variables : as elsewhere
+        The population whose average effect is estimated (it sets the strata's weights).
+    propensity_formula, propensity_model, allow_extra_variables :
+        The score stratified on, see :class:`~dagcore.estimators.base.PropensityFormula`.
+    level, dropna : see :class:`~dagcore.estimators.base.CausalEstimator`
 
     Notes
     -----
@@ -73,27 +72,10 @@ class Stratification(CausalEstimator):
     name = "stratification"
     strategies = ("backdoor", "randomized")
 
-    def __init__(
-        self,
-        n_strata: int = 5,
-        on: str = "propensity",
-        max_levels: int = 20,
-        target: str = "ATE",
-        propensity_formula: str | None = None,
-        propensity_model: Any = None,
-        level: float = 0.95,
-        dropna: bool = False,
-        allow_extra_variables: bool = False,
-    ) -> None:
-        self.n_strata = n_strata
-        self.on = on
-        self.max_levels = max_levels
-        self.target = target
-        self.propensity_formula = propensity_formula
-        self.propensity_model = propensity_model
-        self.level = level
-        self.dropna = dropna
-        self.allow_extra_variables = allow_extra_variables
+    n_strata: int = 5
+    on: str = "propensity"
+    max_levels: int = 20
+    target: str = "ATE"
 
     def _check_params(self) -> None:
         if self.on not in ("propensity", "covariates"):

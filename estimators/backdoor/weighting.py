@@ -10,7 +10,7 @@ import pandas as pd
 from dagcore.errors import EstimatorError
 from dagcore.estimators._data import check_binary, check_propensity_formula, design_frame, prepare
 from dagcore.estimators._nuisance import fit_propensity
-from dagcore.estimators.base import CausalEstimator
+from dagcore.estimators.base import PropensityFormula
 from dagcore.estimators.diagnostics import effective_sample_size, overlap_summary, standardized_mean_differences
 from dagcore.estimators.result import Estimate
 
@@ -33,20 +33,18 @@ def weighted_regression_sandwich(y: np.ndarray, t: np.ndarray, w: np.ndarray) ->
     return float(beta[1]), float(np.sqrt(cov[1, 1]))
 
 
-class IPW(CausalEstimator):
+class IPW(PropensityFormula):
     """Inverse probability weighting with Hájek (normalised) weights.
 
     Parameters
     ----------
-    propensity_formula : str, optional
-        A statsmodels formula for the propensity model (unpenalised logistic).
-    propensity_model : scikit-learn classifier, optional
-        Used instead of the formula (any estimator with ``predict_proba``).
     stabilized : bool
         Stabilised weights ``P(T = t) / P(T = t | Z)`` (same point estimate for the ATE).
     trim : float, optional
         Drop units with propensity outside ``[trim, 1 - trim]`` (the estimand then changes: reported).
-    level, dropna, allow_extra_variables : as elsewhere
+    propensity_formula, propensity_model, allow_extra_variables :
+        The propensity model, see :class:`~dagcore.estimators.base.PropensityFormula`.
+    level, dropna : see :class:`~dagcore.estimators.base.CausalEstimator`
 
     Notes
     -----
@@ -68,23 +66,8 @@ class IPW(CausalEstimator):
     name = "ipw"
     strategies = ("backdoor", "randomized")
 
-    def __init__(
-        self,
-        propensity_formula: str | None = None,
-        propensity_model: Any = None,
-        stabilized: bool = False,
-        trim: float | None = None,
-        level: float = 0.95,
-        dropna: bool = False,
-        allow_extra_variables: bool = False,
-    ) -> None:
-        self.propensity_formula = propensity_formula
-        self.propensity_model = propensity_model
-        self.stabilized = stabilized
-        self.trim = trim
-        self.level = level
-        self.dropna = dropna
-        self.allow_extra_variables = allow_extra_variables
+    stabilized: bool = False
+    trim: float | None = None
 
     def _fit(self, data: pd.DataFrame, estimand: Any) -> Estimate:
         t_name, y_name = estimand.treatment[0], estimand.outcome[0]

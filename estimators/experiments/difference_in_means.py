@@ -20,6 +20,10 @@ class DifferenceInMeans(CausalEstimator):
     Valid when there is no open back-door path (a randomized experiment, or
     the graph says so).
 
+    Parameters
+    ----------
+    level, dropna : see :class:`~dagcore.estimators.base.CausalEstimator`
+
     Examples
     --------
     >>> import pandas as pd
@@ -32,10 +36,6 @@ class DifferenceInMeans(CausalEstimator):
 
     name = "difference_in_means"
     strategies = ("randomized",)
-
-    def __init__(self, level: float = 0.95, dropna: bool = False) -> None:
-        self.level = level
-        self.dropna = dropna
 
     def _fit(self, data: pd.DataFrame, estimand: Any) -> Estimate:
         t_name, y_name = estimand.treatment[0], estimand.outcome[0]
