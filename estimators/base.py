@@ -29,6 +29,8 @@ from scipy import stats
 from sklearn.base import BaseEstimator
 
 from dagcore.errors import DagcoreWarning, EstimatorError
+from dagcore.estimators._data import Prepared, check_binary, check_propensity_formula, prepare
+from dagcore.estimators._nuisance import classifier, cross_fit, crossfit_folds, fit_propensity, fit_treatment_model
 from dagcore.estimators.result import Estimate
 
 if TYPE_CHECKING:
@@ -219,7 +221,7 @@ class Seeded(CausalEstimator):
 
 
 class Parallel(Seeded):
-    """Parallel fits through joblib, reproducible whatever the number of workers.
+    """Parallel fits through joblib, reproducible whatever the number of workers (and seeded by :class:`Seeded`).
 
     Parameters
     ----------
@@ -227,52 +229,52 @@ class Parallel(Seeded):
         joblib workers for the bootstrap replicates or the cross-fitting folds
         (``None``: one, unless a ``joblib.parallel_backend`` context says
         otherwise); the result does not depend on it.
-    random_state : int or None
-        See :class:`Seeded`.
     """
 
     n_jobs: int | None = None
 
 
 class Bootstrapped(Parallel):
-    """Inference by the nonparametric bootstrap (one seed spawns every replicate's stream).
+    """Inference by the nonparametric bootstrap; ``random_state`` spawns every replicate's stream, ``n_jobs`` runs them (:class:`Parallel`).
 
     Parameters
     ----------
     n_bootstrap : int
         Replicates behind the SE and the percentile CI (200).
-    n_jobs, random_state : int or None
-        See :class:`Parallel`.
     """
 
     n_bootstrap: int = 200
 
 
 class CrossFitted(Parallel):
-    """Nuisance models fit on K - 1 folds and predicted on the held-out one.
+    """Nuisance models fit on K - 1 folds and predicted on the held-out one; ``random_state`` seeds the split, ``n_jobs`` runs the folds (:class:`Parallel`).
 
     Parameters
     ----------
     n_folds : int
         Cross-fitting folds (5), stratified on a binary treatment; each
         estimator says the fewest it accepts.
-    n_jobs, random_state : int or None
-        See :class:`Parallel`; ``random_state`` seeds the split.
     """
 
     n_folds: int = 5
 
+    def _folds(self, t: np.ndarray, random_state: int | None, **options: Any) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The (train, test) rows of the ``n_folds``-fold split; ``options`` (``estimator``, ``stratify``, ``minimum``) go to ``crossfit_folds``."""
+        return crossfit_folds(t, self.n_folds, random_state=random_state, **options)
+
+    def _cross_fit(self, nuisances: Any, folds: list[tuple[np.ndarray, np.ndarray]], n: int, extra: Any = None) -> tuple[np.ndarray, ...]:
+        """Out-of-fold predictions of ``nuisances(train, test[, extra[k]])``, the folds run with ``n_jobs``."""
+        return cross_fit(nuisances, folds, n, n_jobs=self.n_jobs, extra=extra)
+
 
 class RepeatedSplits(CrossFitted):
-    """Cross-fitting repeated over random splits (Chernozhukov et al. 2018, section 3.4).
+    """:class:`CrossFitted` over several random splits (Chernozhukov et al. 2018, section 3.4).
 
     Parameters
     ----------
     n_repeats : int
         Random splits (1); the estimate is the median over them and its SE
         the median of ``sqrt(SE_r**2 + (estimate_r - estimate)**2)``.
-    n_folds, n_jobs, random_state :
-        See :class:`CrossFitted`.
     """
 
     n_repeats: int = 1
@@ -304,17 +306,19 @@ class PropensityModelled(CausalEstimator):
 
     propensity_model: Any = None
 
+    def _fit_propensity_model(self, X: np.ndarray, t: np.ndarray) -> Any:
+        """A fresh copy of ``propensity_model`` (or the default) fit to the 0/1 treatment ``t``."""
+        return fit_treatment_model(classifier(self.propensity_model), X, t)
+
 
 class ClippedPropensity(PropensityModelled):
-    """A propensity model whose scores are clipped away from 0 and 1.
+    """A propensity model (:class:`PropensityModelled`) whose scores are clipped away from 0 and 1.
 
     Parameters
     ----------
     trim : float
         The scores are clipped to ``[trim, 1 - trim]`` (0: not clipped; the
         units all stay, unlike :class:`~dagcore.IPW`'s ``trim``).
-    propensity_model :
-        See :class:`PropensityModelled`.
     """
 
     trim: float = 0.0
@@ -335,33 +339,48 @@ class FormulaChecked(CausalEstimator):
 
 
 class OutcomeFormula(FormulaChecked):
-    """An outcome model given as a statsmodels formula.
+    """An outcome model given as a statsmodels formula, checked by :class:`FormulaChecked`.
 
     Parameters
     ----------
     formula : str, optional
         E.g. ``"y ~ t + age + I(age**2) + C(edu)"``; by default the treatment
         plus every adjustment variable, linearly.
-    allow_extra_variables : bool
-        See :class:`FormulaChecked`.
     """
 
     formula: str | None = None
 
 
 class PropensityFormula(PropensityModelled, FormulaChecked):
-    """A propensity model given as a statsmodels formula or as a scikit-learn classifier.
+    """A propensity model given as a statsmodels formula (checked by :class:`FormulaChecked`) or as a classifier (:class:`PropensityModelled`).
 
     Parameters
     ----------
     propensity_formula : str, optional
         A formula for the unpenalised logistic propensity model, e.g.
         ``"t ~ age + I(age**2)"``; ``propensity_model`` is used when it is None.
-    propensity_model, allow_extra_variables :
-        See :class:`PropensityModelled` and :class:`FormulaChecked`.
     """
 
     propensity_formula: str | None = None
+
+    def _propensity_inputs(self, data: Any, estimand: Any, *, estimator: str, formula: bool = True) -> tuple[Prepared, np.ndarray, np.ndarray, list[str]]:
+        """The rows to use, the 0/1 treatment, the outcome and the sorted adjustment set.
+
+        With ``formula`` the propensity formula is checked against the
+        estimand and its variables are validated with the rest.
+        """
+        t_name, y_name = estimand.treatment[0], estimand.outcome[0]
+        covs = sorted(estimand.adjustment_set or ())
+        extra: list[str] = []
+        if formula:
+            extra = check_propensity_formula(self.propensity_formula, data, t_name, covs, outcome=y_name, allow_extra=self.allow_extra_variables)
+        prep = prepare(data, t_name, y_name, covs, extra=extra, dropna=self.dropna)
+        t = check_binary(prep.data, t_name, estimator=estimator)
+        return prep, t, prep.data[y_name].to_numpy(dtype=float), covs
+
+    def _propensity_scores(self, df: Any, treatment: str, covariates: list[str], design: np.ndarray | None = None) -> np.ndarray:
+        """P(treatment = 1 | covariates) for every row of ``df``, from the formula or the model."""
+        return fit_propensity(df, treatment, covariates, formula=self.propensity_formula, model=self.propensity_model, design=design)
 
 
 def _in_dagcore(frame: FrameType) -> bool:

@@ -39,6 +39,8 @@ class FrontdoorLinear(Bootstrapped):
 
     Examples
     --------
+    ``u`` is unobserved; the effect of ``x`` passes only through ``m``:
+
     >>> import numpy as np, pandas as pd
     >>> from dagcore import Estimand
     >>> rng = np.random.default_rng(4); n = 4000; u = rng.normal(size=n)

@@ -29,13 +29,16 @@ class TwoStageLeastSquares(CausalEstimator):
 
     Examples
     --------
+    ``u`` confounds ``x`` and ``y``; the instrument ``z`` moves only ``x``:
+
     >>> import numpy as np, pandas as pd
     >>> from dagcore import Estimand
     >>> rng = np.random.default_rng(3); n = 5000; u = rng.normal(size=n); z = rng.normal(size=n)
     >>> x = z + u + rng.normal(size=n); y = 2 * x + 2 * u + rng.normal(size=n)
     >>> e = Estimand(treatment=("x",), outcome=("y",), strategy="iv", instruments={"z"})
-    >>> round(TwoStageLeastSquares().fit(pd.DataFrame({"z": z, "x": x, "y": y}), e).estimate_.value, 1)
-    2.0
+    >>> est = TwoStageLeastSquares().fit(pd.DataFrame({"z": z, "x": x, "y": y}), e).estimate_
+    >>> round(est.value, 1), est.diagnostics["first_stage_F"] > 10
+    (2.0, True)
     """
 
     name = "2sls"

@@ -132,6 +132,8 @@ class Mediation(Bootstrapped):
 
     Examples
     --------
+    The indirect effect through ``m`` (0.5 × 2) and, beside it, the direct one:
+
     >>> import numpy as np, pandas as pd
     >>> from dagcore import identify_mediation
     >>> from dagcore.grammar import parse

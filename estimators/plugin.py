@@ -167,6 +167,8 @@ class PlugIn(Bootstrapped):
 
     Examples
     --------
+    Back-door adjustment for a binary confounder, evaluated on frequencies:
+
     >>> import numpy as np, pandas as pd
     >>> from dagcore import Estimand
     >>> rng = np.random.default_rng(0); n = 5000; z = rng.integers(0, 2, n)

@@ -9,14 +9,7 @@ import pandas as pd
 
 from dagcore.errors import EstimatorError
 from dagcore.estimators._data import design_matrix, prepare
-from dagcore.estimators._nuisance import (
-    classifier,
-    cross_fit,
-    crossfit_folds,
-    fit_treatment_model,
-    predict_treatment,
-    regressor,
-)
+from dagcore.estimators._nuisance import classifier, fit_treatment_model, predict_treatment, regressor
 from dagcore.estimators.base import OutcomeModelled, RepeatedSplits
 from dagcore.estimators.result import Estimate
 
@@ -75,6 +68,8 @@ class DoubleML(RepeatedSplits, OutcomeModelled):
 
     Examples
     --------
+    A continuous treatment whose confounder acts on the outcome through ``sin(z)``:
+
     >>> import numpy as np, pandas as pd
     >>> from dagcore import Estimand
     >>> rng = np.random.default_rng(0); z = rng.normal(size=2000)
@@ -104,8 +99,8 @@ class DoubleML(RepeatedSplits, OutcomeModelled):
 
     def _one_split(self, X: np.ndarray, t: np.ndarray, y: np.ndarray, seed: int, binary: bool) -> tuple[float, float, np.ndarray]:
         n = len(t)
-        folds = crossfit_folds(t, self.n_folds, random_state=seed, stratify=binary, estimator="double ML")
-        ell, m = cross_fit(lambda tr, te: self._nuisances(X, t, y, tr, te, binary), folds, n, n_jobs=self.n_jobs)
+        folds = self._folds(t, seed, stratify=binary, estimator="double ML")
+        ell, m = self._cross_fit(lambda tr, te: self._nuisances(X, t, y, tr, te, binary), folds, n)
         v = t - m
         u = y - ell
         denom = float(np.mean(v * v))

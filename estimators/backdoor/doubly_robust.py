@@ -8,15 +8,7 @@ import numpy as np
 import pandas as pd
 
 from dagcore.estimators._data import check_binary, design_matrix, prepare
-from dagcore.estimators._nuisance import (
-    arm_rows,
-    classifier,
-    cross_fit,
-    crossfit_folds,
-    fit_treatment_model,
-    propensity_scores,
-    regressor,
-)
+from dagcore.estimators._nuisance import arm_rows, propensity_scores, regressor
 from dagcore.estimators.base import ClippedPropensity, OutcomeModelled, RepeatedSplits
 from dagcore.estimators.diagnostics import overlap_summary
 from dagcore.estimators.result import Estimate
@@ -78,6 +70,8 @@ class AIPW(RepeatedSplits, ClippedPropensity, OutcomeModelled):
 
     Examples
     --------
+    Cross-fitted nuisance models on a confounded binary treatment (effect 1):
+
     >>> import numpy as np, pandas as pd
     >>> from dagcore import Estimand
     >>> rng = np.random.default_rng(2); n = 3000; z = rng.normal(size=n)
@@ -97,7 +91,7 @@ class AIPW(RepeatedSplits, ClippedPropensity, OutcomeModelled):
         tr1, tr0 = arm_rows(train, t)
         if X.shape[1] == 0:
             return np.full(test.size, t[train].mean()), np.full(test.size, y[tr1].mean()), np.full(test.size, y[tr0].mean())
-        e = propensity_scores(fit_treatment_model(classifier(self.propensity_model), X[train], t[train]), X[test])
+        e = propensity_scores(self._fit_propensity_model(X[train], t[train]), X[test])
         if gram is not None:  # the default linear outcome model, from Gram matrices
             return e, gram.predict(X, test, 1), gram.predict(X, test, 0)
         mu1 = regressor(self.outcome_model).fit(X[tr1], y[tr1]).predict(X[test])
@@ -106,10 +100,10 @@ class AIPW(RepeatedSplits, ClippedPropensity, OutcomeModelled):
 
     def _one_split(self, X: np.ndarray, t: np.ndarray, y: np.ndarray, seed: int) -> tuple[float, float, np.ndarray]:
         n = len(t)
-        folds = crossfit_folds(t, self.n_folds, random_state=seed, minimum=1, estimator="AIPW")
+        folds = self._folds(t, seed, minimum=1, estimator="AIPW")
         fast = self.outcome_model is None and X.shape[1] and len(folds) > 1
         grams = _ArmGrams.per_fold(X, t, y, folds) if fast else [None] * len(folds)
-        e, mu1, mu0 = cross_fit(lambda tr, te, gm: self._nuisances(X, t, y, tr, te, gm), folds, n, n_jobs=self.n_jobs, extra=grams)
+        e, mu1, mu0 = self._cross_fit(lambda tr, te, gm: self._nuisances(X, t, y, tr, te, gm), folds, n, extra=grams)
         if self.trim:
             e = np.clip(e, self.trim, 1 - self.trim)
         psi = mu1 - mu0 + t * (y - mu1) / e - (1 - t) * (y - mu0) / (1 - e)

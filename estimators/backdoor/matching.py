@@ -9,8 +9,7 @@ import numpy as np
 import pandas as pd
 
 from dagcore.errors import EstimatorError
-from dagcore.estimators._data import check_binary, check_propensity_formula, design_frame, prepare
-from dagcore.estimators._nuisance import fit_propensity
+from dagcore.estimators._data import design_frame
 from dagcore.estimators.base import PropensityFormula, Seeded
 from dagcore.estimators.diagnostics import overlap_summary, standardized_mean_differences
 from dagcore.estimators.result import Estimate
@@ -165,6 +164,8 @@ class Matching(PropensityFormula, Seeded):
 
     Examples
     --------
+    The treated units have larger ``z``, so with an effect of ``1 + z`` the ATT exceeds the ATE:
+
     >>> import numpy as np, pandas as pd
     >>> from dagcore import Estimand
     >>> rng = np.random.default_rng(4); z = rng.normal(size=2000); t = rng.binomial(1, 1 / (1 + np.exp(-z)))
@@ -201,14 +202,9 @@ class Matching(PropensityFormula, Seeded):
 
     def _fit(self, data: pd.DataFrame, estimand: Any) -> Estimate:
         self._check_params()
-        t_name, y_name = estimand.treatment[0], estimand.outcome[0]
-        covs = sorted(estimand.adjustment_set or ())
-        extra = check_propensity_formula(self.propensity_formula, data, t_name, covs, outcome=y_name, allow_extra=self.allow_extra_variables)
-        prep = prepare(data, t_name, y_name, covs, extra=extra, dropna=self.dropna)
+        prep, t, y, covs = self._propensity_inputs(data, estimand, estimator="matching")
         df = prep.data
-        t = check_binary(df, t_name, estimator="matching")
-        y = df[y_name].to_numpy(dtype=float)
-        ps = fit_propensity(df, t_name, covs, formula=self.propensity_formula, model=self.propensity_model)
+        ps = self._propensity_scores(df, estimand.treatment[0], covs)
         overlap = overlap_summary(ps, t)
         score = np.log(ps / (1 - ps)) if self.distance == "logit" else ps
         sd = float(np.std(score, ddof=1))

@@ -56,13 +56,16 @@ class OutcomeRegression(OutcomeFormula):
 
     Examples
     --------
+    A continuous treatment; the effect is the slope of ``t``:
+
     >>> import numpy as np, pandas as pd
     >>> from dagcore import Estimand
     >>> rng = np.random.default_rng(0); z = rng.normal(size=500); t = z + rng.normal(size=500)
     >>> df = pd.DataFrame({"z": z, "t": t, "y": 2 * t + z + rng.normal(size=500)})
     >>> e = Estimand(treatment=("t",), outcome=("y",), strategy="backdoor", adjustment_set={"z"})
-    >>> round(OutcomeRegression().fit(df, e).estimate_.value, 1)
-    2.0
+    >>> est = OutcomeRegression().fit(df, e).estimate_
+    >>> round(est.value, 1), est.inference
+    (2.0, 'OLS, HC1 robust standard errors')
     """
 
     name = "regression"

@@ -8,8 +8,7 @@ import numpy as np
 import pandas as pd
 
 from dagcore.errors import DataError, EstimatorError
-from dagcore.estimators._data import check_binary, check_propensity_formula, design_frame, prepare
-from dagcore.estimators._nuisance import fit_propensity
+from dagcore.estimators._data import design_frame
 from dagcore.estimators.base import PropensityFormula
 from dagcore.estimators.diagnostics import overlap_summary, standardized_mean_differences
 from dagcore.estimators.result import Estimate
@@ -58,6 +57,8 @@ class Stratification(PropensityFormula):
 
     Examples
     --------
+    Exact strata on a three-valued confounder leave no imbalance inside each stratum:
+
     >>> import numpy as np, pandas as pd
     >>> from dagcore import Estimand
     >>> rng = np.random.default_rng(3); z = rng.integers(0, 3, size=3000)
@@ -103,7 +104,7 @@ class Stratification(PropensityFormula):
             codes, uniques = pd.MultiIndex.from_frame(df[covs]).factorize(sort=True)
             labels = [", ".join(f"{c}={v}" for c, v in zip(covs, key)) for key in uniques]
             return np.asarray(codes, dtype=int), labels, extra
-        ps = fit_propensity(df, t_name, covs, formula=self.propensity_formula, model=self.propensity_model)
+        ps = self._propensity_scores(df, t_name, covs)
         extra["propensity_overlap"] = overlap_summary(ps, df[t_name].to_numpy(dtype=float))
         if np.ptp(ps) == 0:
             return np.zeros(len(df), dtype=int), [f"propensity {ps[0]:.3g}"], extra
@@ -122,15 +123,8 @@ class Stratification(PropensityFormula):
 
     def _fit(self, data: pd.DataFrame, estimand: Any) -> Estimate:
         self._check_params()
-        t_name, y_name = estimand.treatment[0], estimand.outcome[0]
-        covs = sorted(estimand.adjustment_set or ())
-        extra: list[str] = []
-        if self.on == "propensity":
-            extra = check_propensity_formula(self.propensity_formula, data, t_name, covs, outcome=y_name, allow_extra=self.allow_extra_variables)
-        prep = prepare(data, t_name, y_name, covs, extra=extra, dropna=self.dropna)
-        df = prep.data
-        t = check_binary(df, t_name, estimator="stratification")
-        y = df[y_name].to_numpy(dtype=float)
+        prep, t, y, covs = self._propensity_inputs(data, estimand, estimator="stratification", formula=self.on == "propensity")
+        df, t_name = prep.data, estimand.treatment[0]
         notes = list(prep.notes)
         codes, labels, diagnostics = self._strata(df, t_name, covs, notes)
 

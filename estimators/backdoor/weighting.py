@@ -8,8 +8,7 @@ import numpy as np
 import pandas as pd
 
 from dagcore.errors import EstimatorError
-from dagcore.estimators._data import check_binary, check_propensity_formula, design_frame, prepare
-from dagcore.estimators._nuisance import fit_propensity
+from dagcore.estimators._data import design_frame
 from dagcore.estimators.base import PropensityFormula
 from dagcore.estimators.diagnostics import effective_sample_size, overlap_summary, standardized_mean_differences
 from dagcore.estimators.result import Estimate
@@ -53,6 +52,8 @@ class IPW(PropensityFormula):
 
     Examples
     --------
+    A binary treatment confounded by ``z``, with a constant effect of 1.5:
+
     >>> import numpy as np, pandas as pd
     >>> from dagcore import Estimand
     >>> rng = np.random.default_rng(1); z = rng.normal(size=2000)
@@ -70,15 +71,10 @@ class IPW(PropensityFormula):
     trim: float | None = None
 
     def _fit(self, data: pd.DataFrame, estimand: Any) -> Estimate:
-        t_name, y_name = estimand.treatment[0], estimand.outcome[0]
-        covs = sorted(estimand.adjustment_set or ())
-        extra = check_propensity_formula(self.propensity_formula, data, t_name, covs, outcome=y_name, allow_extra=self.allow_extra_variables)
-        prep = prepare(data, t_name, y_name, covs, extra=extra, dropna=self.dropna)
+        prep, t, y, covs = self._propensity_inputs(data, estimand, estimator="IPW")
         df = prep.data
-        t = check_binary(df, t_name, estimator="IPW")
-        y = df[y_name].to_numpy(dtype=float)
         X = design_frame(df, covs) if covs else pd.DataFrame(index=df.index)
-        ps = fit_propensity(df, t_name, covs, formula=self.propensity_formula, model=self.propensity_model, design=X.to_numpy(dtype=float))
+        ps = self._propensity_scores(df, estimand.treatment[0], covs, design=X.to_numpy(dtype=float))
         overlap = overlap_summary(ps, t)
         notes = list(prep.notes)
         keep = np.ones(len(t), dtype=bool)

@@ -26,6 +26,8 @@ class DifferenceInMeans(CausalEstimator):
 
     Examples
     --------
+    Four units of a randomized experiment:
+
     >>> import pandas as pd
     >>> from dagcore import Estimand
     >>> df = pd.DataFrame({"t": [0, 0, 1, 1], "y": [1.0, 2.0, 3.0, 5.0]})
