@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from intervals import ci_hits
 from sklearn.base import clone
 from sklearn.ensemble import RandomForestRegressor
 from sklearn.linear_model import LogisticRegression
@@ -73,13 +74,8 @@ def test_continuous_treatment_regression() -> None:
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::dagcore.errors.PositivityWarning")
 def test_coverage_of_regression_and_ipw_with_fixed_seeds() -> None:
-    hits = {"regression": 0, "ipw": 0}
     reps = 60
-    for seed in range(reps):
-        df = confounded(n=400, seed=100 + seed)
-        for m in hits:
-            e = estimate(BACKDOOR, df, method=m)
-            hits[m] += e.ci[0] <= 2.0 <= e.ci[1]
+    hits = ci_hits(("regression", "ipw"), BACKDOOR, (confounded(n=400, seed=100 + seed) for seed in range(reps)), 2.0)
     for m, h in hits.items():
         assert 0.85 <= h / reps <= 1.0, (m, h)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from intervals import ci_hits
 from sklearn.base import clone
 from sklearn.ensemble import RandomForestRegressor
 
@@ -150,13 +151,7 @@ def test_dml_continuous_treatment_and_repeats() -> None:
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::dagcore.errors.PositivityWarning")
 def test_coverage_of_dml_and_dr_learner_with_fixed_seeds() -> None:
-    hits = {"dml": 0, "dr_learner": 0}
-    reps = 100
-    for seed in range(reps):
-        df, _ = heterogeneous(n=500, seed=1000 + seed)
-        for method in hits:
-            e = estimate(BACKDOOR, df, method=method)
-            hits[method] += e.ci[0] <= 1.0 <= e.ci[1]
+    hits = ci_hits(("dml", "dr_learner"), BACKDOOR, (heterogeneous(n=500, seed=1000 + seed)[0] for seed in range(100)), 1.0)
     for method, h in hits.items():
         assert 88 <= h <= 99, (method, h)
 
