@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+import random
+
 from dagcore import CausalGraph
 
 
@@ -39,3 +42,12 @@ def local_markov(g: CausalGraph) -> list[tuple[str, str, tuple[str, ...]]]:
             seen.add(frozenset((v, w)))
             out.append((v, w, tuple(sorted(pa))))
     return out
+
+
+def random_binary_scm(g: CausalGraph, seed: int) -> tuple[list[str], dict[str, list[str]], dict[str, dict[tuple[int, ...], float]]]:
+    """A random binary SCM on ``g``: the topological order, each node's sorted parents and ``P(V = 1 | parents)`` in [0.1, 0.9]."""
+    rng = random.Random(seed)
+    order = g.topological_order()
+    parents = {v: sorted(g.parents(v)) for v in order}
+    p1 = {v: {k: rng.uniform(0.1, 0.9) for k in itertools.product((0, 1), repeat=len(parents[v]))} for v in order}
+    return order, parents, p1

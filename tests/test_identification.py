@@ -10,10 +10,9 @@ to 1e-9 whenever the effect is identified.
 from __future__ import annotations
 
 import itertools
-import random
 
 import pytest
-from brute import simple_paths
+from brute import random_binary_scm, simple_paths
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -37,11 +36,8 @@ from dagcore.testing import queries
 
 class BinarySCM:
     def __init__(self, g: CausalGraph, seed: int) -> None:
-        rng = random.Random(seed)
         self.g = g
-        self.order = g.topological_order()
-        self.parents = {v: sorted(g.parents(v)) for v in self.order}
-        self.cpt = {v: {k: rng.uniform(0.1, 0.9) for k in itertools.product((0, 1), repeat=len(self.parents[v]))} for v in self.order}
+        self.order, self.parents, self.cpt = random_binary_scm(g, seed)
 
     def _joint(self, do: dict[str, int]) -> dict[tuple[int, ...], float]:
         out: dict[tuple[int, ...], float] = {}
