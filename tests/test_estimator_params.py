@@ -126,3 +126,12 @@ def test_a_subclass_declares_its_parameters_as_fields() -> None:
     assert inspect.signature(Scaled).parameters.keys() == {"level", "dropna", "scale"}
     assert Scaled(scale=2.0) != Scaled(scale=2.0)  # estimators compare by identity, as scikit-learn's do
     assert clone(Scaled(scale=2.0)).scale == 2.0
+
+    class Handwritten(CausalEstimator):
+        """An estimator written the scikit-learn way keeps its own ``__init__``."""
+
+        def __init__(self, alpha: float = 1.0, level: float = 0.95) -> None:
+            self.alpha = alpha
+            self.level = level
+
+    assert Handwritten(0.5).alpha == 0.5 and sorted(Handwritten().get_params()) == ["alpha", "level"]
