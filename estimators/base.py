@@ -4,24 +4,58 @@
 inputs, computes, stores the :class:`~dagcore.Estimate` in ``estimate_`` and
 returns ``self``; learned values end in ``_``. Estimators pass
 ``sklearn.base.clone``, so refuters can re-run them with the same settings.
+
+Parameters are declared once, as the annotated class attributes of a
+dataclass: every subclass of :class:`CausalEstimator` is made a keyword-only
+dataclass (``eq=False``, ``repr=False``: identity and scikit-learn's ``repr``
+stay), so its generated ``__init__`` takes every parameter by keyword and only
+stores it, and scikit-learn's ``get_params`` / ``set_params`` / ``clone`` read
+that signature. The parameters that several estimators share live in the
+small mixins below (:class:`Bootstrapped`, :class:`CrossFitted`,
+:class:`PropensityFormula`, ...), which also document them; an estimator
+declares only the parameters of its own.
 """
 
 from __future__ import annotations
 
 import sys
 import warnings
+from dataclasses import dataclass
 from types import FrameType
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from scipy import stats
 from sklearn.base import BaseEstimator
 
 from dagcore.errors import DagcoreWarning, EstimatorError
+from dagcore.estimators._data import Prepared, check_binary, check_propensity_formula, prepare
+from dagcore.estimators._nuisance import classifier, cross_fit, crossfit_folds, fit_propensity, fit_treatment_model
 from dagcore.estimators.result import Estimate
 
-__all__ = ["CausalEstimator", "normal_ci"]
+if TYPE_CHECKING:
+    from typing_extensions import dataclass_transform
+else:  # only type checkers read it (typing.dataclass_transform is Python >= 3.11)
 
+    def dataclass_transform(**_: Any) -> Any:
+        return lambda cls: cls
+
+
+__all__ = [
+    "Bootstrapped",
+    "CausalEstimator",
+    "ClippedPropensity",
+    "CrossFitted",
+    "FormulaChecked",
+    "OutcomeFormula",
+    "OutcomeModelled",
+    "Parallel",
+    "PropensityFormula",
+    "PropensityModelled",
+    "RepeatedSplits",
+    "Seeded",
+    "normal_ci",
+]
 
 def normal_ci(value: float, se: float, level: float) -> tuple[float, float]:
     """Wald confidence interval ``value ± z * se``.
@@ -35,13 +69,63 @@ def normal_ci(value: float, se: float, level: float) -> tuple[float, float]:
     return (value - z * se, value + z * se)
 
 
-class CausalEstimator(BaseEstimator):
-    """Base class: checks the estimand's strategy and builds the :class:`Estimate`."""
+@dataclass_transform(kw_only_default=True, eq_default=False)
+class _KeywordDataclasses(BaseEstimator):
+    """Makes every subclass a keyword-only dataclass that keeps scikit-learn's ``repr`` and identity equality."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        dataclass(eq=False, repr=False, kw_only=True)(cls)
+
+
+class CausalEstimator(_KeywordDataclasses):
+    """Base class: checks the estimand's strategy and builds the :class:`Estimate`.
+
+    A subclass declares its parameters as annotated class attributes with
+    their defaults (``trim: float = 0.0``); it becomes a keyword-only
+    dataclass when it is defined (``__init_subclass__``), so it writes no
+    ``__init__``.
+
+    Parameters
+    ----------
+    level : float
+        Confidence level of the interval (0.95).
+    dropna : bool
+        Drop the rows with a missing value in a column the estimator uses (the
+        count is in the estimate's warnings); by default a missing value is a
+        :class:`~dagcore.DataError`.
+
+    Examples
+    --------
+    >>> from dagcore import Estimand
+    >>> class Mean(CausalEstimator):
+    ...     '''The mean outcome (not an effect: a toy).'''
+    ...     name = "mean"; strategies = ("randomized",)
+    ...     scale: float = 1.0
+    ...     def _fit(self, data, estimand):
+    ...         y = data[estimand.outcome[0]] * self.scale
+    ...         return self._result(estimand, float(y.mean()), float(y.sem()), len(y), inference="toy")
+    >>> Mean(scale=2.0, level=0.9)
+    Mean(level=0.9, scale=2.0)
+    >>> sorted(Mean().get_params())
+    ['dropna', 'level', 'scale']
+    >>> import pandas as pd
+    >>> e = Estimand(treatment=("t",), outcome=("y",), strategy="randomized")
+    >>> Mean(scale=2.0).fit(pd.DataFrame({"t": [0, 1], "y": [1.0, 3.0]}), e).estimate_.value
+    4.0
+    >>> Mean(2.0)
+    Traceback (most recent call last):
+    ...
+    TypeError: Mean.__init__() takes 1 positional argument but 2 were given
+    """
 
     #: Short name used by the registry and in results.
     name: ClassVar[str] = ""
     #: Estimand strategies this estimator can serve.
     strategies: ClassVar[tuple[str, ...]] = ()
+
+    level: float = 0.95
+    dropna: bool = False
 
     def fit(self, data: Any, estimand: Any) -> CausalEstimator:
         """Estimate the effect named by ``estimand`` from ``data``; the result is in ``estimate_``.
@@ -116,6 +200,187 @@ class CausalEstimator(BaseEstimator):
             estimand=estimand,
             estimator=self,
         )
+
+
+# ---------------------------------------------------------------- parameter groups
+# Each group declares (and documents) parameters that several estimators take;
+# an estimator inherits the groups it uses and declares only its own parameters.
+
+
+class Seeded(CausalEstimator):
+    """The seed of an estimator's random draws.
+
+    Parameters
+    ----------
+    random_state : int or None
+        Seeds the bootstrap resamples, the fold splits or the matching order
+        (0); ``None`` draws fresh entropy, so repeated fits differ.
+    """
+
+    random_state: int | None = 0
+
+
+class Parallel(Seeded):
+    """Parallel fits through joblib, reproducible whatever the number of workers (and seeded by :class:`Seeded`).
+
+    Parameters
+    ----------
+    n_jobs : int or None
+        joblib workers for the bootstrap replicates or the cross-fitting folds
+        (``None``: one, unless a ``joblib.parallel_backend`` context says
+        otherwise); the result does not depend on it.
+    """
+
+    n_jobs: int | None = None
+
+
+class Bootstrapped(Parallel):
+    """Inference by the nonparametric bootstrap; ``random_state`` spawns every replicate's stream, ``n_jobs`` runs them (:class:`Parallel`).
+
+    Parameters
+    ----------
+    n_bootstrap : int
+        Replicates behind the SE and the percentile CI (200).
+    """
+
+    n_bootstrap: int = 200
+
+
+class CrossFitted(Parallel):
+    """Nuisance models fit on K - 1 folds and predicted on the held-out one; ``random_state`` seeds the split, ``n_jobs`` runs the folds (:class:`Parallel`).
+
+    Parameters
+    ----------
+    n_folds : int
+        Cross-fitting folds (5), stratified on a binary treatment; each
+        estimator says the fewest it accepts.
+    """
+
+    n_folds: int = 5
+
+    def _folds(self, t: np.ndarray, random_state: int | None, **options: Any) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The (train, test) rows of the ``n_folds``-fold split; ``options`` (``estimator``, ``stratify``, ``minimum``) go to ``crossfit_folds``."""
+        return crossfit_folds(t, self.n_folds, random_state=random_state, **options)
+
+    def _cross_fit(self, nuisances: Any, folds: list[tuple[np.ndarray, np.ndarray]], n: int, extra: Any = None) -> tuple[np.ndarray, ...]:
+        """Out-of-fold predictions of ``nuisances(train, test[, extra[k]])``, the folds run with ``n_jobs``."""
+        return cross_fit(nuisances, folds, n, n_jobs=self.n_jobs, extra=extra)
+
+
+class RepeatedSplits(CrossFitted):
+    """:class:`CrossFitted` over several random splits (Chernozhukov et al. 2018, section 3.4).
+
+    Parameters
+    ----------
+    n_repeats : int
+        Random splits (1); the estimate is the median over them and its SE
+        the median of ``sqrt(SE_r**2 + (estimate_r - estimate)**2)``.
+    """
+
+    n_repeats: int = 1
+
+
+class OutcomeModelled(CausalEstimator):
+    """A scikit-learn model of the outcome.
+
+    Parameters
+    ----------
+    outcome_model : scikit-learn regressor, optional
+        Cloned before every fit (the user's object is never fit); default
+        ordinary least squares (``LinearRegression``).
+    """
+
+    outcome_model: Any = None
+
+
+class PropensityModelled(CausalEstimator):
+    """A scikit-learn model of the propensity score ``P(T = 1 | covariates)``.
+
+    Parameters
+    ----------
+    propensity_model : scikit-learn classifier, optional
+        Any estimator with ``predict_proba``, cloned before every fit; default
+        the unpenalised logistic regression (the maximum-likelihood fit,
+        :class:`~dagcore.estimators._nuisance.LogisticMLE`).
+    """
+
+    propensity_model: Any = None
+
+    def _fit_propensity_model(self, X: np.ndarray, t: np.ndarray) -> Any:
+        """A fresh copy of ``propensity_model`` (or the default) fit to the 0/1 treatment ``t``."""
+        return fit_treatment_model(classifier(self.propensity_model), X, t)
+
+
+class ClippedPropensity(PropensityModelled):
+    """A propensity model (:class:`PropensityModelled`) whose scores are clipped away from 0 and 1.
+
+    Parameters
+    ----------
+    trim : float
+        The scores are clipped to ``[trim, 1 - trim]`` (0: not clipped; the
+        units all stay, unlike :class:`~dagcore.IPW`'s ``trim``).
+    """
+
+    trim: float = 0.0
+
+
+class FormulaChecked(CausalEstimator):
+    """A user formula whose variables are checked against the estimand.
+
+    Parameters
+    ----------
+    allow_extra_variables : bool
+        Let a formula use columns outside the estimand's adjustment set
+        (False: such a column is an error, since it may be a collider or a
+        mediator). The outcome is never allowed on the right-hand side.
+    """
+
+    allow_extra_variables: bool = False
+
+
+class OutcomeFormula(FormulaChecked):
+    """An outcome model given as a statsmodels formula, checked by :class:`FormulaChecked`.
+
+    Parameters
+    ----------
+    formula : str, optional
+        E.g. ``"y ~ t + age + I(age**2) + C(edu)"``; by default the treatment
+        plus every adjustment variable, linearly.
+    """
+
+    formula: str | None = None
+
+
+class PropensityFormula(PropensityModelled, FormulaChecked):
+    """A propensity model given as a statsmodels formula (checked by :class:`FormulaChecked`) or as a classifier (:class:`PropensityModelled`).
+
+    Parameters
+    ----------
+    propensity_formula : str, optional
+        A formula for the unpenalised logistic propensity model, e.g.
+        ``"t ~ age + I(age**2)"``; ``propensity_model`` is used when it is None.
+    """
+
+    propensity_formula: str | None = None
+
+    def _propensity_inputs(self, data: Any, estimand: Any, *, estimator: str, formula: bool = True) -> tuple[Prepared, np.ndarray, np.ndarray, list[str]]:
+        """The rows to use, the 0/1 treatment, the outcome and the sorted adjustment set.
+
+        With ``formula`` the propensity formula is checked against the
+        estimand and its variables are validated with the rest.
+        """
+        t_name, y_name = estimand.treatment[0], estimand.outcome[0]
+        covs = sorted(estimand.adjustment_set or ())
+        extra: list[str] = []
+        if formula:
+            extra = check_propensity_formula(self.propensity_formula, data, t_name, covs, outcome=y_name, allow_extra=self.allow_extra_variables)
+        prep = prepare(data, t_name, y_name, covs, extra=extra, dropna=self.dropna)
+        t = check_binary(prep.data, t_name, estimator=estimator)
+        return prep, t, prep.data[y_name].to_numpy(dtype=float), covs
+
+    def _propensity_scores(self, df: Any, treatment: str, covariates: list[str], design: np.ndarray | None = None) -> np.ndarray:
+        """P(treatment = 1 | covariates) for every row of ``df``, from the formula or the model."""
+        return fit_propensity(df, treatment, covariates, formula=self.propensity_formula, model=self.propensity_model, design=design)
 
 
 def _in_dagcore(frame: FrameType) -> bool:

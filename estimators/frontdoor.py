@@ -9,7 +9,7 @@ import pandas as pd
 
 from dagcore.estimators._data import prepare
 from dagcore.estimators._resample import bootstrap, bootstrap_interval
-from dagcore.estimators.base import CausalEstimator
+from dagcore.estimators.base import Bootstrapped
 from dagcore.estimators.result import Estimate
 
 __all__ = ["FrontdoorLinear"]
@@ -27,13 +27,20 @@ def _product(df: pd.DataFrame, t: str, y: str, ms: list[str]) -> float:
     return float(a @ b)
 
 
-class FrontdoorLinear(CausalEstimator):
+class FrontdoorLinear(Bootstrapped):
     """Front-door effect in linear models: ``Σ_m (effect of X on m) × (effect of m on Y given X)``.
 
-    SE and CI by nonparametric bootstrap (``n_bootstrap`` replicates, percentile interval).
+    Parameters
+    ----------
+    n_bootstrap, n_jobs, random_state :
+        The nonparametric bootstrap behind the SE and the percentile CI, see
+        :class:`~dagcore.estimators.base.Bootstrapped`.
+    level, dropna : see :class:`~dagcore.estimators.base.CausalEstimator`
 
     Examples
     --------
+    ``u`` is unobserved; the effect of ``x`` passes only through ``m``:
+
     >>> import numpy as np, pandas as pd
     >>> from dagcore import Estimand
     >>> rng = np.random.default_rng(4); n = 4000; u = rng.normal(size=n)
@@ -46,19 +53,14 @@ class FrontdoorLinear(CausalEstimator):
     name = "frontdoor"
     strategies = ("frontdoor",)
 
-    def __init__(self, n_bootstrap: int = 200, random_state: int = 0, level: float = 0.95, dropna: bool = False) -> None:
-        self.n_bootstrap = n_bootstrap
-        self.random_state = random_state
-        self.level = level
-        self.dropna = dropna
-
     def _fit(self, data: pd.DataFrame, estimand: Any) -> Estimate:
         t, y = estimand.treatment[0], estimand.outcome[0]
         ms = sorted(estimand.mediators or ())
         prep = prepare(data, t, y, [], extra=ms, dropna=self.dropna)
         df = prep.data
         value = _product(df, t, y, ms)
-        reps = bootstrap(lambda rows: _product(df.iloc[rows], t, y, ms), len(df), self.n_bootstrap, random_state=self.random_state)
+        reps = bootstrap(lambda rows: _product(df.iloc[rows], t, y, ms), len(df), self.n_bootstrap, random_state=self.random_state, n_jobs=self.n_jobs)
+
         se, ci = bootstrap_interval(reps, self.level)
         return self._result(
             estimand, value, se, len(df), inference=f"nonparametric bootstrap, B={self.n_bootstrap}, percentile CI",

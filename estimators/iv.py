@@ -23,23 +23,26 @@ class TwoStageLeastSquares(CausalEstimator):
     ``Cov(Z, Y) / Cov(Z, X)``. A first-stage F below 10 raises a
     :class:`~dagcore.WeakInstrumentWarning`.
 
+    Parameters
+    ----------
+    level, dropna : see :class:`~dagcore.estimators.base.CausalEstimator`
+
     Examples
     --------
+    ``u`` confounds ``x`` and ``y``; the instrument ``z`` moves only ``x``:
+
     >>> import numpy as np, pandas as pd
     >>> from dagcore import Estimand
     >>> rng = np.random.default_rng(3); n = 5000; u = rng.normal(size=n); z = rng.normal(size=n)
     >>> x = z + u + rng.normal(size=n); y = 2 * x + 2 * u + rng.normal(size=n)
     >>> e = Estimand(treatment=("x",), outcome=("y",), strategy="iv", instruments={"z"})
-    >>> round(TwoStageLeastSquares().fit(pd.DataFrame({"z": z, "x": x, "y": y}), e).estimate_.value, 1)
-    2.0
+    >>> est = TwoStageLeastSquares().fit(pd.DataFrame({"z": z, "x": x, "y": y}), e).estimate_
+    >>> round(est.value, 1), est.diagnostics["first_stage_F"] > 10
+    (2.0, True)
     """
 
     name = "2sls"
     strategies = ("iv",)
-
-    def __init__(self, level: float = 0.95, dropna: bool = False) -> None:
-        self.level = level
-        self.dropna = dropna
 
     def _fit(self, data: pd.DataFrame, estimand: Any) -> Estimate:
         t_name, y_name = estimand.treatment[0], estimand.outcome[0]

@@ -27,7 +27,7 @@ import pandas as pd
 from dagcore.errors import DataError, EstimatorError, PositivityWarning
 from dagcore.estimators._data import check_binary, design_matrix, prepare
 from dagcore.estimators._resample import bootstrap, bootstrap_interval
-from dagcore.estimators.base import CausalEstimator
+from dagcore.estimators.base import Bootstrapped
 from dagcore.estimators.result import Estimate
 
 __all__ = ["Mediation", "mediation_linear", "mediation_discrete"]
@@ -112,7 +112,7 @@ def mediation_discrete(df: pd.DataFrame, t: str, y: str, ms: list[str], ws: list
     return float(nde), float(nie), empty
 
 
-class Mediation(CausalEstimator):
+class Mediation(Bootstrapped):
     """Natural direct or indirect effect (the estimand's ``effect``), with the other in the diagnostics.
 
     Parameters
@@ -122,13 +122,18 @@ class Mediation(CausalEstimator):
         most ``max_levels`` values and the treatment is binary, else ``"linear"``.
     interaction : bool
         Linear method only: include the exposure × mediator interaction.
-    n_bootstrap : int
-        Bootstrap replicates (percentile CI).
     max_levels : int
-    random_state, n_jobs, level, dropna : as elsewhere
+        The most distinct values a mediator or covariate may have for the
+        discrete method (and for ``"auto"`` to choose it).
+    n_bootstrap, n_jobs, random_state :
+        The bootstrap behind the SE and the percentile CI of both effects, see
+        :class:`~dagcore.estimators.base.Bootstrapped`.
+    level, dropna : see :class:`~dagcore.estimators.base.CausalEstimator`
 
     Examples
     --------
+    The indirect effect through ``m`` (0.5 × 2) and, beside it, the direct one:
+
     >>> import numpy as np, pandas as pd
     >>> from dagcore import identify_mediation
     >>> from dagcore.grammar import parse
@@ -143,25 +148,9 @@ class Mediation(CausalEstimator):
     name = "mediation"
     strategies = ("mediation",)
 
-    def __init__(
-        self,
-        method: str = "auto",
-        interaction: bool = False,
-        n_bootstrap: int = 200,
-        max_levels: int = 10,
-        random_state: int = 0,
-        n_jobs: int | None = None,
-        level: float = 0.95,
-        dropna: bool = False,
-    ) -> None:
-        self.method = method
-        self.interaction = interaction
-        self.n_bootstrap = n_bootstrap
-        self.max_levels = max_levels
-        self.random_state = random_state
-        self.n_jobs = n_jobs
-        self.level = level
-        self.dropna = dropna
+    method: str = "auto"
+    interaction: bool = False
+    max_levels: int = 10
 
     def _check_estimand(self, estimand: Any) -> None:
         super()._check_estimand(estimand)

@@ -22,7 +22,7 @@ import pandas as pd
 from dagcore.errors import DataError, EstimatorError, PositivityWarning
 from dagcore.estimators._data import prepare
 from dagcore.estimators._resample import bootstrap, bootstrap_interval
-from dagcore.estimators.base import CausalEstimator
+from dagcore.estimators.base import Bootstrapped
 from dagcore.estimators.result import Estimate
 from dagcore.identification.expressions import (
     Expression,
@@ -146,7 +146,7 @@ def _mean_under_do(expr: Expression, dist: JointDistribution, t: str, y: str, xv
     return total
 
 
-class PlugIn(CausalEstimator):
+class PlugIn(Bootstrapped):
     """Evaluate the identified formula on empirical frequencies of discrete data (bootstrap CI).
 
     Serves every nonparametric strategy: ``id`` (the ID algorithm's
@@ -158,14 +158,17 @@ class PlugIn(CausalEstimator):
     treatment_values : tuple, optional
         ``(x0, x1)``: the contrast ``E[Y | do(x1)] − E[Y | do(x0)]``; default
         ``(0, 1)`` (then the treatment must be binary).
-    n_bootstrap : int
-        Bootstrap replicates for the SE and percentile CI (0 for none).
     max_levels : int
         The most distinct values a variable may take.
-    random_state, n_jobs, level, dropna : as elsewhere
+    n_bootstrap, n_jobs, random_state :
+        The bootstrap behind the SE and the percentile CI (``n_bootstrap=0``:
+        none), see :class:`~dagcore.estimators.base.Bootstrapped`.
+    level, dropna : see :class:`~dagcore.estimators.base.CausalEstimator`
 
     Examples
     --------
+    Back-door adjustment for a binary confounder, evaluated on frequencies:
+
     >>> import numpy as np, pandas as pd
     >>> from dagcore import Estimand
     >>> rng = np.random.default_rng(0); n = 5000; z = rng.integers(0, 2, n)
@@ -178,23 +181,8 @@ class PlugIn(CausalEstimator):
     name = "plugin"
     strategies = ("id", "frontdoor", "backdoor", "randomized")
 
-    def __init__(
-        self,
-        treatment_values: tuple[Any, Any] | None = None,
-        n_bootstrap: int = 200,
-        max_levels: int = 20,
-        random_state: int = 0,
-        n_jobs: int | None = None,
-        level: float = 0.95,
-        dropna: bool = False,
-    ) -> None:
-        self.treatment_values = treatment_values
-        self.n_bootstrap = n_bootstrap
-        self.max_levels = max_levels
-        self.random_state = random_state
-        self.n_jobs = n_jobs
-        self.level = level
-        self.dropna = dropna
+    treatment_values: tuple[Any, Any] | None = None
+    max_levels: int = 20
 
     def _fit(self, data: pd.DataFrame, estimand: Any) -> Estimate:
         t, y = estimand.treatment[0], estimand.outcome[0]

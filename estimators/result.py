@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 __all__ = ["Estimate", "TARGETS", "jsonable"]
@@ -176,21 +176,8 @@ class Estimate:
         return self.summary()
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain-JSON form."""
-        return {
-            "value": self.value,
-            "se": self.se,
-            "ci": list(self.ci),
-            "level": self.level,
-            "target": self.target,
-            "method": self.method,
-            "settings": jsonable(dict(self.settings)),
-            "inference": self.inference,
-            "n": self.n,
-            "diagnostics": jsonable(dict(self.diagnostics)),
-            "warnings": list(self.warnings),
-            "estimand": None if self.estimand is None else self.estimand.to_dict(),
-        }
+        """Plain-JSON form (:func:`jsonable`) of every field but the fitted ``estimator``; a NaN SE or CI is None."""
+        return jsonable({f.name: getattr(self, f.name) for f in fields(self) if f.name != "estimator"})
 
     def to_json(self, **kwargs: Any) -> str:
         """JSON text of :meth:`to_dict`."""

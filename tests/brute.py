@@ -61,3 +61,4 @@ def local_markov(g: CausalGraph) -> list[tuple[str, str, tuple[str, ...]]]:
             seen.add(frozenset((v, w)))
             out.append((v, w, tuple(sorted(pa))))
     return out
+

@@ -9,15 +9,8 @@ import pandas as pd
 
 from dagcore.errors import EstimatorError
 from dagcore.estimators._data import design_matrix, prepare
-from dagcore.estimators._nuisance import (
-    classifier,
-    cross_fit,
-    crossfit_folds,
-    fit_treatment_model,
-    predict_treatment,
-    regressor,
-)
-from dagcore.estimators.base import CausalEstimator
+from dagcore.estimators._nuisance import classifier, fit_treatment_model, predict_treatment, regressor
+from dagcore.estimators.base import OutcomeModelled, RepeatedSplits
 from dagcore.estimators.result import Estimate
 
 __all__ = ["DoubleML"]
@@ -27,7 +20,7 @@ def _is_binary(values: np.ndarray) -> bool:
     return set(np.unique(values).tolist()) <= {0.0, 1.0}
 
 
-class DoubleML(CausalEstimator):
+class DoubleML(RepeatedSplits, OutcomeModelled):
     r"""Double machine learning in the partially linear model, cross-fitted (partialling out).
 
     The model is :math:`Y = \theta T + g(X) + \varepsilon` with
@@ -62,14 +55,10 @@ class DoubleML(CausalEstimator):
         continuous treatment, unpenalised logistic regression (the
         maximum-likelihood fit) for a binary (0/1) one. A classifier is used through ``predict_proba``, a
         regressor through ``predict``.
-    n_folds : int
-        Cross-fitting folds (at least 2; stratified by treatment when binary).
-    n_repeats : int
-        Repeated random splits aggregated by the median.
-    random_state : int
-    n_jobs : int, optional
-        Folds fit in parallel through joblib.
-    level, dropna : as elsewhere
+    n_folds, n_repeats, n_jobs, random_state :
+        Cross-fitting, see :class:`~dagcore.estimators.base.RepeatedSplits`
+        (at least 2 folds; stratified by treatment only when it is binary).
+    level, dropna : see :class:`~dagcore.estimators.base.CausalEstimator`
 
     References
     ----------
@@ -79,6 +68,8 @@ class DoubleML(CausalEstimator):
 
     Examples
     --------
+    A continuous treatment whose confounder acts on the outcome through ``sin(z)``:
+
     >>> import numpy as np, pandas as pd
     >>> from dagcore import Estimand
     >>> rng = np.random.default_rng(0); z = rng.normal(size=2000)
@@ -93,25 +84,7 @@ class DoubleML(CausalEstimator):
     name = "dml"
     strategies = ("backdoor",)
 
-    def __init__(
-        self,
-        outcome_model: Any = None,
-        treatment_model: Any = None,
-        n_folds: int = 5,
-        n_repeats: int = 1,
-        random_state: int = 0,
-        n_jobs: int | None = None,
-        level: float = 0.95,
-        dropna: bool = False,
-    ) -> None:
-        self.outcome_model = outcome_model
-        self.treatment_model = treatment_model
-        self.n_folds = n_folds
-        self.n_repeats = n_repeats
-        self.random_state = random_state
-        self.n_jobs = n_jobs
-        self.level = level
-        self.dropna = dropna
+    treatment_model: Any = None
 
     def _nuisances(self, X: np.ndarray, t: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray, binary: bool) -> tuple[np.ndarray, np.ndarray]:
         from sklearn.base import is_classifier
@@ -126,8 +99,8 @@ class DoubleML(CausalEstimator):
 
     def _one_split(self, X: np.ndarray, t: np.ndarray, y: np.ndarray, seed: int, binary: bool) -> tuple[float, float, np.ndarray]:
         n = len(t)
-        folds = crossfit_folds(t, self.n_folds, random_state=seed, stratify=binary, estimator="double ML")
-        ell, m = cross_fit(lambda tr, te: self._nuisances(X, t, y, tr, te, binary), folds, n, n_jobs=self.n_jobs)
+        folds = self._folds(t, seed, stratify=binary, estimator="double ML")
+        ell, m = self._cross_fit(lambda tr, te: self._nuisances(X, t, y, tr, te, binary), folds, n)
         v = t - m
         u = y - ell
         denom = float(np.mean(v * v))

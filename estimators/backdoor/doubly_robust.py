@@ -8,16 +8,8 @@ import numpy as np
 import pandas as pd
 
 from dagcore.estimators._data import check_binary, design_matrix, prepare
-from dagcore.estimators._nuisance import (
-    arm_rows,
-    classifier,
-    cross_fit,
-    crossfit_folds,
-    fit_treatment_model,
-    propensity_scores,
-    regressor,
-)
-from dagcore.estimators.base import CausalEstimator
+from dagcore.estimators._nuisance import arm_rows, propensity_scores, regressor
+from dagcore.estimators.base import ClippedPropensity, OutcomeModelled, RepeatedSplits
 from dagcore.estimators.diagnostics import overlap_summary
 from dagcore.estimators.result import Estimate
 
@@ -60,63 +52,38 @@ class _ArmGrams:
         return coef[0] + X[rows] @ coef[1:]
 
 
-class AIPW(CausalEstimator):
+class AIPW(RepeatedSplits, ClippedPropensity, OutcomeModelled):
     """Augmented IPW (doubly robust) with K-fold cross-fitting and an influence-function SE.
 
     Parameters
     ----------
     outcome_model : scikit-learn regressor, optional
         Fit separately in each treatment arm; default ordinary least squares.
-    propensity_model : scikit-learn classifier, optional
-        Default: unpenalised logistic regression (the maximum-likelihood fit).
-    n_folds : int
-        Cross-fitting folds (1 means no cross-fitting: nuisances fit on all rows).
-    n_repeats : int
-        Repeated random splits; estimates aggregated by the median (Chernozhukov et al. 2018).
-    trim : float
-        Propensity scores are clipped to ``[trim, 1 - trim]`` (0 disables).
-    random_state : int
-    n_jobs : int, optional
-        Folds fit in parallel through joblib.
-    level, dropna : as elsewhere
+    propensity_model, trim :
+        The propensity model and its clipping, see
+        :class:`~dagcore.estimators.base.ClippedPropensity`.
+    n_folds, n_repeats, n_jobs, random_state :
+        Cross-fitting, see :class:`~dagcore.estimators.base.RepeatedSplits`;
+        here ``n_folds=1`` is allowed and means no cross-fitting (the
+        nuisances are fit on all rows).
+    level, dropna : see :class:`~dagcore.estimators.base.CausalEstimator`
 
     Examples
     --------
+    Cross-fitted nuisance models on a confounded binary treatment (effect 1):
+
     >>> import numpy as np, pandas as pd
     >>> from dagcore import Estimand
-    >>> rng = np.random.default_rng(2); z = rng.normal(size=3000)
-    >>> t = (rng.random(3000) < 1 / (1 + np.exp(-z))).astype(float)
-    >>> df = pd.DataFrame({"z": z, "t": t, "y": 1.0 * t + z + rng.normal(size=3000)})
+    >>> rng = np.random.default_rng(2); n = 3000; z = rng.normal(size=n)
+    >>> t = rng.binomial(1, 1 / (1 + np.exp(-z))); y = 1.0 * t + z + rng.normal(size=n)
     >>> e = Estimand(treatment=("t",), outcome=("y",), strategy="backdoor", adjustment_set={"z"})
-    >>> est = AIPW().fit(df, e).estimate_
-    >>> est.ci[0] < 1.0 < est.ci[1]
-    True
+    >>> est = AIPW().fit(pd.DataFrame({"z": z, "t": t, "y": y}), e).estimate_
+    >>> est.ci[0] < 1.0 < est.ci[1], est.inference
+    (True, 'influence function, 5-fold cross-fitting')
     """
 
     name = "aipw"
     strategies = ("backdoor", "randomized")
-
-    def __init__(
-        self,
-        outcome_model: Any = None,
-        propensity_model: Any = None,
-        n_folds: int = 5,
-        n_repeats: int = 1,
-        trim: float = 0.0,
-        random_state: int = 0,
-        n_jobs: int | None = None,
-        level: float = 0.95,
-        dropna: bool = False,
-    ) -> None:
-        self.outcome_model = outcome_model
-        self.propensity_model = propensity_model
-        self.n_folds = n_folds
-        self.n_repeats = n_repeats
-        self.trim = trim
-        self.random_state = random_state
-        self.n_jobs = n_jobs
-        self.level = level
-        self.dropna = dropna
 
     def _nuisances(
         self, X: np.ndarray, t: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray, gram: _ArmGrams | None = None
@@ -124,7 +91,7 @@ class AIPW(CausalEstimator):
         tr1, tr0 = arm_rows(train, t)
         if X.shape[1] == 0:
             return np.full(test.size, t[train].mean()), np.full(test.size, y[tr1].mean()), np.full(test.size, y[tr0].mean())
-        e = propensity_scores(fit_treatment_model(classifier(self.propensity_model), X[train], t[train]), X[test])
+        e = propensity_scores(self._fit_propensity_model(X[train], t[train]), X[test])
         if gram is not None:  # the default linear outcome model, from Gram matrices
             return e, gram.predict(X, test, 1), gram.predict(X, test, 0)
         mu1 = regressor(self.outcome_model).fit(X[tr1], y[tr1]).predict(X[test])
@@ -133,10 +100,10 @@ class AIPW(CausalEstimator):
 
     def _one_split(self, X: np.ndarray, t: np.ndarray, y: np.ndarray, seed: int) -> tuple[float, float, np.ndarray]:
         n = len(t)
-        folds = crossfit_folds(t, self.n_folds, random_state=seed, minimum=1, estimator="AIPW")
+        folds = self._folds(t, seed, minimum=1, estimator="AIPW")
         fast = self.outcome_model is None and X.shape[1] and len(folds) > 1
         grams = _ArmGrams.per_fold(X, t, y, folds) if fast else [None] * len(folds)
-        e, mu1, mu0 = cross_fit(lambda tr, te, gm: self._nuisances(X, t, y, tr, te, gm), folds, n, n_jobs=self.n_jobs, extra=grams)
+        e, mu1, mu0 = self._cross_fit(lambda tr, te, gm: self._nuisances(X, t, y, tr, te, gm), folds, n, extra=grams)
         if self.trim:
             e = np.clip(e, self.trim, 1 - self.trim)
         psi = mu1 - mu0 + t * (y - mu1) / e - (1 - t) * (y - mu0) / (1 - e)

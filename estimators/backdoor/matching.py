@@ -9,9 +9,8 @@ import numpy as np
 import pandas as pd
 
 from dagcore.errors import EstimatorError
-from dagcore.estimators._data import check_binary, check_propensity_formula, design_frame, prepare
-from dagcore.estimators._nuisance import fit_propensity
-from dagcore.estimators.base import CausalEstimator
+from dagcore.estimators._data import design_frame
+from dagcore.estimators.base import PropensityFormula, Seeded
 from dagcore.estimators.diagnostics import overlap_summary, standardized_mean_differences
 from dagcore.estimators.result import Estimate
 
@@ -112,7 +111,7 @@ def _greedy_without_replacement(
     return matches
 
 
-class Matching(CausalEstimator):
+class Matching(PropensityFormula, Seeded):
     """Nearest-neighbour matching on the (logit) propensity score.
 
     Each unit of the target group gets the ``n_neighbors`` units of the other
@@ -136,13 +135,12 @@ class Matching(CausalEstimator):
         with no match inside the caliper are dropped and counted in a warning;
         the estimate is then for the matched units.
     target : {"ATT", "ATE", "ATC"}
-    propensity_formula : str, optional
-        A statsmodels formula for the propensity model (unpenalised logistic).
-    propensity_model : scikit-learn classifier, optional
-        Used instead of the formula (any estimator with ``predict_proba``).
-    random_state : int, optional
+        The population whose average effect is estimated.
+    random_state : int or None
         Order of the greedy matching when ``replace=False``.
-    level, dropna, allow_extra_variables : as elsewhere
+    propensity_formula, propensity_model, allow_extra_variables :
+        The score matched on, see :class:`~dagcore.estimators.base.PropensityFormula`.
+    level, dropna : see :class:`~dagcore.estimators.base.CausalEstimator`
 
     Notes
     -----
@@ -166,45 +164,26 @@ class Matching(CausalEstimator):
 
     Examples
     --------
+    The treated units have larger ``z``, so with an effect of ``1 + z`` the ATT exceeds the ATE:
+
     >>> import numpy as np, pandas as pd
     >>> from dagcore import Estimand
-    >>> rng = np.random.default_rng(4); z = rng.normal(size=2000)
-    >>> t = (rng.random(2000) < 1 / (1 + np.exp(-z))).astype(float)
-    >>> df = pd.DataFrame({"z": z, "t": t, "y": 1.5 * t + z + rng.normal(size=2000)})
+    >>> rng = np.random.default_rng(4); z = rng.normal(size=2000); t = rng.binomial(1, 1 / (1 + np.exp(-z)))
+    >>> df = pd.DataFrame({"z": z, "t": t, "y": (1 + z) * t + z + rng.normal(size=2000)})  # the effect is 1 + z
     >>> e = Estimand(treatment=("t",), outcome=("y",), strategy="backdoor", adjustment_set={"z"})
-    >>> est = Matching().fit(df, e).estimate_
-    >>> est.target, round(est.value, 1), est.ci[0] < 1.5 < est.ci[1]
-    ('ATT', 1.5, True)
+    >>> att, ate = Matching().fit(df, e).estimate_, Matching(target="ATE").fit(df, e).estimate_
+    >>> att.target, bool(att.ci[0] < 1 + z[t == 1].mean() < att.ci[1]), ate.ci[0] < 1.0 < ate.ci[1]
+    ('ATT', True, True)
     """
 
     name = "matching"
     strategies = ("backdoor", "randomized")
 
-    def __init__(
-        self,
-        n_neighbors: int = 1,
-        distance: str = "logit",
-        replace: bool = True,
-        caliper: float | None = None,
-        target: str = "ATT",
-        propensity_formula: str | None = None,
-        propensity_model: Any = None,
-        random_state: int | None = 0,
-        level: float = 0.95,
-        dropna: bool = False,
-        allow_extra_variables: bool = False,
-    ) -> None:
-        self.n_neighbors = n_neighbors
-        self.distance = distance
-        self.replace = replace
-        self.caliper = caliper
-        self.target = target
-        self.propensity_formula = propensity_formula
-        self.propensity_model = propensity_model
-        self.random_state = random_state
-        self.level = level
-        self.dropna = dropna
-        self.allow_extra_variables = allow_extra_variables
+    n_neighbors: int = 1
+    distance: str = "logit"
+    replace: bool = True
+    caliper: float | None = None
+    target: str = "ATT"
 
     def _check_params(self) -> None:
         if self.target not in ("ATT", "ATE", "ATC"):
@@ -223,14 +202,9 @@ class Matching(CausalEstimator):
 
     def _fit(self, data: pd.DataFrame, estimand: Any) -> Estimate:
         self._check_params()
-        t_name, y_name = estimand.treatment[0], estimand.outcome[0]
-        covs = sorted(estimand.adjustment_set or ())
-        extra = check_propensity_formula(self.propensity_formula, data, t_name, covs, outcome=y_name, allow_extra=self.allow_extra_variables)
-        prep = prepare(data, t_name, y_name, covs, extra=extra, dropna=self.dropna)
+        prep, t, y, covs = self._propensity_inputs(data, estimand, estimator="matching")
         df = prep.data
-        t = check_binary(df, t_name, estimator="matching")
-        y = df[y_name].to_numpy(dtype=float)
-        ps = fit_propensity(df, t_name, covs, formula=self.propensity_formula, model=self.propensity_model)
+        ps = self._propensity_scores(df, estimand.treatment[0], covs)
         overlap = overlap_summary(ps, t)
         score = np.log(ps / (1 - ps)) if self.distance == "logit" else ps
         sd = float(np.std(score, ddof=1))

@@ -10,7 +10,7 @@ import pandas as pd
 from dagcore.errors import DataError, EstimatorError
 from dagcore.estimators._data import check_binary, check_formula, design_matrix, formula_variables, prepare
 from dagcore.estimators._resample import bootstrap, bootstrap_interval
-from dagcore.estimators.base import CausalEstimator
+from dagcore.estimators.base import Bootstrapped, OutcomeFormula
 from dagcore.estimators.result import Estimate
 
 __all__ = ["OutcomeRegression", "Standardization", "default_formula"]
@@ -42,41 +42,36 @@ def _ols(formula: str, data: pd.DataFrame, cov_type: str) -> Any:
         raise DataError(f"could not fit {formula!r}: {err}") from None
 
 
-class OutcomeRegression(CausalEstimator):
+class OutcomeRegression(OutcomeFormula):
     """Linear regression of the outcome on the treatment and the adjustment set; the effect is the treatment coefficient.
 
     Parameters
     ----------
-    formula : str, optional
-        A statsmodels formula, e.g. ``"y ~ t + age + I(age**2) + C(edu)"``; by
-        default the treatment plus every adjustment variable, linearly.
     cov_type : str
         ``"HC1"`` (robust, default), ``"HC0"``..``"HC3"``, or ``"nonrobust"`` (classical OLS).
-    level : float
-    dropna : bool
-    allow_extra_variables : bool
-        Allow formula variables outside the estimand's adjustment set.
+    formula, allow_extra_variables :
+        The regression, see :class:`~dagcore.estimators.base.OutcomeFormula`;
+        the effect is the coefficient of the treatment's main term.
+    level, dropna : see :class:`~dagcore.estimators.base.CausalEstimator`
 
     Examples
     --------
+    A continuous treatment; the effect is the slope of ``t``:
+
     >>> import numpy as np, pandas as pd
     >>> from dagcore import Estimand
     >>> rng = np.random.default_rng(0); z = rng.normal(size=500); t = z + rng.normal(size=500)
     >>> df = pd.DataFrame({"z": z, "t": t, "y": 2 * t + z + rng.normal(size=500)})
     >>> e = Estimand(treatment=("t",), outcome=("y",), strategy="backdoor", adjustment_set={"z"})
-    >>> round(OutcomeRegression().fit(df, e).estimate_.value, 1)
-    2.0
+    >>> est = OutcomeRegression().fit(df, e).estimate_
+    >>> round(est.value, 1), est.inference
+    (2.0, 'OLS, HC1 robust standard errors')
     """
 
     name = "regression"
     strategies = ("backdoor", "randomized")
 
-    def __init__(self, formula: str | None = None, cov_type: str = "HC1", level: float = 0.95, dropna: bool = False, allow_extra_variables: bool = False) -> None:
-        self.formula = formula
-        self.cov_type = cov_type
-        self.level = level
-        self.dropna = dropna
-        self.allow_extra_variables = allow_extra_variables
+    cov_type: str = "HC1"
 
     def _fit(self, data: pd.DataFrame, estimand: Any) -> Estimate:
         t, y = estimand.treatment[0], estimand.outcome[0]
@@ -146,13 +141,11 @@ def _delta_se(X: np.ndarray, X1: np.ndarray, X0: np.ndarray, yv: np.ndarray) -> 
     return float(np.sqrt(var_average + d @ cov_beta @ d))
 
 
-class Standardization(CausalEstimator):
+class Standardization(OutcomeFormula, Bootstrapped):
     """The parametric g-formula: fit an outcome model, predict everyone under treatment and under control, average.
 
     Parameters
     ----------
-    formula : str, optional
-        Outcome model; treatment interactions are allowed (``"y ~ t * z"``).
     population : {"observed", "all"}
         Average over the rows used to fit (default), or over every row with
         complete treatment and covariates, including rows whose outcome is
@@ -160,48 +153,28 @@ class Standardization(CausalEstimator):
     outcome_model : {"ols", "logit"}
         ``"logit"`` for a binary outcome; then ``effect_measure`` picks RD, RR or OR.
     effect_measure : {"RD", "RR", "OR"}
-    n_bootstrap : int
-        Bootstrap replicates for the SE and percentile CI.
     inference : {"bootstrap", "delta"}
         ``"delta"`` (OLS outcome model, risk difference only): the
         influence-function / delta-method SE, the sum of the sampling variance
         of the average over the population and the HC0 sandwich variance of
         the regression coefficients projected on the average contrast; a Wald
         CI. Instant where the bootstrap refits the model B times.
-    n_jobs : int, optional
-        Parallel bootstrap through joblib.
-    random_state : int
-    level, dropna, allow_extra_variables : as in :class:`OutcomeRegression`
+    formula, allow_extra_variables :
+        The outcome model, see :class:`~dagcore.estimators.base.OutcomeFormula`;
+        treatment interactions are allowed (``"y ~ t * z"``).
+    n_bootstrap, n_jobs, random_state :
+        The bootstrap (``inference="bootstrap"``), see
+        :class:`~dagcore.estimators.base.Bootstrapped`.
+    level, dropna : see :class:`~dagcore.estimators.base.CausalEstimator`
     """
 
     name = "standardization"
     strategies = ("backdoor", "randomized")
 
-    def __init__(
-        self,
-        formula: str | None = None,
-        population: str = "observed",
-        outcome_model: str = "ols",
-        effect_measure: str = "RD",
-        n_bootstrap: int = 200,
-        inference: str = "bootstrap",
-        n_jobs: int | None = None,
-        random_state: int = 0,
-        level: float = 0.95,
-        dropna: bool = False,
-        allow_extra_variables: bool = False,
-    ) -> None:
-        self.formula = formula
-        self.population = population
-        self.outcome_model = outcome_model
-        self.effect_measure = effect_measure
-        self.n_bootstrap = n_bootstrap
-        self.inference = inference
-        self.n_jobs = n_jobs
-        self.random_state = random_state
-        self.level = level
-        self.dropna = dropna
-        self.allow_extra_variables = allow_extra_variables
+    population: str = "observed"
+    outcome_model: str = "ols"
+    effect_measure: str = "RD"
+    inference: str = "bootstrap"
 
     def _designs(self, pop: pd.DataFrame, formula: str, t: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The model matrix of ``pop`` and of ``pop`` with everyone treated / untreated (built once)."""

@@ -8,16 +8,15 @@ import numpy as np
 import pandas as pd
 
 from dagcore.errors import DataError, EstimatorError
-from dagcore.estimators._data import check_binary, check_propensity_formula, design_frame, prepare
-from dagcore.estimators._nuisance import fit_propensity
-from dagcore.estimators.base import CausalEstimator
+from dagcore.estimators._data import design_frame
+from dagcore.estimators.base import PropensityFormula
 from dagcore.estimators.diagnostics import overlap_summary, standardized_mean_differences
 from dagcore.estimators.result import Estimate
 
 __all__ = ["Stratification"]
 
 
-class Stratification(CausalEstimator):
+class Stratification(PropensityFormula):
     """Stratification (subclassification) on the propensity score or on discrete covariates.
 
     Units are grouped into strata; within each stratum the difference in mean
@@ -40,11 +39,10 @@ class Stratification(CausalEstimator):
     max_levels : int
         Most distinct values a covariate may take when ``on="covariates"``.
     target : {"ATE", "ATT"}
-    propensity_formula : str, optional
-        A statsmodels formula for the propensity model (unpenalised logistic).
-    propensity_model : scikit-learn classifier, optional
-        Used instead of the formula (any estimator with ``predict_proba``).
-    level, dropna, allow_extra_variables : as elsewhere
+        The population whose average effect is estimated (it sets the strata's weights).
+    propensity_formula, propensity_model, allow_extra_variables :
+        The score stratified on, see :class:`~dagcore.estimators.base.PropensityFormula`.
+    level, dropna : see :class:`~dagcore.estimators.base.CausalEstimator`
 
     Notes
     -----
@@ -59,6 +57,8 @@ class Stratification(CausalEstimator):
 
     Examples
     --------
+    Exact strata on a three-valued confounder leave no imbalance inside each stratum:
+
     >>> import numpy as np, pandas as pd
     >>> from dagcore import Estimand
     >>> rng = np.random.default_rng(3); z = rng.integers(0, 3, size=3000)
@@ -73,27 +73,10 @@ class Stratification(CausalEstimator):
     name = "stratification"
     strategies = ("backdoor", "randomized")
 
-    def __init__(
-        self,
-        n_strata: int = 5,
-        on: str = "propensity",
-        max_levels: int = 20,
-        target: str = "ATE",
-        propensity_formula: str | None = None,
-        propensity_model: Any = None,
-        level: float = 0.95,
-        dropna: bool = False,
-        allow_extra_variables: bool = False,
-    ) -> None:
-        self.n_strata = n_strata
-        self.on = on
-        self.max_levels = max_levels
-        self.target = target
-        self.propensity_formula = propensity_formula
-        self.propensity_model = propensity_model
-        self.level = level
-        self.dropna = dropna
-        self.allow_extra_variables = allow_extra_variables
+    n_strata: int = 5
+    on: str = "propensity"
+    max_levels: int = 20
+    target: str = "ATE"
 
     def _check_params(self) -> None:
         if self.on not in ("propensity", "covariates"):
@@ -121,7 +104,7 @@ class Stratification(CausalEstimator):
             codes, uniques = pd.MultiIndex.from_frame(df[covs]).factorize(sort=True)
             labels = [", ".join(f"{c}={v}" for c, v in zip(covs, key)) for key in uniques]
             return np.asarray(codes, dtype=int), labels, extra
-        ps = fit_propensity(df, t_name, covs, formula=self.propensity_formula, model=self.propensity_model)
+        ps = self._propensity_scores(df, t_name, covs)
         extra["propensity_overlap"] = overlap_summary(ps, df[t_name].to_numpy(dtype=float))
         if np.ptp(ps) == 0:
             return np.zeros(len(df), dtype=int), [f"propensity {ps[0]:.3g}"], extra
@@ -140,15 +123,8 @@ class Stratification(CausalEstimator):
 
     def _fit(self, data: pd.DataFrame, estimand: Any) -> Estimate:
         self._check_params()
-        t_name, y_name = estimand.treatment[0], estimand.outcome[0]
-        covs = sorted(estimand.adjustment_set or ())
-        extra: list[str] = []
-        if self.on == "propensity":
-            extra = check_propensity_formula(self.propensity_formula, data, t_name, covs, outcome=y_name, allow_extra=self.allow_extra_variables)
-        prep = prepare(data, t_name, y_name, covs, extra=extra, dropna=self.dropna)
-        df = prep.data
-        t = check_binary(df, t_name, estimator="stratification")
-        y = df[y_name].to_numpy(dtype=float)
+        prep, t, y, covs = self._propensity_inputs(data, estimand, estimator="stratification", formula=self.on == "propensity")
+        df, t_name = prep.data, estimand.treatment[0]
         notes = list(prep.notes)
         codes, labels, diagnostics = self._strata(df, t_name, covs, notes)
 

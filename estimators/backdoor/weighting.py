@@ -8,9 +8,8 @@ import numpy as np
 import pandas as pd
 
 from dagcore.errors import EstimatorError
-from dagcore.estimators._data import check_binary, check_propensity_formula, design_frame, prepare
-from dagcore.estimators._nuisance import fit_propensity
-from dagcore.estimators.base import CausalEstimator
+from dagcore.estimators._data import design_frame
+from dagcore.estimators.base import PropensityFormula
 from dagcore.estimators.diagnostics import effective_sample_size, overlap_summary, standardized_mean_differences
 from dagcore.estimators.result import Estimate
 
@@ -33,20 +32,18 @@ def weighted_regression_sandwich(y: np.ndarray, t: np.ndarray, w: np.ndarray) ->
     return float(beta[1]), float(np.sqrt(cov[1, 1]))
 
 
-class IPW(CausalEstimator):
+class IPW(PropensityFormula):
     """Inverse probability weighting with Hájek (normalised) weights.
 
     Parameters
     ----------
-    propensity_formula : str, optional
-        A statsmodels formula for the propensity model (unpenalised logistic).
-    propensity_model : scikit-learn classifier, optional
-        Used instead of the formula (any estimator with ``predict_proba``).
     stabilized : bool
         Stabilised weights ``P(T = t) / P(T = t | Z)`` (same point estimate for the ATE).
     trim : float, optional
         Drop units with propensity outside ``[trim, 1 - trim]`` (the estimand then changes: reported).
-    level, dropna, allow_extra_variables : as elsewhere
+    propensity_formula, propensity_model, allow_extra_variables :
+        The propensity model, see :class:`~dagcore.estimators.base.PropensityFormula`.
+    level, dropna : see :class:`~dagcore.estimators.base.CausalEstimator`
 
     Notes
     -----
@@ -55,6 +52,8 @@ class IPW(CausalEstimator):
 
     Examples
     --------
+    A binary treatment confounded by ``z``, with a constant effect of 1.5:
+
     >>> import numpy as np, pandas as pd
     >>> from dagcore import Estimand
     >>> rng = np.random.default_rng(1); z = rng.normal(size=2000)
@@ -68,34 +67,14 @@ class IPW(CausalEstimator):
     name = "ipw"
     strategies = ("backdoor", "randomized")
 
-    def __init__(
-        self,
-        propensity_formula: str | None = None,
-        propensity_model: Any = None,
-        stabilized: bool = False,
-        trim: float | None = None,
-        level: float = 0.95,
-        dropna: bool = False,
-        allow_extra_variables: bool = False,
-    ) -> None:
-        self.propensity_formula = propensity_formula
-        self.propensity_model = propensity_model
-        self.stabilized = stabilized
-        self.trim = trim
-        self.level = level
-        self.dropna = dropna
-        self.allow_extra_variables = allow_extra_variables
+    stabilized: bool = False
+    trim: float | None = None
 
     def _fit(self, data: pd.DataFrame, estimand: Any) -> Estimate:
-        t_name, y_name = estimand.treatment[0], estimand.outcome[0]
-        covs = sorted(estimand.adjustment_set or ())
-        extra = check_propensity_formula(self.propensity_formula, data, t_name, covs, outcome=y_name, allow_extra=self.allow_extra_variables)
-        prep = prepare(data, t_name, y_name, covs, extra=extra, dropna=self.dropna)
+        prep, t, y, covs = self._propensity_inputs(data, estimand, estimator="IPW")
         df = prep.data
-        t = check_binary(df, t_name, estimator="IPW")
-        y = df[y_name].to_numpy(dtype=float)
         X = design_frame(df, covs) if covs else pd.DataFrame(index=df.index)
-        ps = fit_propensity(df, t_name, covs, formula=self.propensity_formula, model=self.propensity_model, design=X.to_numpy(dtype=float))
+        ps = self._propensity_scores(df, estimand.treatment[0], covs, design=X.to_numpy(dtype=float))
         overlap = overlap_summary(ps, t)
         notes = list(prep.notes)
         keep = np.ones(len(t), dtype=bool)

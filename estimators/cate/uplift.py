@@ -189,7 +189,7 @@ def qini_curve(cate: object, t: object, y: object) -> UpliftCurve:
     Raises
     ------
     DataError
-        As :func:`uplift_curve`.
+        The inputs :func:`uplift_curve` rejects (lengths, ``t``, missing values).
 
     Examples
     --------

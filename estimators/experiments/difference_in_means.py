@@ -20,8 +20,14 @@ class DifferenceInMeans(CausalEstimator):
     Valid when there is no open back-door path (a randomized experiment, or
     the graph says so).
 
+    Parameters
+    ----------
+    level, dropna : see :class:`~dagcore.estimators.base.CausalEstimator`
+
     Examples
     --------
+    Four units of a randomized experiment:
+
     >>> import pandas as pd
     >>> from dagcore import Estimand
     >>> df = pd.DataFrame({"t": [0, 0, 1, 1], "y": [1.0, 2.0, 3.0, 5.0]})
@@ -32,10 +38,6 @@ class DifferenceInMeans(CausalEstimator):
 
     name = "difference_in_means"
     strategies = ("randomized",)
-
-    def __init__(self, level: float = 0.95, dropna: bool = False) -> None:
-        self.level = level
-        self.dropna = dropna
 
     def _fit(self, data: pd.DataFrame, estimand: Any) -> Estimate:
         t_name, y_name = estimand.treatment[0], estimand.outcome[0]

@@ -103,24 +103,12 @@ class Analysis:
         """Plain-JSON form of every section."""
         from dagcore.estimators.result import jsonable
 
-        return {
-            "exposure": self.exposure,
-            "outcome": self.outcome,
-            "identified": self.identified,
-            "estimand": None if self.estimand is None else self.estimand.to_dict(),
-            "estimates": [e.to_dict() for e in self.estimates],
-            "skipped_estimators": list(self.skipped_estimators),
-            "refutations": [r.to_dict() for r in self.refutations],
-            "sensitivity": {
-                "e_value": None if self.e_value is None else self.e_value.to_dict(),
-                "ovb": None if self.ovb is None else self.ovb.to_dict(),
-            },
-            "local_tests": None if self.local_tests is None else self.local_tests.to_dict(),
-            "limits": list(self.limits),
-            "notes": list(self.notes),
-            "data": jsonable(dict(self.data_summary)),
-            "seconds": jsonable(dict(self.seconds)),
-        }
+        return jsonable({
+            "exposure": self.exposure, "outcome": self.outcome, "identified": self.identified, "estimand": self.estimand,
+            "estimates": self.estimates, "skipped_estimators": self.skipped_estimators, "refutations": self.refutations,
+            "sensitivity": {"e_value": self.e_value, "ovb": self.ovb}, "local_tests": self.local_tests,
+            "limits": self.limits, "notes": self.notes, "data": self.data_summary, "seconds": self.seconds,
+        })
 
     def to_json(self, **kwargs: Any) -> str:
         """JSON text of :meth:`to_dict`."""
@@ -624,19 +612,8 @@ def analyze(
 
     svg = graph_svg(g, adjusted=estimand.adjustment_set if estimand.identified else None)
     return Analysis(
-        graph=g,
-        exposure=t,
-        outcome=y,
-        estimand=estimand,
-        estimates=tuple(estimates),
-        skipped_estimators=tuple(skipped),
-        refutations=tuple(refutations),
-        e_value=ev,
-        ovb=ovb,
-        local_tests=lt,
-        limits=tuple(_limits(found)),
-        notes=tuple(notes),
-        data_summary=summary,
-        seconds=seconds,
-        graph_svg=svg,
+        graph=g, exposure=t, outcome=y, estimand=estimand,
+        estimates=tuple(estimates), skipped_estimators=tuple(skipped), refutations=tuple(refutations),
+        e_value=ev, ovb=ovb, local_tests=lt, limits=tuple(_limits(found)), notes=tuple(notes),
+        data_summary=summary, seconds=seconds, graph_svg=svg,
     )
