@@ -116,8 +116,21 @@ def _proper_backdoor_graph(g: CausalGraph, x: frozenset[str], cn: frozenset[str]
     return g.without_edges((a, b) for a in x for b in g.children(a) if b in cn)
 
 
-def _allowed(g: CausalGraph, x: frozenset[str], y: frozenset[str], forb: frozenset[str], exclude: frozenset[str]) -> frozenset[str]:
-    return frozenset(g.observed) - forb - x - y - exclude
+def _search_space(
+    g: CausalGraph, exposure: str | Iterable[str] | None, outcome: str | Iterable[str] | None, include: str | Iterable[str], exclude: str | Iterable[str]
+) -> tuple[frozenset[str], frozenset[str], frozenset[str], CausalGraph, frozenset[str]] | None:
+    """What the set searches share: ``(x, y, include, proper back-door graph, allowed nodes)``, or None when ``include`` is impossible.
+
+    Allowed nodes are the observed ones outside ``forb(X, Y)``, X, Y and ``exclude``.
+    """
+    x, y = _query(g, exposure, outcome)
+    inc = g.check_nodes(include)
+    exc = g.check_nodes(exclude)
+    forb = forbidden_nodes(g, x, y)
+    if inc & (forb | g.latent | exc):
+        return None
+    pbd = _proper_backdoor_graph(g, x, proper_causal_nodes(g, x, y))
+    return x, y, inc, pbd, frozenset(g.observed) - forb - x - y - exc
 
 
 # ---------------------------------------------------------------------------------------------- validity
@@ -252,15 +265,10 @@ def minimal_adjustment_set(
     >>> minimal_adjustment_set(CausalGraph([("X", "Y")], bidirected=[("X", "Y")]), "X", "Y") is None
     True
     """
-    x, y = _query(g, exposure, outcome)
-    inc = g.check_nodes(include)
-    exc = g.check_nodes(exclude)
-    forb = forbidden_nodes(g, x, y)
-    if inc & (forb | g.latent | exc):
+    space = _search_space(g, exposure, outcome, include, exclude)
+    if space is None:
         return None
-    cn = proper_causal_nodes(g, x, y)
-    pbd = _proper_backdoor_graph(g, x, cn)
-    allowed = _allowed(g, x, y, forb, exc)
+    x, y, inc, pbd, allowed = space
     return minimal_d_separator(pbd, x, y, include=inc, restrict_to=allowed | inc)
 
 
@@ -346,12 +354,11 @@ def minimum_adjustment_set(
     >>> sorted(minimum_adjustment_set(g, "X", "Y", cost={"C": 5, "A": 1, "B": 1}))
     ['A', 'B']
     """
-    x, y = _query(g, exposure, outcome)
-    if minimal_adjustment_set(g, x, y) is None:
+    space = _search_space(g, exposure, outcome, (), ())
+    assert space is not None  # nothing included
+    x, y, _inc, pbd, allowed = space
+    if minimal_d_separator(pbd, x, y, restrict_to=allowed) is None:
         return None
-    forb = forbidden_nodes(g, x, y)
-    pbd = _proper_backdoor_graph(g, x, proper_causal_nodes(g, x, y))
-    allowed = _allowed(g, x, y, forb, frozenset())
     nbrs = moral_ancestral_neighbours(pbd.nx, x | y)
     flow = nx.DiGraph()
     source, sink = ("__source__",), ("__sink__",)
@@ -404,18 +411,18 @@ def adjustment_sets(
     >>> sorted(sorted(s) for s in adjustment_sets(g, "X", "Y"))
     [['A'], ['B']]
     """
-    x, y = _query(g, exposure, outcome)
-    inc = g.check_nodes(include)
-    exc = g.check_nodes(exclude)
-    forb = forbidden_nodes(g, x, y)
-    if inc & (forb | g.latent | exc):
+    space = _search_space(g, exposure, outcome, include, exclude)
+    if space is None:
         return
-    pbd = _proper_backdoor_graph(g, x, proper_causal_nodes(g, x, y))
-    allowed = _allowed(g, x, y, forb, exc) - inc
+    x, y, inc, pbd, allowed = space
+    allowed -= inc
     full = moral_ancestral_neighbours(pbd.nx, x | y | inc)
     # Included nodes are always conditioned on: remove them from the moral graph.
     nbrs = {v: ws - inc for v, ws in full.items() if v not in inc}
 
+    # Four specialised searches of the moral graph, kept apart on purpose: merged into one search with
+    # optional known/stop arguments (or into two), listing the 2^16 sets of benchmarks/bench_identify.py
+    # ran 6-20% slower (best of 10 interleaved runs: 7.30 s here, 7.77 s with two loops, 8.8-10.2 s with one).
     def close(start: set[str]) -> tuple[set[str], set[str]] | None:
         """Grow ``start`` through nodes that cannot be cut; return (component, its neighbourhood) or None if Y is reached."""
         comp = set(start)

@@ -138,10 +138,10 @@ def identify_effect(
     Parameters
     ----------
     g : CausalGraph or networkx.DiGraph
-    exposure, outcome : str or iterable of str, optional
-        Default to the graph's roles.
-    given : str or iterable of str
-        Conditioning variables (IDC).
+        Latent nodes are projected out first (the ADMG of :meth:`CausalGraph.latent_projection`).
+    exposure, outcome, given : str or iterable of str
+        The sets X, Y and Z of ``P(y | do(x), z)``; X and Y default to the
+        graph's roles, Z to none (a non-empty Z runs IDC).
 
     Returns
     -------
