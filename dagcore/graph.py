@@ -24,12 +24,14 @@ import networkx as nx
 from dagcore._traverse import find_cycle, node_set, predecessors, reach, successors, without_edges
 from dagcore.errors import CycleError, GraphError, NodeNotFoundError, UnknownArgumentError
 
-__all__ = ["CausalGraph", "ADMG", "ROLES", "FOREIGN_NAMES", "as_causal_graph", "as_names", "check_keywords", "exposure_and_outcome", "takes_graph"]
+__all__ = ["CausalGraph", "ADMG", "ROLES", "Nodes", "FOREIGN_NAMES", "as_causal_graph", "as_names", "check_keywords", "exposure_and_outcome", "takes_graph"]
 
 #: The node roles a graph can hold, in display order.
 ROLES: tuple[str, ...] = ("exposure", "outcome", "latent", "adjusted", "selected")
 
 Edge = tuple[str, str]
+#: A node argument: one name or an iterable of names (a single string is one node, never its characters; see :func:`as_names`).
+Nodes: TypeAlias = "str | Iterable[str]"
 _DiGraph: TypeAlias = nx.DiGraph  # for annotations inside CausalGraph, where ``nx`` is the property
 
 
@@ -480,24 +482,8 @@ class CausalGraph:
         return new
 
     def _rebuild(self, **overrides: Any) -> CausalGraph:
-        bid_nodes = set(self._bidirected_latent)
-        kwargs: dict[str, Any] = dict(
-            edges=[e for e in self._edges if e[0] not in bid_nodes],
-            nodes=[n for n in self._nodes if n not in bid_nodes],
-            exposure=self._roles["exposure"],
-            outcome=self._roles["outcome"],
-            latent=self._roles["latent"] - bid_nodes,
-            adjusted=self._roles["adjusted"],
-            selected=self._roles["selected"],
-            labels=self._labels,
-            positions=self._positions,
-            edge_attributes=self._edge_attributes,
-            name=self._name,
-            attributes=self._attributes,
-            _bidirected_latent=self._bidirected_latent,
-        )
-        kwargs.update(overrides)
-        return CausalGraph(**kwargs)
+        """A new graph from this one's constructor arguments (:meth:`_rebuild_kwargs`) with ``overrides``."""
+        return CausalGraph(**{**self._rebuild_kwargs(), **overrides})
 
     def latent_projection(self) -> ADMG:
         """The acyclic directed mixed graph over the observed nodes.
@@ -684,6 +670,7 @@ class CausalGraph:
         return (_rebuild_from_state, (self._rebuild_kwargs(),))
 
     def _rebuild_kwargs(self) -> dict[str, Any]:
+        """The constructor arguments that rebuild this graph, as plain (picklable) values."""
         bid_nodes = set(self._bidirected_latent)
         return dict(
             edges=sorted(e for e in self._edges if e[0] not in bid_nodes),

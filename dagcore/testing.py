@@ -30,13 +30,8 @@ __all__ = ["dags", "queries"]
 
 @st.composite
 def dags(
-    draw: st.DrawFn,
-    *,
-    min_nodes: int = 1,
-    max_nodes: int = 8,
-    edge_probability: float | None = None,
-    latent_fraction: float = 0.0,
-    bidirected: bool = False,
+    draw: st.DrawFn, *, min_nodes: int = 1, max_nodes: int = 8,
+    edge_probability: float | None = None, latent_fraction: float = 0.0, bidirected: bool = False,
 ) -> CausalGraph:
     """Random causal DAGs over nodes ``v0, v1, ...``.
 

@@ -28,7 +28,7 @@ import networkx as nx
 
 from dagcore._traverse import moral_ancestral_neighbours, predecessors, reach, successors
 from dagcore.errors import GraphError
-from dagcore.graph import CausalGraph, as_names, exposure_and_outcome, takes_graph
+from dagcore.graph import CausalGraph, Nodes, as_names, exposure_and_outcome, takes_graph
 from dagcore.identification._verdict import Verdict
 from dagcore.structure.dseparation import d_separated, minimal_d_separator
 
@@ -69,7 +69,7 @@ class AdjustmentCheck(Verdict):
 
 
 # ---------------------------------------------------------------------------------------------- helpers
-def _query(g: CausalGraph, xs: str | Iterable[str] | None, ys: str | Iterable[str] | None) -> tuple[frozenset[str], frozenset[str]]:
+def _query(g: CausalGraph, xs: Nodes | None, ys: Nodes | None) -> tuple[frozenset[str], frozenset[str]]:
     return exposure_and_outcome(g, xs, ys, purpose="adjustment")
 
 
@@ -84,7 +84,7 @@ def _ancestors_avoiding(g: CausalGraph, ys: frozenset[str], xs: frozenset[str]) 
 
 
 @takes_graph()
-def proper_causal_nodes(g: CausalGraph, exposure: str | Iterable[str] | None = None, outcome: str | Iterable[str] | None = None) -> frozenset[str]:
+def proper_causal_nodes(g: CausalGraph, exposure: Nodes | None = None, outcome: Nodes | None = None) -> frozenset[str]:
     """``cn(X, Y)``: nodes other than X on proper causal paths from X to Y (Y included when X causes it).
 
     Examples
@@ -98,7 +98,7 @@ def proper_causal_nodes(g: CausalGraph, exposure: str | Iterable[str] | None = N
 
 
 @takes_graph()
-def forbidden_nodes(g: CausalGraph, exposure: str | Iterable[str] | None = None, outcome: str | Iterable[str] | None = None) -> frozenset[str]:
+def forbidden_nodes(g: CausalGraph, exposure: Nodes | None = None, outcome: Nodes | None = None) -> frozenset[str]:
     """``forb(X, Y) = De(cn(X, Y)) ∪ X``: nodes that no adjustment set may contain.
 
     Examples
@@ -117,7 +117,7 @@ def _proper_backdoor_graph(g: CausalGraph, x: frozenset[str], cn: frozenset[str]
 
 
 def _search_space(
-    g: CausalGraph, exposure: str | Iterable[str] | None, outcome: str | Iterable[str] | None, include: str | Iterable[str], exclude: str | Iterable[str]
+    g: CausalGraph, exposure: Nodes | None, outcome: Nodes | None, include: Nodes, exclude: Nodes
 ) -> tuple[frozenset[str], frozenset[str], frozenset[str], CausalGraph, frozenset[str]] | None:
     """What the set searches share: ``(x, y, include, proper back-door graph, allowed nodes)``, or None when ``include`` is impossible.
 
@@ -136,10 +136,7 @@ def _search_space(
 # ---------------------------------------------------------------------------------------------- validity
 @takes_graph()
 def is_adjustment_set(
-    g: CausalGraph,
-    exposure: str | Iterable[str] | None,
-    outcome: str | Iterable[str] | None,
-    adjustment_set: Iterable[str],
+    g: CausalGraph, exposure: Nodes | None, outcome: Nodes | None, adjustment_set: Iterable[str]
 ) -> AdjustmentCheck:
     """Check a proposed adjustment set against the generalized adjustment criterion.
 
@@ -208,10 +205,7 @@ def _open_noncausal_path(g: CausalGraph, x: frozenset[str], y: frozenset[str], z
 
 @takes_graph()
 def is_backdoor_set(
-    g: CausalGraph,
-    exposure: str | Iterable[str] | None,
-    outcome: str | Iterable[str] | None,
-    adjustment_set: Iterable[str],
+    g: CausalGraph, exposure: Nodes | None, outcome: Nodes | None, adjustment_set: Iterable[str]
 ) -> AdjustmentCheck:
     """Pearl's back-door criterion: no descendant of X in Z, and Z blocks every path into X.
 
@@ -241,11 +235,11 @@ def is_backdoor_set(
 @takes_graph()
 def minimal_adjustment_set(
     g: CausalGraph,
-    exposure: str | Iterable[str] | None = None,
-    outcome: str | Iterable[str] | None = None,
+    exposure: Nodes | None = None,
+    outcome: Nodes | None = None,
     *,
-    include: str | Iterable[str] = (),
-    exclude: str | Iterable[str] = (),
+    include: Nodes = (),
+    exclude: Nodes = (),
 ) -> frozenset[str] | None:
     """One inclusion-minimal adjustment set in linear time, or None when none exists.
 
@@ -274,9 +268,7 @@ def minimal_adjustment_set(
 
 @takes_graph()
 def canonical_adjustment_set(
-    g: CausalGraph,
-    exposure: str | Iterable[str] | None = None,
-    outcome: str | Iterable[str] | None = None,
+    g: CausalGraph, exposure: Nodes | None = None, outcome: Nodes | None = None
 ) -> frozenset[str] | None:
     """The canonical set ``An(X ∪ Y) ∩ observed \\ (X ∪ Y ∪ forb)`` (Perković et al. 2018), or None.
 
@@ -296,9 +288,7 @@ def canonical_adjustment_set(
 
 @takes_graph()
 def optimal_adjustment_set(
-    g: CausalGraph,
-    exposure: str | Iterable[str] | None = None,
-    outcome: str | Iterable[str] | None = None,
+    g: CausalGraph, exposure: Nodes | None = None, outcome: Nodes | None = None
 ) -> frozenset[str] | None:
     """The O-set ``pa(cn(X, Y)) \\ forb(X, Y)`` of Henckel, Perković & Maathuis (2022), or None.
 
@@ -334,8 +324,8 @@ def optimal_adjustment_set(
 @takes_graph()
 def minimum_adjustment_set(
     g: CausalGraph,
-    exposure: str | Iterable[str] | None = None,
-    outcome: str | Iterable[str] | None = None,
+    exposure: Nodes | None = None,
+    outcome: Nodes | None = None,
     *,
     cost: Mapping[str, float] | None = None,
 ) -> frozenset[str] | None:
@@ -389,11 +379,11 @@ def minimum_adjustment_set(
 @takes_graph()
 def adjustment_sets(
     g: CausalGraph,
-    exposure: str | Iterable[str] | None = None,
-    outcome: str | Iterable[str] | None = None,
+    exposure: Nodes | None = None,
+    outcome: Nodes | None = None,
     *,
-    include: str | Iterable[str] = (),
-    exclude: str | Iterable[str] = (),
+    include: Nodes = (),
+    exclude: Nodes = (),
 ) -> Iterator[frozenset[str]]:
     """Every minimal adjustment set, lazily, with polynomial delay.
 
