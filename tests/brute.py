@@ -2,7 +2,25 @@
 
 from __future__ import annotations
 
+import itertools
+import random
+
 from dagcore import CausalGraph
+
+
+class RandomBinaryTables:
+    """Random conditional probability tables of a binary model on ``g``: ``cpt[v][parent values] = P(v = 1 | parents)``.
+
+    Each entry is drawn uniformly from ``[low, high]`` with ``random.Random(seed)``;
+    ``order`` is a topological order and ``parents[v]`` the sorted parents.
+    """
+
+    def __init__(self, g: CausalGraph, seed: int, low: float = 0.1, high: float = 0.9) -> None:
+        rng = random.Random(seed)
+        self.g = g
+        self.order = g.topological_order()
+        self.parents = {v: sorted(g.parents(v)) for v in self.order}
+        self.cpt = {v: {k: rng.uniform(low, high) for k in itertools.product((0, 1), repeat=len(self.parents[v]))} for v in self.order}
 
 
 def simple_paths(g: CausalGraph, a: str, b: str) -> list[list[str]]:

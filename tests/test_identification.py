@@ -10,10 +10,9 @@ to 1e-9 whenever the effect is identified.
 from __future__ import annotations
 
 import itertools
-import random
 
 import pytest
-from brute import simple_paths
+from brute import RandomBinaryTables, simple_paths
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -35,14 +34,7 @@ from dagcore.grammar import load, parse
 from dagcore.testing import queries
 
 
-class BinarySCM:
-    def __init__(self, g: CausalGraph, seed: int) -> None:
-        rng = random.Random(seed)
-        self.g = g
-        self.order = g.topological_order()
-        self.parents = {v: sorted(g.parents(v)) for v in self.order}
-        self.cpt = {v: {k: rng.uniform(0.1, 0.9) for k in itertools.product((0, 1), repeat=len(self.parents[v]))} for v in self.order}
-
+class BinarySCM(RandomBinaryTables):
     def _joint(self, do: dict[str, int]) -> dict[tuple[int, ...], float]:
         out: dict[tuple[int, ...], float] = {}
         for values in itertools.product((0, 1), repeat=len(self.order)):

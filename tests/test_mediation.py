@@ -10,9 +10,9 @@ observational distribution of the same model.
 from __future__ import annotations
 
 import itertools
-import random
 
 import pytest
+from brute import RandomBinaryTables
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,18 +22,11 @@ from dagcore.grammar import parse
 from dagcore.testing import queries
 
 
-class ThresholdSCM:
+class ThresholdSCM(RandomBinaryTables):
     """Binary SCM ``V = 1[U_V < q_V(pa)]`` with independent uniform ``U_V``."""
 
-    def __init__(self, g: CausalGraph, seed: int) -> None:
-        rng = random.Random(seed)
-        self.g = g
-        self.order = g.topological_order()
-        self.parents = {v: sorted(g.parents(v)) for v in self.order}
-        self.q = {v: {k: rng.uniform(0.1, 0.9) for k in itertools.product((0, 1), repeat=len(self.parents[v]))} for v in self.order}
-
     def _qv(self, v: str, values: dict[str, int]) -> float:
-        return self.q[v][tuple(values[p] for p in self.parents[v])]
+        return self.cpt[v][tuple(values[p] for p in self.parents[v])]
 
     def observational(self) -> dict[tuple[int, ...], float]:
         observed = list(self.g.observed)

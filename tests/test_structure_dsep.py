@@ -49,16 +49,20 @@ def brute_force_open_path_exists(g: CausalGraph, x: str, y: str, z: set[str]) ->
     return dfs([x])
 
 
+def _random_question(g: CausalGraph, pool: list[str], rnd) -> tuple[str, str, set[str]]:
+    """Two nodes of ``pool`` and a random set of the other observed nodes to condition on."""
+    x, y = rnd.sample(pool, 2)
+    rest = [n for n in g.observed if n not in (x, y)]
+    return x, y, set(rnd.sample(rest, rnd.randint(0, len(rest))))
+
+
 @pytest.mark.slow
 @settings(max_examples=2000)
 @given(dags(max_nodes=7, latent_fraction=0.3, bidirected=True), st.randoms(use_true_random=False))
 def test_d_separation_matches_brute_force(g: CausalGraph, rnd) -> None:
-    nodes = list(g.nodes)
-    if len(nodes) < 2:
+    if len(g.nodes) < 2:
         return
-    x, y = rnd.sample(nodes, 2)
-    rest = [n for n in nodes if n not in (x, y) and n not in g.latent]
-    z = set(rnd.sample(rest, rnd.randint(0, len(rest))))
+    x, y, z = _random_question(g, list(g.nodes), rnd)
     assert d_separated(g, x, y, given=z) == (not brute_force_open_path_exists(g, x, y, z))
 
 
@@ -66,12 +70,9 @@ def test_d_separation_matches_brute_force(g: CausalGraph, rnd) -> None:
 @settings(max_examples=300)
 @given(dags(max_nodes=7, latent_fraction=0.3, bidirected=True), st.randoms(use_true_random=False))
 def test_paths_agree_with_d_separation(g: CausalGraph, rnd) -> None:
-    observed = list(g.observed)
-    if len(observed) < 2:
+    if len(g.observed) < 2:
         return
-    x, y = rnd.sample(observed, 2)
-    rest = [n for n in observed if n not in (x, y)]
-    z = set(rnd.sample(rest, rnd.randint(0, len(rest))))
+    x, y, z = _random_question(g, list(g.observed), rnd)
     found = list(paths(g, x, y, given=z))
     assert any(p.open for p in found) == d_connected(g, x, y, given=z)
     for p in found:
