@@ -120,14 +120,7 @@ class GraphError(DagcoreError, ValueError):
     ``line`` and ``column`` are set when the graph came from text.
     """
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        filename: str | None = None,
-        line: int | None = None,
-        column: int | None = None,
-    ) -> None:
+    def __init__(self, message: str, *, filename: str | None = None, line: int | None = None, column: int | None = None) -> None:
         self.message = message
         self.filename = filename
         self.line = line

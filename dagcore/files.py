@@ -171,7 +171,8 @@ def atomic_write_text(path: str | os.PathLike[str], text: str, *, encoding: str 
     Raises
     ------
     OutputPathError
-        As :func:`atomic_write_bytes`.
+        Its folder is missing, not a folder or not writable, or ``path`` is
+        a folder; nothing is created.
 
     Examples
     --------

@@ -17,19 +17,21 @@ import inspect
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, TypeAlias, TypeVar, cast
+from typing import Any, TypeAlias, TypeVar, cast, overload
 
 import networkx as nx
 
 from dagcore._traverse import find_cycle, node_set, predecessors, reach, successors, without_edges
 from dagcore.errors import CycleError, GraphError, NodeNotFoundError, UnknownArgumentError
 
-__all__ = ["CausalGraph", "ADMG", "ROLES", "FOREIGN_NAMES", "as_causal_graph", "as_names", "check_keywords", "exposure_and_outcome", "takes_graph"]
+__all__ = ["CausalGraph", "ADMG", "ROLES", "Nodes", "FOREIGN_NAMES", "as_causal_graph", "as_names", "check_keywords", "exposure_and_outcome", "takes_graph"]
 
 #: The node roles a graph can hold, in display order.
 ROLES: tuple[str, ...] = ("exposure", "outcome", "latent", "adjusted", "selected")
 
 Edge = tuple[str, str]
+#: A node argument: one name or an iterable of names (a single string is one node, never its characters; see :func:`as_names`).
+Nodes: TypeAlias = "str | Iterable[str]"
 _DiGraph: TypeAlias = nx.DiGraph  # for annotations inside CausalGraph, where ``nx`` is the property
 
 
@@ -66,6 +68,24 @@ def _bidirected_latent_name(a: str, b: str, taken: set[str]) -> str:
     while name in taken:
         name += "'"
     return name
+
+
+class _Role:
+    """A read-only attribute of :class:`CausalGraph`: the nodes that hold one role (one descriptor for all five roles)."""
+
+    def __init__(self, role: str, doc: str) -> None:
+        self.role = role
+        self.__doc__ = doc
+
+    @overload
+    def __get__(self, graph: None, owner: type | None = None) -> _Role: ...
+    @overload
+    def __get__(self, graph: CausalGraph, owner: type | None = None) -> frozenset[str]: ...
+    def __get__(self, graph: CausalGraph | None, owner: type | None = None) -> frozenset[str] | _Role:
+        return self if graph is None else graph._roles[self.role]
+
+    def __set__(self, graph: CausalGraph, value: object) -> None:
+        raise AttributeError(f"CausalGraph is immutable; use with_roles() to change {self.role!r}")
 
 
 class CausalGraph:
@@ -275,10 +295,7 @@ class CausalGraph:
         lat = self._roles["latent"]
         return tuple(n for n in self._nodes if n not in lat)
 
-    @property
-    def latent(self) -> frozenset[str]:
-        """Latent nodes, including those standing for bidirected edges."""
-        return self._roles["latent"]
+    latent = _Role("latent", "Latent nodes, including those standing for bidirected edges.")
 
     @property
     def edges(self) -> frozenset[Edge]:
@@ -295,25 +312,10 @@ class CausalGraph:
         """Latent nodes that stand for a bidirected edge, mapped to their pair."""
         return self._bidirected_latent
 
-    @property
-    def exposure(self) -> frozenset[str]:
-        """Exposure (treatment) nodes."""
-        return self._roles["exposure"]
-
-    @property
-    def outcome(self) -> frozenset[str]:
-        """Outcome nodes."""
-        return self._roles["outcome"]
-
-    @property
-    def adjusted(self) -> frozenset[str]:
-        """Nodes marked as adjusted for."""
-        return self._roles["adjusted"]
-
-    @property
-    def selected(self) -> frozenset[str]:
-        """Nodes marked as selection nodes."""
-        return self._roles["selected"]
+    exposure = _Role("exposure", "Exposure (treatment) nodes.")
+    outcome = _Role("outcome", "Outcome nodes.")
+    adjusted = _Role("adjusted", "Nodes marked as adjusted for.")
+    selected = _Role("selected", "Nodes marked as selection nodes.")
 
     @property
     def labels(self) -> Mapping[str, str]:
@@ -397,21 +399,21 @@ class CausalGraph:
         >>> sorted(g.ancestors(["B"], include_self=True))
         ['A', 'B']
         """
-        start = self.check_nodes(nodes)
-        seen = reach(predecessors(self._nx), start)
-        return frozenset(seen if include_self else seen - start)
+        return self._reach(predecessors(self._nx), nodes, include_self)
 
     def descendants(self, nodes: str | Iterable[str], *, include_self: bool = False) -> frozenset[str]:
-        """Descendants of a node or a set of nodes.
+        """Descendants of a node or a set of nodes: :meth:`ancestors` along the arrows.
 
         Examples
         --------
-        >>> g = CausalGraph([("A", "B"), ("B", "C")])
-        >>> sorted(g.descendants("A"))
+        >>> sorted(CausalGraph([("A", "B"), ("B", "C")]).descendants("A"))
         ['B', 'C']
         """
+        return self._reach(successors(self._nx), nodes, include_self)
+
+    def _reach(self, adjacency: Mapping[str, Mapping[str, Any]], nodes: str | Iterable[str], include_self: bool) -> frozenset[str]:
         start = self.check_nodes(nodes)
-        seen = reach(successors(self._nx), start)
+        seen = reach(adjacency, start)
         return frozenset(seen if include_self else seen - start)
 
     def topological_order(self) -> tuple[str, ...]:
@@ -480,24 +482,8 @@ class CausalGraph:
         return new
 
     def _rebuild(self, **overrides: Any) -> CausalGraph:
-        bid_nodes = set(self._bidirected_latent)
-        kwargs: dict[str, Any] = dict(
-            edges=[e for e in self._edges if e[0] not in bid_nodes],
-            nodes=[n for n in self._nodes if n not in bid_nodes],
-            exposure=self._roles["exposure"],
-            outcome=self._roles["outcome"],
-            latent=self._roles["latent"] - bid_nodes,
-            adjusted=self._roles["adjusted"],
-            selected=self._roles["selected"],
-            labels=self._labels,
-            positions=self._positions,
-            edge_attributes=self._edge_attributes,
-            name=self._name,
-            attributes=self._attributes,
-            _bidirected_latent=self._bidirected_latent,
-        )
-        kwargs.update(overrides)
-        return CausalGraph(**kwargs)
+        """A new graph from this one's constructor arguments (:meth:`_rebuild_kwargs`) with ``overrides``."""
+        return CausalGraph(**{**self._rebuild_kwargs(), **overrides})
 
     def latent_projection(self) -> ADMG:
         """The acyclic directed mixed graph over the observed nodes.
@@ -684,6 +670,7 @@ class CausalGraph:
         return (_rebuild_from_state, (self._rebuild_kwargs(),))
 
     def _rebuild_kwargs(self) -> dict[str, Any]:
+        """The constructor arguments that rebuild this graph, as plain (picklable) values."""
         bid_nodes = set(self._bidirected_latent)
         return dict(
             edges=sorted(e for e in self._edges if e[0] not in bid_nodes),

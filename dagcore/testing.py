@@ -21,6 +21,8 @@ try:
 except ImportError as err:  # pragma: no cover
     raise ImportError("dagcore.testing needs the 'hypothesis' package: pip install 'dagcore[dev]' or pip install hypothesis") from err
 
+from typing import Any
+
 from dagcore.graph import CausalGraph
 
 __all__ = ["dags", "queries"]
@@ -28,13 +30,8 @@ __all__ = ["dags", "queries"]
 
 @st.composite
 def dags(
-    draw: st.DrawFn,
-    *,
-    min_nodes: int = 1,
-    max_nodes: int = 8,
-    edge_probability: float | None = None,
-    latent_fraction: float = 0.0,
-    bidirected: bool = False,
+    draw: st.DrawFn, *, min_nodes: int = 1, max_nodes: int = 8,
+    edge_probability: float | None = None, latent_fraction: float = 0.0, bidirected: bool = False,
 ) -> CausalGraph:
     """Random causal DAGs over nodes ``v0, v1, ...``.
 
@@ -52,12 +49,10 @@ def dags(
 
     Examples
     --------
-    >>> from hypothesis import given, settings
-    >>> @settings(max_examples=5)
-    ... @given(dags(max_nodes=5))
-    ... def check(g):
-    ...     assert len(g.nodes) <= 5
-    >>> check()
+    >>> from hypothesis import find
+    >>> g = find(dags(min_nodes=3, edge_probability=0.5), lambda g: len(g.edges) >= 2)
+    >>> len(g.nodes) >= 3 and len(g.edges) >= 2
+    True
     """
     n = draw(st.integers(min_nodes, max_nodes))
     names = [f"v{i}" for i in range(n)]
@@ -85,17 +80,17 @@ def dags(
 
 
 @st.composite
-def queries(
-    draw: st.DrawFn,
-    *,
-    min_nodes: int = 2,
-    max_nodes: int = 8,
-    edge_probability: float | None = None,
-    latent_fraction: float = 0.0,
-    bidirected: bool = False,
-    max_exposures: int = 1,
-) -> CausalGraph:
+def queries(draw: st.DrawFn, *, max_exposures: int = 1, **dag_options: Any) -> CausalGraph:
     """Random DAGs with roles: an observed exposure (or several) that is an ancestor of an observed outcome.
+
+    Parameters
+    ----------
+    max_exposures : int
+        Most exposures per graph (each an observed ancestor of the outcome).
+    **dag_options
+        The options of :func:`dags` (``min_nodes``, ``max_nodes``,
+        ``edge_probability``, ``latent_fraction``, ``bidirected``), with
+        ``min_nodes`` at least 2 (its default here).
 
     Examples
     --------
@@ -107,15 +102,8 @@ def queries(
     ...     assert g.exposure <= g.ancestors(y)
     >>> check()
     """
-    g = draw(
-        dags(
-            min_nodes=max(2, min_nodes),
-            max_nodes=max_nodes,
-            edge_probability=edge_probability,
-            latent_fraction=latent_fraction,
-            bidirected=bidirected,
-        ).filter(lambda g: any(g.descendants(x) - g.latent for x in g.observed))
-    )
+    dag_options["min_nodes"] = max(2, dag_options.get("min_nodes", 2))
+    g = draw(dags(**dag_options).filter(lambda g: any(g.descendants(x) - g.latent for x in g.observed)))
     sources = [x for x in g.observed if g.descendants(x) - g.latent]
     y_candidates = sorted({y for x in sources for y in g.descendants(x) - g.latent})
     y = draw(st.sampled_from(y_candidates))

@@ -112,7 +112,8 @@ def to_dagitty(graph: CausalGraph) -> str:
     Examples
     --------
     >>> from dagcore.grammar import parse
-    >>> print(to_dagitty(parse("dag m { A [exposure] A -> B }")))
+    >>> g = parse("dag m { A [exposure] A -> B }")
+    >>> print(to_dagitty(g))   # no name "m", no indentation
     dag {
     A [exposure]
     A -> B

@@ -8,23 +8,19 @@ import random
 from dagcore import CausalGraph
 
 
-class RandomBinarySCM:
-    """A random binary structural causal model on ``g``: ``P(V = 1 | pa(V))`` uniform in [0.1, 0.9] for each parent configuration.
+class RandomBinaryTables:
+    """Random conditional probability tables of a binary model on ``g``: ``cpt[v][parent values] = P(v = 1 | parents)``.
 
-    The tests that compute exact interventional or cross-world truth by
-    enumeration subclass it; the same ``seed`` gives the same model.
+    Each entry is drawn uniformly from ``[low, high]`` with ``random.Random(seed)``;
+    ``order`` is a topological order and ``parents[v]`` the sorted parents.
     """
 
-    def __init__(self, g: CausalGraph, seed: int) -> None:
+    def __init__(self, g: CausalGraph, seed: int, low: float = 0.1, high: float = 0.9) -> None:
         rng = random.Random(seed)
         self.g = g
         self.order = g.topological_order()
         self.parents = {v: sorted(g.parents(v)) for v in self.order}
-        self._p1 = {v: {k: rng.uniform(0.1, 0.9) for k in itertools.product((0, 1), repeat=len(self.parents[v]))} for v in self.order}
-
-    def p_one(self, v: str, values: dict[str, int]) -> float:
-        """``P(v = 1)`` given the values of its parents (``values`` may hold other nodes too)."""
-        return self._p1[v][tuple(values[u] for u in self.parents[v])]
+        self.cpt = {v: {k: rng.uniform(low, high) for k in itertools.product((0, 1), repeat=len(self.parents[v]))} for v in self.order}
 
 
 def simple_paths(g: CausalGraph, a: str, b: str) -> list[list[str]]:
@@ -61,4 +57,3 @@ def local_markov(g: CausalGraph) -> list[tuple[str, str, tuple[str, ...]]]:
             seen.add(frozenset((v, w)))
             out.append((v, w, tuple(sorted(pa))))
     return out
-

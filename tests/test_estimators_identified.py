@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import itertools
-import random
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from brute import RandomBinaryTables
 from sklearn.base import clone
 
 import dagcore
@@ -20,15 +20,11 @@ from dagcore.grammar import load, parse
 EX = Path(__file__).resolve().parents[1] / "examples"
 
 
-class SampledSCM:
+class SampledSCM(RandomBinaryTables):
     """Binary SCM with random conditional probabilities: samples rows and gives exact interventional means."""
 
     def __init__(self, g: CausalGraph, seed: int, low: float = 0.15, high: float = 0.85) -> None:
-        rng = random.Random(seed)
-        self.g = g
-        self.order = g.topological_order()
-        self.parents = {v: sorted(g.parents(v)) for v in self.order}
-        self.cpt = {v: {k: rng.uniform(low, high) for k in itertools.product((0, 1), repeat=len(self.parents[v]))} for v in self.order}
+        super().__init__(g, seed, low, high)
 
     def sample(self, n: int, seed: int) -> pd.DataFrame:
         rng = np.random.default_rng(seed)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from brute import RandomBinarySCM, simple_paths
+from brute import RandomBinaryTables, simple_paths
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -34,9 +34,7 @@ from dagcore.grammar import load, parse
 from dagcore.testing import queries
 
 
-class BinarySCM(RandomBinarySCM):
-    """Exact observational and interventional distributions of a random binary model, by enumeration."""
-
+class BinarySCM(RandomBinaryTables):
     def _joint(self, do: dict[str, int]) -> dict[tuple[int, ...], float]:
         out: dict[tuple[int, ...], float] = {}
         for values in itertools.product((0, 1), repeat=len(self.order)):
@@ -46,7 +44,7 @@ class BinarySCM(RandomBinarySCM):
                 if v in do:
                     p *= 1.0 if a[v] == do[v] else 0.0
                 else:
-                    q = self.p_one(v, a)
+                    q = self.cpt[v][tuple(a[u] for u in self.parents[v])]
                     p *= q if a[v] == 1 else 1 - q
                 if p == 0:
                     break

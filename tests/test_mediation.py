@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from brute import RandomBinarySCM
+from brute import RandomBinaryTables
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,8 +22,11 @@ from dagcore.grammar import parse
 from dagcore.testing import queries
 
 
-class ThresholdSCM(RandomBinarySCM):
-    """Binary SCM ``V = 1[U_V < q_V(pa)]`` with independent uniform ``U_V`` (``q_V`` is :meth:`p_one`)."""
+class ThresholdSCM(RandomBinaryTables):
+    """Binary SCM ``V = 1[U_V < q_V(pa)]`` with independent uniform ``U_V``."""
+
+    def _qv(self, v: str, values: dict[str, int]) -> float:
+        return self.cpt[v][tuple(values[p] for p in self.parents[v])]
 
     def observational(self) -> dict[tuple[int, ...], float]:
         observed = list(self.g.observed)
@@ -35,7 +38,7 @@ class ThresholdSCM(RandomBinarySCM):
                 table[key] = table.get(key, 0.0) + p
                 return
             v = self.order[i]
-            q = self.p_one(v, values)
+            q = self._qv(v, values)
             for val, pv in ((1, q), (0, 1 - q)):
                 values[v] = val
                 walk(i + 1, values, p * pv)
@@ -60,7 +63,7 @@ class ThresholdSCM(RandomBinarySCM):
                 a[v], b[v] = x_m, x_y
                 walk(i + 1, a, b, p)
             else:
-                qa, qb = self.p_one(v, a), self.p_one(v, b)
+                qa, qb = self._qv(v, a), self._qv(v, b)
                 for va, vb, pv in ((1, 1, min(qa, qb)), (1, 0, max(0.0, qa - qb)), (0, 1, max(0.0, qb - qa)), (0, 0, 1 - max(qa, qb))):
                     if v in ms:
                         vb = va  # the mediators keep their world-a (x_m) value

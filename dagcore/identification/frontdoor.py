@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from dagcore._traverse import directed_path
-from dagcore.graph import CausalGraph, as_names, exposure_and_outcome, takes_graph
+from dagcore.graph import CausalGraph, Nodes, as_names, exposure_and_outcome, takes_graph
 from dagcore.identification._verdict import Verdict
 from dagcore.structure.dseparation import d_separated
 
@@ -43,12 +43,12 @@ def _without_out_edges(g: CausalGraph, nodes: frozenset[str]) -> CausalGraph:
     return g.without_edges((a, b) for a in nodes for b in g.children(a))
 
 
-def _query(g: CausalGraph, x: str | Iterable[str] | None, y: str | Iterable[str] | None) -> tuple[frozenset[str], frozenset[str]]:
+def _query(g: CausalGraph, x: Nodes | None, y: Nodes | None) -> tuple[frozenset[str], frozenset[str]]:
     return exposure_and_outcome(g, x, y, purpose="the front-door criterion")
 
 
 @takes_graph()
-def is_frontdoor_set(g: CausalGraph, exposure: str | Iterable[str] | None, outcome: str | Iterable[str] | None, mediators: Iterable[str]) -> FrontdoorCheck:
+def is_frontdoor_set(g: CausalGraph, exposure: Nodes | None, outcome: Nodes | None, mediators: Iterable[str]) -> FrontdoorCheck:
     """Check the front-door criterion, naming the condition that fails.
 
     Examples
@@ -81,7 +81,7 @@ def is_frontdoor_set(g: CausalGraph, exposure: str | Iterable[str] | None, outco
 
 
 @takes_graph()
-def find_frontdoor_set(g: CausalGraph, exposure: str | Iterable[str] | None = None, outcome: str | Iterable[str] | None = None) -> frozenset[str] | None:
+def find_frontdoor_set(g: CausalGraph, exposure: Nodes | None = None, outcome: Nodes | None = None) -> frozenset[str] | None:
     """A front-door set in polynomial time, or None.
 
     Following Jeong, Tian & Bareinboim (2022): start from the observed
@@ -113,7 +113,7 @@ def find_frontdoor_set(g: CausalGraph, exposure: str | Iterable[str] | None = No
 
 
 @takes_graph()
-def frontdoor_sets(g: CausalGraph, exposure: str | Iterable[str] | None = None, outcome: str | Iterable[str] | None = None) -> Iterator[frozenset[str]]:
+def frontdoor_sets(g: CausalGraph, exposure: Nodes | None = None, outcome: Nodes | None = None) -> Iterator[frozenset[str]]:
     """Front-door sets, lazily: first the one :func:`find_frontdoor_set` finds, then every
     inclusion-minimal one among the candidates (by search when there are at most 14 candidates).
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from dagcore.errors import GraphError, HedgeError
-from dagcore.graph import ADMG, CausalGraph, as_names, exposure_and_outcome, takes_graph
+from dagcore.graph import ADMG, CausalGraph, Nodes, as_names, exposure_and_outcome, takes_graph
 from dagcore.identification.expressions import Expression, Fraction, P, Product, Sum, rename_bound, simplify
 
 __all__ = ["identify_effect"]
@@ -127,21 +127,17 @@ def _idc(y: frozenset[str], x: frozenset[str], z: frozenset[str], dist: Expressi
 
 @takes_graph()
 def identify_effect(
-    g: CausalGraph,
-    exposure: str | Iterable[str] | None = None,
-    outcome: str | Iterable[str] | None = None,
-    *,
-    given: str | Iterable[str] = (),
+    g: CausalGraph, exposure: Nodes | None = None, outcome: Nodes | None = None, *, given: Nodes = ()
 ) -> Expression:
     """Identify ``P(outcome | do(exposure), given)`` as a formula over the observational distribution.
 
     Parameters
     ----------
     g : CausalGraph or networkx.DiGraph
-    exposure, outcome : str or iterable of str, optional
-        Default to the graph's roles.
-    given : str or iterable of str
-        Conditioning variables (IDC).
+        Latent nodes are projected out first (the ADMG of :meth:`CausalGraph.latent_projection`).
+    exposure, outcome, given : str or iterable of str
+        The sets X, Y and Z of ``P(y | do(x), z)``; X and Y default to the
+        graph's roles, Z to none (a non-empty Z runs IDC).
 
     Returns
     -------

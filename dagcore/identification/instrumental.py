@@ -15,11 +15,11 @@ effects, or monotonicity for the local average effect).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from dagcore._traverse import directed_path, minimal_separator
-from dagcore.graph import CausalGraph, exposure_and_outcome, takes_graph
+from dagcore.graph import CausalGraph, Nodes, exposure_and_outcome, takes_graph
 from dagcore.identification._verdict import Verdict
 from dagcore.identification.frontdoor import _without_out_edges
 from dagcore.structure.dseparation import d_separated, reachable
@@ -40,19 +40,14 @@ class InstrumentCheck(Verdict):
     condition: str | None = None
 
 
-def _query(g: CausalGraph, exposure: str | Iterable[str] | None, outcome: str | Iterable[str] | None) -> tuple[str, str]:
+def _query(g: CausalGraph, exposure: Nodes | None, outcome: Nodes | None) -> tuple[str, str]:
     (x,), (y,) = exposure_and_outcome(g, exposure, outcome, purpose="instrumental variables", single=True)
     return x, y
 
 
 @takes_graph()
 def is_instrument(
-    g: CausalGraph,
-    instrument: str,
-    exposure: str | Iterable[str] | None = None,
-    outcome: str | Iterable[str] | None = None,
-    *,
-    given: str | Iterable[str] = (),
+    g: CausalGraph, instrument: str, exposure: Nodes | None = None, outcome: Nodes | None = None, *, given: Nodes = ()
 ) -> InstrumentCheck:
     """Check whether ``instrument`` is a valid (conditional) instrument, naming the failed condition.
 
@@ -105,7 +100,7 @@ def _conditioning_sets(
 
 @takes_graph()
 def instruments(
-    g: CausalGraph, exposure: str | Iterable[str] | None = None, outcome: str | Iterable[str] | None = None
+    g: CausalGraph, exposure: Nodes | None = None, outcome: Nodes | None = None
 ) -> Iterator[tuple[str, frozenset[str]]]:
     """Valid (instrument, conditioning set) pairs, lazily; never a latent node.
 

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 
 from dagcore.errors import GraphError
 from dagcore.estimand import Estimand
-from dagcore.graph import CausalGraph, as_names, exposure_and_outcome, takes_graph
+from dagcore.graph import CausalGraph, Nodes, as_names, exposure_and_outcome, takes_graph
 from dagcore.identification.adjustment import proper_causal_nodes
 from dagcore.structure.dseparation import d_separated
 
@@ -73,7 +73,7 @@ def _surgery(g: CausalGraph, *, out_of: frozenset[str] = frozenset(), into: froz
 
 
 def _query(
-    g: CausalGraph, exposure: str | Iterable[str] | None, outcome: str | Iterable[str] | None, mediators: str | Iterable[str] | None
+    g: CausalGraph, exposure: Nodes | None, outcome: Nodes | None, mediators: Nodes | None
 ) -> tuple[str, str, frozenset[str]]:
     xs, ys = exposure_and_outcome(g, exposure, outcome, purpose="mediation", single=True)
     (x,), (y,) = tuple(xs), tuple(ys)
@@ -133,9 +133,9 @@ def check_mediation_set(
     g: CausalGraph,
     covariates: Iterable[str],
     *,
-    exposure: str | Iterable[str] | None = None,
-    outcome: str | Iterable[str] | None = None,
-    mediators: str | Iterable[str] | None = None,
+    exposure: Nodes | None = None,
+    outcome: Nodes | None = None,
+    mediators: Nodes | None = None,
 ) -> MediationCheck:
     """Check whether ``covariates`` satisfy Pearl's conditions for the natural effects.
 
@@ -178,10 +178,7 @@ def check_mediation_set(
 
 @takes_graph()
 def mediation_covariates(
-    g: CausalGraph,
-    exposure: str | Iterable[str] | None = None,
-    outcome: str | Iterable[str] | None = None,
-    mediators: str | Iterable[str] | None = None,
+    g: CausalGraph, exposure: Nodes | None = None, outcome: Nodes | None = None, mediators: Nodes | None = None
 ) -> MediationCheck:
     """Find an inclusion-minimal covariate set for the mediation formula, or say why none exists.
 
@@ -212,9 +209,9 @@ def mediation_covariates(
 @takes_graph()
 def identify_mediation(
     g: CausalGraph,
-    exposure: str | Iterable[str] | None = None,
-    outcome: str | Iterable[str] | None = None,
-    mediators: str | Iterable[str] | None = None,
+    exposure: Nodes | None = None,
+    outcome: Nodes | None = None,
+    mediators: Nodes | None = None,
     *,
     effect: str = "nde",
     covariates: Iterable[str] | None = None,

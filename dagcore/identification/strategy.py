@@ -24,7 +24,7 @@ from collections.abc import Iterable
 
 from dagcore.errors import GraphError, NotIdentifiableError
 from dagcore.estimand import Estimand
-from dagcore.graph import CausalGraph, exposure_and_outcome, takes_graph
+from dagcore.graph import CausalGraph, Nodes, exposure_and_outcome, takes_graph
 from dagcore.identification.adjustment import adjustment_sets, minimal_adjustment_set, optimal_adjustment_set
 from dagcore.identification.expressions import Expression, backdoor_formula, frontdoor_formula, rename_bound, simplify
 
@@ -40,7 +40,7 @@ def _names(s: Iterable[str]) -> str:
     return ", ".join(sorted(s))
 
 
-def _roles(g: CausalGraph, exposure: str | Iterable[str] | None, outcome: str | Iterable[str] | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _roles(g: CausalGraph, exposure: Nodes | None, outcome: Nodes | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
     xs, ys = exposure_and_outcome(g, exposure, outcome, purpose="identify")
     return tuple(sorted(xs)), tuple(sorted(ys))
 
@@ -69,11 +69,7 @@ def _common_assumptions(g: CausalGraph, x: tuple[str, ...], y: tuple[str, ...]) 
 
 @takes_graph()
 def identify(
-    g: CausalGraph,
-    exposure: str | Iterable[str] | None = None,
-    outcome: str | Iterable[str] | None = None,
-    *,
-    effect: str = "total",
+    g: CausalGraph, exposure: Nodes | None = None, outcome: Nodes | None = None, *, effect: str = "total"
 ) -> Estimand:
     """Identify the causal effect of ``exposure`` on ``outcome`` from the graph alone.
 

@@ -13,13 +13,13 @@ from collections.abc import Iterable
 
 from dagcore._traverse import active_reach, minimal_separator
 from dagcore.errors import GraphError
-from dagcore.graph import CausalGraph, takes_graph
+from dagcore.graph import CausalGraph, Nodes, takes_graph
 
 __all__ = ["d_separated", "d_connected", "reachable", "minimal_d_separator"]
 
 
 @takes_graph()
-def reachable(g: CausalGraph, sources: str | Iterable[str], *, given: str | Iterable[str] = ()) -> frozenset[str]:
+def reachable(g: CausalGraph, sources: Nodes, *, given: Nodes = ()) -> frozenset[str]:
     """Nodes d-connected to ``sources`` given ``given`` (sources excluded unless reached back).
 
     Parameters
@@ -48,13 +48,7 @@ def reachable(g: CausalGraph, sources: str | Iterable[str], *, given: str | Iter
 
 
 @takes_graph()
-def d_separated(
-    g: CausalGraph,
-    xs: str | Iterable[str],
-    ys: str | Iterable[str],
-    *,
-    given: str | Iterable[str] = (),
-) -> bool:
+def d_separated(g: CausalGraph, xs: Nodes, ys: Nodes, *, given: Nodes = ()) -> bool:
     """Whether ``xs`` and ``ys`` are d-separated given ``given`` in ``g``.
 
     Parameters
@@ -98,13 +92,7 @@ def d_separated(
 
 
 @takes_graph()
-def d_connected(
-    g: CausalGraph,
-    xs: str | Iterable[str],
-    ys: str | Iterable[str],
-    *,
-    given: str | Iterable[str] = (),
-) -> bool:
+def d_connected(g: CausalGraph, xs: Nodes, ys: Nodes, *, given: Nodes = ()) -> bool:
     """Whether ``xs`` and ``ys`` are d-connected given ``given`` (the negation of :func:`d_separated`).
 
     Examples
@@ -118,12 +106,7 @@ def d_connected(
 
 @takes_graph()
 def minimal_d_separator(
-    g: CausalGraph,
-    xs: str | Iterable[str],
-    ys: str | Iterable[str],
-    *,
-    include: str | Iterable[str] = (),
-    restrict_to: Iterable[str] | None = None,
+    g: CausalGraph, xs: Nodes, ys: Nodes, *, include: Nodes = (), restrict_to: Iterable[str] | None = None
 ) -> frozenset[str] | None:
     """A minimal set Z with ``include ⊆ Z ⊆ restrict_to`` that d-separates ``xs`` and ``ys``, or None.
 

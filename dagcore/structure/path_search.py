@@ -8,12 +8,12 @@ on it is outside Z and every collider is in Z or has a descendant in Z
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from dagcore._traverse import predecessors, successors
 from dagcore.errors import GraphError
-from dagcore.graph import CausalGraph, takes_graph
+from dagcore.graph import CausalGraph, Nodes, takes_graph
 
 __all__ = ["Path", "paths"]
 
@@ -113,14 +113,7 @@ def _status(g: CausalGraph, nodes: list[str], forward: list[bool], z: frozenset[
 
 
 @takes_graph()
-def paths(
-    g: CausalGraph,
-    source: str,
-    target: str,
-    *,
-    given: str | Iterable[str] = (),
-    limit: int | None = None,
-) -> PathIterator:
+def paths(g: CausalGraph, source: str, target: str, *, given: Nodes = (), limit: int | None = None) -> PathIterator:
     """Every simple path between ``source`` and ``target``, lazily, with its status given ``given``.
 
     Parameters

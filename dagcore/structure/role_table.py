@@ -20,12 +20,12 @@ Research; the model numbers cited are theirs.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from dagcore._traverse import predecessors, reach
-from dagcore.graph import CausalGraph, exposure_and_outcome, takes_graph
+from dagcore.graph import CausalGraph, Nodes, exposure_and_outcome, takes_graph
 
 __all__ = ["Role", "RoleTable", "roles"]
 
@@ -123,7 +123,7 @@ def _scan_paths(g: CausalGraph, xs: frozenset[str], ys: frozenset[str]) -> tuple
 
 
 @takes_graph()
-def roles(g: CausalGraph, exposure: str | Iterable[str] | None = None, outcome: str | Iterable[str] | None = None) -> RoleTable:
+def roles(g: CausalGraph, exposure: Nodes | None = None, outcome: Nodes | None = None) -> RoleTable:
     """Classify every observed variable for the effect of ``exposure`` on ``outcome``.
 
     Parameters
