@@ -57,6 +57,7 @@ __all__ = [
     "normal_ci",
 ]
 
+
 def normal_ci(value: float, se: float, level: float) -> tuple[float, float]:
     """Wald confidence interval ``value ± z * se``.
 
