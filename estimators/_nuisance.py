@@ -15,15 +15,19 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import ConvergenceWarning
 
 from dagcore.errors import DataError, EstimatorError
 from dagcore.estimators._data import design_matrix
+from dagcore.estimators._parallel import parallel_map
 
 __all__ = [
     "LogisticMLE",
@@ -49,22 +53,30 @@ def logistic_newton(X: np.ndarray, t: np.ndarray, *, max_iter: int = 50, tol: fl
 
     The intercept is kept apart and the Hessian ``X' W X`` is accumulated in
     blocks of rows, so no ``n × p`` copy of ``X`` is ever made (peak memory
-    of a fit is a few length-``n`` vectors beyond ``X`` itself).
+    of a fit is a few length-``n`` vectors beyond ``X`` itself). A step that
+    lowers the log-likelihood (Newton can overshoot when a row lies far out)
+    is halved until it does not.
 
     Raises
     ------
     DataError
-        Perfect (or quasi-complete) separation: the likelihood has no maximum.
+        Perfect (or quasi-complete) separation: no convergence and fitted
+        probabilities saturated at 0 or 1, so the likelihood has no maximum.
+
+    Warns
+    -----
+    ConvergenceWarning
+        No convergence within ``max_iter`` steps without separation.
     """
     n, k = X.shape
     beta = np.zeros(k + 1)
     hess = np.empty((k + 1, k + 1))
     block = np.empty((min(n, _CHUNK), k))
+    eta = np.zeros(n)
+    loglik = _log_likelihood(t, eta)
+    converged = False
     for _ in range(max_iter):
-        eta = X @ beta[1:] + beta[0]
-        if np.max(np.abs(eta)) > 35:
-            raise DataError("perfect separation")
-        p = 1 / (1 + np.exp(-eta))
+        p = expit(eta)
         resid = t - p
         w = p * (1 - p)
         grad = np.concatenate([[resid.sum()], X.T @ resid])
@@ -80,10 +92,30 @@ def logistic_newton(X: np.ndarray, t: np.ndarray, *, max_iter: int = 50, tol: fl
             step = np.linalg.solve(hess, grad)
         except np.linalg.LinAlgError:
             step = np.linalg.lstsq(hess, grad, rcond=None)[0]
+        for _halving in range(30):
+            new_eta = X @ (beta[1:] + step[1:]) + (beta[0] + step[0])
+            new_loglik = _log_likelihood(t, new_eta)
+            if new_loglik >= loglik - 1e-12 * abs(loglik):
+                break
+            step /= 2
         beta += step
+        eta, loglik = new_eta, new_loglik
         if np.max(np.abs(step)) < tol * (1 + np.max(np.abs(beta))):
+            converged = True
             break
+    if np.max(np.abs(eta)) > 30 and (not converged or _log_likelihood(t, 2 * eta) >= loglik - 1e-9 * max(1.0, -loglik)):
+        # saturated fitted probabilities, and either no convergence or a likelihood that stretching every
+        # log-odds does not lower: the coefficients run off to infinity (one far-out row alone is no separation)
+        raise DataError("perfect separation")
+    if not converged:
+        warnings.warn(
+            f"the logistic model did not converge in {max_iter} Newton steps; raise max_iter", ConvergenceWarning, stacklevel=2
+        )
     return float(beta[0]), beta[1:]
+
+
+def _log_likelihood(t: np.ndarray, eta: np.ndarray) -> float:
+    return float(t @ eta - np.logaddexp(0.0, eta).sum())
 
 
 def separation_message(treatment: str) -> str:
@@ -165,7 +197,7 @@ class LogisticMLE(ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Columns: probability of ``classes_[0]`` and of ``classes_[1]``."""
-        p = 1 / (1 + np.exp(-self.decision_function(X)))
+        p = expit(self.decision_function(X))
         return np.column_stack([1 - p, p])
 
     def predict(self, X: Any) -> np.ndarray:
@@ -320,10 +352,8 @@ def cross_fit(
     >>> bool(np.all(held_out_mean[test] == x[train].mean()))
     True
     """
-    from joblib import Parallel, delayed
-
     args = [(tr, te) if extra is None else (tr, te, ex) for (tr, te), ex in zip(folds, extra if extra is not None else folds)]
-    results = Parallel(n_jobs=n_jobs)(delayed(nuisances)(*a) for a in args)
+    results = parallel_map(nuisances, args, n_jobs=n_jobs)
     out = tuple(np.empty(n) for _ in results[0])
     for (_, te), preds in zip(folds, results):
         for full, pred in zip(out, preds):

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from dagcore.errors import EstimatorError
+from dagcore.estimators._parallel import parallel_map
 
 __all__ = ["bootstrap", "bootstrap_interval", "resample_rows", "spawn_generators", "subsample_rows"]
 
@@ -126,10 +127,8 @@ def bootstrap(
     def one(rng: np.random.Generator) -> Any:
         return statistic(resample_rows(rng, n, groups))
 
-    from joblib import Parallel, delayed
-
     rngs = spawn_generators(random_state, int(n_bootstrap))
-    return np.array(Parallel(n_jobs=n_jobs)(delayed(one)(r) for r in rngs), dtype=float)
+    return np.array(parallel_map(one, ((r,) for r in rngs), n_jobs=n_jobs), dtype=float)
 
 
 def bootstrap_interval(replicates: np.ndarray, level: float) -> tuple[float, tuple[float, float]]:

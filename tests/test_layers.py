@@ -78,7 +78,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: Layers from the bottom up; a module may import its own layer and those below it.
 #: Patterns are matched in this order of specificity: report before estimators.
 LAYERS: dict[str, tuple[str, ...]] = {
-    "model": ("dagcore.errors", "dagcore.graph", "dagcore.estimand", "dagcore.files", "dagcore._lazy", "dagcore._traverse"),
+    "model": ("dagcore.errors", "dagcore.graph", "dagcore.estimand", "dagcore.files", "dagcore.vocabulary", "dagcore._lazy", "dagcore._traverse"),
     "language": ("dagcore.grammar", "dagcore.grammar.*"),
     "structure": ("dagcore.structure", "dagcore.structure.*", "dagcore.rendering", "dagcore.random"),
     "identification": ("dagcore.identification", "dagcore.identification.*", "dagcore.testing"),
@@ -108,12 +108,14 @@ _SHARED_PRIVATE_MODULES: dict[str, str] = {
     # private modules written for every layer of the package
     "dagcore._lazy": "dagcore",
     "dagcore._traverse": "dagcore",
-    # the one validation / design-matrix layer, the one nuisance-learner factory and the one
-    # bootstrap of the estimators: shared by every estimator subpackage, private to the estimators
+    # the one validation / design-matrix layer, the one nuisance-learner factory, the one bootstrap and the one
+    # parallel runner of the estimators: shared by every estimator subpackage, private to the estimators
     "dagcore.estimators._data": "dagcore.estimators",
     "dagcore.estimators._nuisance": "dagcore.estimators",
     "dagcore.estimators._resample": "dagcore.estimators",
+    "dagcore.estimators._parallel": "dagcore.estimators",
 }
+
 
 @dataclass(frozen=True)
 class Import:

@@ -266,3 +266,45 @@ def test_no_estimator_resamples_splits_or_configures_learners_by_itself() -> Non
                 continue
             offenders += [f"{rel}:{number}: {what}: {code}" for what, pattern in _PATTERNS.items() if pattern.search(code)]
     assert not offenders, "\n".join(offenders)
+
+
+# ---------------------------------------------------------------- the default logistic model, warnings from workers
+def test_logistic_mle_fits_data_with_an_outlying_row_like_statsmodels() -> None:
+    """One row with log-odds 40 is no separation: the fit converges to the GLM's maximum likelihood."""
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=2000)
+    x[0] = 40.0
+    t = (rng.random(2000) < 1 / (1 + np.exp(-x))).astype(float)
+    model = LogisticMLE().fit(x[:, None], t)
+    glm = sm.GLM(t, sm.add_constant(x), family=sm.families.Binomial()).fit()
+    np.testing.assert_allclose([model.intercept_[0], model.coef_[0, 0]], glm.params, atol=1e-8)
+
+
+def test_logistic_mle_separation_is_an_error_and_non_convergence_a_warning() -> None:
+    from sklearn.exceptions import ConvergenceWarning
+
+    x = np.random.default_rng(1).normal(size=300)
+    with pytest.raises(DataError, match="perfect separation"):
+        LogisticMLE().fit(x[:, None], (x > 0).astype(float))
+    t = (np.random.default_rng(2).random(300) < 1 / (1 + np.exp(-x))).astype(float)
+    with pytest.warns(ConvergenceWarning, match="did not converge in 1 Newton steps"):
+        LogisticMLE(max_iter=1).fit(x[:, None], t)
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_a_nuisance_warning_reaches_the_caller_whatever_n_jobs(n_jobs: int) -> None:
+    """A worker process's ConvergenceWarning is re-issued in the caller, once, at the caller's line."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
+
+    df, e = _backdoor(n=400, seed=5)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        DRLearner(propensity_model=LogisticRegression(max_iter=2), n_folds=3, n_jobs=n_jobs).fit(df, e)
+    convergence = [w for w in caught if issubclass(w.category, ConvergenceWarning)]
+    assert len(convergence) == 1, [str(w.message) for w in caught]
+    assert convergence[0].filename == __file__

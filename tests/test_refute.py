@@ -195,3 +195,19 @@ def test_each_refuter_catches_what_it_is_designed_for() -> None:
     est = fitted(FirstCovariate(), df2.rename(columns={"w": "wz"}), {"wz"}, TRUE)
     r = R.refute_random_common_cause(est, df2.rename(columns={"w": "wz"}), n_simulations=20, random_state=0)
     assert r.verdict == "fail" and not r.fast_path
+
+
+def test_a_refuter_whose_replicates_all_fail_is_an_error_not_a_verdict(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Twenty failed refits leave nothing to judge: a verdict from NaN replicates would be a silent wrong answer."""
+    from dagcore.estimators.refutation import _template
+
+    df = simulate(5, effect=1.0, n=300)
+    est = fitted(OLS(), df, {"w", "z"}, TRUE)
+    monkeypatch.setattr(_linear.Linear, "build", classmethod(lambda cls, *a: None))  # no fast path: every replicate refits
+
+    def failing(*args: object) -> None:
+        raise ValueError("singular design")
+
+    monkeypatch.setattr(_template, "refit", failing)
+    with pytest.raises(EstimatorError, match="20 of 20 replicates failed"):
+        refute_placebo_treatment(est, df, n_simulations=20, random_state=0)

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from dagcore.errors import DataError, EstimatorError
+from dagcore.estimators._parallel import parallel_map
 from dagcore.estimators._resample import bootstrap_interval, spawn_generators
 from dagcore.estimators.refutation._linear import Linear, close
 from dagcore.estimators.refutation.result import Refutation
@@ -257,14 +258,14 @@ def _refit_all(
             results.append(one(i))
             bar.update()
         return results
-    from joblib import Parallel, delayed
+    from joblib import Parallel
 
     results = []
     chunk = max(1, n // 10)
     with Parallel(n_jobs=n_jobs) as parallel:
         for start in range(0, n, chunk):
             stop = min(n, start + chunk)
-            results.extend(parallel(delayed(one)(i) for i in range(start, stop)))
+            results.extend(parallel_map(one, ((i,) for i in range(start, stop)), n_jobs=n_jobs, parallel=parallel))
             bar.update(stop - start)
     return results
 
@@ -336,9 +337,15 @@ def run_refuter(
     started = time.perf_counter()
     ctx = _context(estimate, data, random_state, n_simulations)
     reps = _simulate(ctx, plan(ctx), n_simulations, n_jobs=n_jobs, progress=progress)
+    values = reps.values
+    if reps.finite.size < 2:
+        # nothing to judge: a verdict computed from NaN replicates would be a silent wrong answer
+        raise EstimatorError(
+            f"refuter {method!r}: {reps.failures} of {len(values)} replicates failed to fit "
+            f"({reps.finite.size} succeeded; at least 2 are needed to judge the estimate)"
+        )
     j = judge(ctx, reps)
     verdict, rule, details = j.verdict, j.rule, dict(j.details)
-    values = reps.values
     if reps.failures:
         details["failed_replicates"] = reps.failures
         if reps.failures > 0.1 * len(values) and verdict == "pass":
