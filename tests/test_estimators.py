@@ -294,3 +294,15 @@ def test_aipw_default_outcome_fits_equal_scikit_learn_linear_regression() -> Non
     ours = AIPW(propensity_model=LogisticRegression(C=1.0)).fit(dup, e).estimate_
     ref = AIPW(outcome_model=LinearRegression(), propensity_model=LogisticRegression(C=1.0)).fit(dup, e).estimate_
     assert ours.value == pytest.approx(ref.value, abs=1e-8)
+
+
+def test_regression_with_an_interacted_treatment_names_its_target() -> None:
+    """With ``y ~ t * z`` the t coefficient is the effect where z = 0, not the ATE; a plain formula keeps 'ATE'."""
+    rng = np.random.default_rng(3)
+    z = rng.normal(size=400)
+    t = (rng.random(400) < 0.5).astype(float)
+    df = pd.DataFrame({"z": z, "t": t, "y": 2 * t + z + t * z + rng.normal(size=400)})
+    e = Estimand(treatment=("t",), outcome=("y",), strategy="backdoor", adjustment_set={"z"})
+    assert estimate(e, df, method="regression", formula="y ~ t + z").target == "ATE"
+    interacted = estimate(e, df, method="regression", formula="y ~ t * z")
+    assert interacted.target.startswith("CATE") and "t:z" in interacted.target

@@ -83,6 +83,7 @@ class OutcomeRegression(OutcomeFormula):
             _check_formula(formula, prep.data, {t, *covs}, y, self.allow_extra_variables)
         binary = set(np.unique(prep.data[t].to_numpy(dtype=float)).tolist()) <= {0.0, 1.0}
         notes = list(prep.notes)
+        interactions: list[str] = []
         if self.formula is None and self.cov_type in _ARRAY_COV_TYPES:
             # the default linear model: numpy least squares and the sandwich, no formula machinery
             A = np.column_stack([np.ones(len(prep.data)), prep.data[t].to_numpy(dtype=float), design_matrix(prep.data, covs)])
@@ -91,17 +92,25 @@ class OutcomeRegression(OutcomeFormula):
             fit = _ols(formula, prep.data, self.cov_type)
             if t not in fit.params.index:
                 raise EstimatorError(f"the formula {formula!r} has no main term for the treatment {t!r}")
-            interactions = [p for p in fit.params.index if t in p and p != t]
+            # statsmodels names an interaction term "t:z" (or "z:t", "t:C(g)[T.b]"): match the factor, not a substring
+            interactions = [p for p in fit.params.index if ":" in p and t in p.split(":")]
             if interactions:
                 notes.append(f"the formula interacts {t} with other terms; the {t} coefficient is the effect where they are 0 (use Standardization for the average effect)")
             value, se, r2 = float(fit.params[t]), float(fit.bse[t]), float(fit.rsquared)
         return self._result(
             estimand, value, se, len(prep.data),
             inference=f"OLS, {'classical' if self.cov_type == 'nonrobust' else self.cov_type + ' robust'} standard errors",
-            target="ATE" if binary else "ATE per unit of treatment",
+            target=_coefficient_target(binary, t, interactions),
             diagnostics={"formula": formula, "r_squared": r2},
             notes=notes,
         )
+
+
+def _coefficient_target(binary: bool, treatment: str, interactions: list[str]) -> str:
+    """What the treatment coefficient estimates: the ATE, unless the formula interacts the treatment."""
+    if interactions:
+        return f"CATE where the terms interacting with {treatment} ({', '.join(interactions)}) are 0"
+    return "ATE" if binary else "ATE per unit of treatment"
 
 
 _ARRAY_COV_TYPES = ("HC0", "HC1", "nonrobust")
