@@ -21,6 +21,7 @@ _EXPORTS: dict[str, str] = {
     "DagSyntaxError": "dagcore.errors",
     "GraphError": "dagcore.errors",
     "CycleError": "dagcore.errors",
+    "NodeNameError": "dagcore.errors",
     "NodeNotFoundError": "dagcore.errors",
     "UnknownArgumentError": "dagcore.errors",
     "DataError": "dagcore.errors",

@@ -15,6 +15,7 @@ __all__ = [
     "DagSyntaxError",
     "GraphError",
     "CycleError",
+    "NodeNameError",
     "NodeNotFoundError",
     "UnknownArgumentError",
     "DataError",
@@ -126,6 +127,10 @@ class GraphError(DagcoreError, ValueError):
         self.line = line
         self.column = column
         super().__init__(format_location(filename, line, column) + message)
+
+
+class NodeNameError(GraphError, TypeError):
+    """A node name that is not a string (networkx graphs' names become strings: pass ``'1'`` for node ``1``)."""
 
 
 class CycleError(GraphError):

@@ -12,7 +12,7 @@ from typing import Any
 import networkx as nx
 
 from dagcore.errors import DagSyntaxError, GraphError
-from dagcore.graph import ROLES, CausalGraph
+from dagcore.graph import ROLES, CausalGraph, takes_graph
 
 __all__ = ["to_dot", "from_dot", "to_json", "from_json", "to_gml", "from_gml"]
 
@@ -22,6 +22,7 @@ def _dot_id(text: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- DOT
+@takes_graph(roles=())
 def to_dot(graph: CausalGraph) -> str:
     """Graphviz DOT text of the graph (no graphviz package needed).
 
@@ -304,6 +305,7 @@ def _node_link(graph: CausalGraph) -> dict[str, Any]:
     return data
 
 
+@takes_graph(roles=())
 def to_json(graph: CausalGraph, *, indent: int | None = 2) -> str:
     """Node-link JSON (networkx's ``node_link_data`` layout plus ``roles`` and ``bidirected``).
 
@@ -370,6 +372,7 @@ def from_json(text: str, *, filename: str | None = None) -> CausalGraph:
 
 
 # ---------------------------------------------------------------------------------------------- GML
+@takes_graph(roles=())
 def to_gml(graph: CausalGraph) -> str:
     """GML text (what DoWhy users hold): node ``label`` is the name, roles as attributes.
 

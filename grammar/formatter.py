@@ -11,7 +11,7 @@ import os
 import re
 
 from dagcore.files import atomic_write_text
-from dagcore.graph import ROLES, CausalGraph
+from dagcore.graph import ROLES, CausalGraph, takes_graph
 
 __all__ = ["dumps", "dump", "to_dagitty", "quote_name"]
 
@@ -79,6 +79,7 @@ def _lines(graph: CausalGraph) -> list[str]:
     return out
 
 
+@takes_graph(roles=())
 def dumps(graph: CausalGraph) -> str:
     """The canonical ``.dag`` text of a graph.
 
@@ -104,6 +105,7 @@ def dumps(graph: CausalGraph) -> str:
     return "\n".join([header, *("  " + line for line in body), "}"]) + "\n"
 
 
+@takes_graph(roles=())
 def to_dagitty(graph: CausalGraph) -> str:
     """Text that dagitty.net and the R package accept: ``dag { ... }``, roles as attributes, ``<->`` kept, no comments.
 
@@ -122,6 +124,7 @@ def to_dagitty(graph: CausalGraph) -> str:
     return "\n".join(["dag {", *_lines(graph), "}"]) + "\n"
 
 
+@takes_graph(roles=())
 def dump(graph: CausalGraph, path: str | os.PathLike[str]) -> None:
     """Write the canonical text of ``graph`` to ``path`` atomically (see :mod:`dagcore.files`).
 

@@ -552,3 +552,17 @@ def test_graph_commands_never_load_pandas(tmp_path: Path) -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_help_and_version_load_no_graph_or_data_library() -> None:
+    """``dagcore --help`` builds every subcommand's parser without networkx, pandas or scikit-learn (fast start)."""
+    code = (
+        "import sys, contextlib, io; from dagcore.cli import main\n"
+        "for argv in (['--help'], ['--version'], ['estimate', '--help']):\n"
+        "    with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "        main(argv)\n"
+        "heavy = [m for m in ('networkx', 'pandas', 'sklearn', 'statsmodels') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr

@@ -191,3 +191,22 @@ def test_only_traverse_reads_networkx_adjacency() -> None:
             if isinstance(node, ast.Attribute) and node.attr in PRIVATE_ADJACENCY:
                 offenders.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno} .{node.attr}")
     assert len(_package_sources()) > 20 and not offenders, offenders
+
+
+def test_a_networkx_node_name_that_is_not_a_string_is_a_named_error() -> None:
+    """networkx nodes 1, 2 become '1', '2': asking about the int 1 says so instead of a bare TypeError."""
+    import dagcore
+    from dagcore.errors import NodeNameError
+
+    g = nx.DiGraph([(1, 2), (3, 2)])
+    with pytest.raises(NodeNameError, match="pass '1' for node 1"):
+        dagcore.d_separated(g, 1, 3)
+    assert dagcore.d_separated(g, "1", "3")
+
+
+def test_the_writers_take_a_networkx_graph() -> None:
+    import dagcore
+
+    g = nx.DiGraph([("a", "b")])
+    assert dagcore.parse(dagcore.dumps(g)) == dagcore.parse("a -> b")
+    assert dagcore.from_json(dagcore.to_json(g)) == dagcore.parse("a -> b")

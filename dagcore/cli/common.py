@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from dagcore.graph import FOREIGN_NAMES
+from dagcore.vocabulary import FOREIGN_NAMES
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -248,7 +248,7 @@ def add_effect_option(parser: argparse.ArgumentParser, choices: tuple[str, ...],
 
 
 def foreign_options(name: str) -> list[str]:
-    """Other libraries' names for dagcore's ``name`` (:data:`dagcore.graph.FOREIGN_NAMES`), spelled as options.
+    """Other libraries' names for dagcore's ``name`` (:data:`dagcore.vocabulary.FOREIGN_NAMES`), spelled as options.
 
     Examples
     --------
