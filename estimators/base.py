@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import sys
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import FrameType
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -137,6 +138,9 @@ class CausalEstimator(_KeywordDataclasses):
         user code that called ``fit`` (or ``dagcore.estimate``, ``refute``, ...),
         so the usual warning filters and ``pytest.warns`` see it there.
         """
+        level = self.level
+        if isinstance(level, bool) or not isinstance(level, (int, float, np.floating)) or not 0 < level < 1:
+            raise EstimatorError(f"level is the confidence level, a number between 0 and 1 (e.g. 0.95), got {level!r}")
         self._check_estimand(estimand)
         self._warnings: list[str] = []
         try:
@@ -279,6 +283,21 @@ class RepeatedSplits(CrossFitted):
     """
 
     n_repeats: int = 1
+
+    def _over_splits(self, one_split: Callable[[int], tuple[Any, ...]]) -> tuple[float, float, list[tuple[Any, ...]]]:
+        """Run ``one_split(seed)`` on ``n_repeats`` random splits: the median estimate, its SE, and every run.
+
+        Each run returns ``(estimate, se, ...)``; the seeds come from ``random_state``.
+        """
+        repeats = self.n_repeats
+        if isinstance(repeats, bool) or not isinstance(repeats, (int, np.integer)) or repeats < 1:
+            raise EstimatorError(f"n_repeats must be a whole number of at least 1, got {repeats!r}")
+        rng = np.random.default_rng(self.random_state)
+        runs = [one_split(int(rng.integers(2**31 - 1))) for _ in range(int(repeats))]
+        values = np.array([float(r[0]) for r in runs])
+        ses = np.array([float(r[1]) for r in runs])
+        value = float(np.median(values))
+        return value, float(np.median(np.sqrt(ses**2 + (values - value) ** 2))), runs
 
 
 class OutcomeModelled(CausalEstimator):

@@ -308,3 +308,26 @@ def test_a_nuisance_warning_reaches_the_caller_whatever_n_jobs(n_jobs: int) -> N
     convergence = [w for w in caught if issubclass(w.category, ConvergenceWarning)]
     assert len(convergence) == 1, [str(w.message) for w in caught]
     assert convergence[0].filename == __file__
+
+
+@pytest.mark.parametrize("bad", [95, 0.0, 1.0, "0.95", True])
+def test_a_confidence_level_outside_0_1_is_refused(bad: object) -> None:
+    df, e = _backdoor(n=200)
+    with pytest.raises(EstimatorError, match="level is the confidence level"):
+        AIPW(level=bad).fit(df, e)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("bad", [0, -3, 2.5])
+def test_n_repeats_must_be_a_whole_number_of_at_least_one(bad: object) -> None:
+    df, e = _backdoor(n=200)
+    for estimator in (AIPW(n_repeats=bad), DoubleML(n_repeats=bad)):  # type: ignore[arg-type]
+        with pytest.raises(EstimatorError, match="n_repeats must be a whole number"):
+            estimator.fit(df, e)
+
+
+def test_repeated_splits_take_the_median_over_splits() -> None:
+    df, e = _backdoor(n=600, seed=4)
+    est = DoubleML(n_repeats=3, random_state=0).fit(df, e).estimate_
+    splits = est.diagnostics["split_estimates"]
+    assert len(splits) == 3 and len(set(splits)) == 3
+    assert est.value == pytest.approx(float(np.median(splits)))

@@ -119,19 +119,14 @@ class DoubleML(RepeatedSplits, OutcomeModelled):
         y = prep.data[y_name].to_numpy(dtype=float)
         X = design_matrix(prep.data, covs)
         binary = _is_binary(t)
-        rng = np.random.default_rng(self.random_state)
-        runs = [self._one_split(X, t, y, int(rng.integers(2**31 - 1)), binary) for _ in range(max(1, self.n_repeats))]
-        values = np.array([r[0] for r in runs])
-        ses = np.array([r[1] for r in runs])
-        value = float(np.median(values))
-        se = float(np.median(np.sqrt(ses**2 + (values - value) ** 2)))
+        value, se, runs = self._over_splits(lambda seed: self._one_split(X, t, y, seed, binary))
         reps = f", median of {self.n_repeats} splits" if self.n_repeats > 1 else ""
         diagnostics: dict[str, Any] = {
             "treatment": "binary" if binary else "continuous",
             "residual_treatment_variance": float(np.mean(runs[0][2] ** 2)),
         }
         if self.n_repeats > 1:
-            diagnostics["split_estimates"] = [float(v) for v in values]
+            diagnostics["split_estimates"] = [float(r[0]) for r in runs]
         return self._result(
             estimand, value, se, len(t),
             inference=f"orthogonal score (partialling out), {self.n_folds}-fold cross-fitting{reps}",

@@ -118,12 +118,7 @@ class AIPW(RepeatedSplits, ClippedPropensity, OutcomeModelled):
         t = check_binary(prep.data, t_name, estimator="AIPW")
         y = prep.data[y_name].to_numpy(dtype=float)
         X = design_matrix(prep.data, covs)
-        rng = np.random.default_rng(self.random_state)
-        runs = [self._one_split(X, t, y, int(rng.integers(2**31 - 1))) for _ in range(max(1, self.n_repeats))]
-        values = np.array([r[0] for r in runs])
-        ses = np.array([r[1] for r in runs])
-        value = float(np.median(values))
-        se = float(np.median(np.sqrt(ses**2 + (values - value) ** 2)))
+        value, se, runs = self._over_splits(lambda seed: self._one_split(X, t, y, seed))
         overlap = overlap_summary(runs[0][2], t)
         folds = f"{self.n_folds}-fold cross-fitting" if self.n_folds > 1 else "no cross-fitting"
         reps = f", median of {self.n_repeats} splits" if self.n_repeats > 1 else ""
