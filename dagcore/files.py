@@ -116,7 +116,8 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     ------
     OutputPathError
         The folder does not exist (nothing is created), is not a folder, or
-        cannot be written; ``path`` is a folder. The message names ``path``.
+        cannot be written; ``path`` is a folder; writing or renaming failed
+        (disk full, read-only file system). The message names ``path``.
 
     Examples
     --------
@@ -149,6 +150,9 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
         if existing_mode is not None and not hasattr(os, "fchmod"):  # pragma: no cover - Windows
             os.chmod(tmp, existing_mode)
         os.replace(tmp, target)
+    except OSError as err:  # disk full, read-only file system, ...: name the target, never the temporary file
+        tmp.unlink(missing_ok=True)
+        raise OutputPathError(f"cannot write {path}: {err.strerror or err}") from err
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

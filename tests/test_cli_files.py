@@ -566,3 +566,20 @@ def test_help_and_version_load_no_graph_or_data_library() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_a_failed_write_is_an_output_path_error_naming_the_target(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full disk (simulated: os.replace fails) names the target, and leaves no temporary file."""
+    import errno
+
+    from dagcore.errors import OutputPathError
+    from dagcore.files import atomic_write_text
+
+    def full(*args: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full)
+    target = tmp_path / "out.dag"
+    with pytest.raises(OutputPathError, match=r"cannot write .*out\.dag: No space left on device"):
+        atomic_write_text(target, "a -> b\n")
+    assert list(tmp_path.iterdir()) == []
