@@ -59,7 +59,7 @@ def _subparsers() -> dict[str, argparse.ArgumentParser]:
         (["adjust", "G", "--direct"], "did you mean --effect?"),
         (["refute", "G", "--data", "CSV", "--simulations", "5"], "did you mean --n-simulations?"),
         (["analyze", "G", "--data", "CSV", "--jobs", "2"], "did you mean --n-jobs?"),
-        (["sensitivity", "G", "--data", "CSV", "--seed", "1"], "did you mean --random-state?"),
+        (["refute", "G", "--data", "CSV", "--seed", "1"], "did you mean --random-state?"),
         (["cate", "G", "--data", "CSV", "--seed", "1"], "did you mean --random-state?"),
     ],
 )
@@ -124,3 +124,14 @@ def test_new_names_work(files: dict[str, str], capsys: pytest.CaptureFixture[str
     out = json.loads(capsys.readouterr().out)
     assert out["estimate"]["method"] == "regression"
     assert [r["method"] for r in out["refutations"]] == ["placebo_treatment", "bootstrap", "data_subset"]
+
+
+def test_sensitivity_offers_no_refitting_option_it_would_ignore(capsys: pytest.CaptureFixture[str]) -> None:
+    """``sensitivity`` refits nothing: --n-simulations, --n-jobs and --random-state are usage errors there."""
+    from dagcore.cli import main
+
+    for option in ("--n-simulations", "--n-jobs", "--random-state"):
+        with pytest.raises(SystemExit) as exit_info:
+            main(["sensitivity", "G", "--data", "CSV", option, "2"])
+        assert exit_info.value.code == 2
+        assert option in capsys.readouterr().err

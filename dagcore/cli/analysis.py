@@ -51,17 +51,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="E-value and Cinelli & Hazlett robustness value of the estimate",
         description="Sensitivity of the estimate to unobserved confounding: the E-value and, for covariate "
         "adjustment, partial R², robustness values and bounds benchmarked on the measured covariates.",
+        refits=False,
     )
     common.add_method_option(p, type=_estimator_name, metavar="NAME", help="estimator for the E-value (default: the first that serves)")
     p.add_argument("--k", default="1,2,3", metavar="K1,K2", help="benchmark multipliers (default 1,2,3)")
     p.add_argument("--svg", metavar="OUT.svg", help="write the contour plot of the adjusted estimate as SVG (atomically; its folder must exist)")
 
 
-def _command(subparsers: argparse._SubParsersAction, name: str, handler: Any, *, help: str, description: str) -> argparse.ArgumentParser:
-    """A command of this module: graph, data, one exposure and outcome, JSON, and the refitting options."""
+def _command(
+    subparsers: argparse._SubParsersAction, name: str, handler: Any, *, help: str, description: str, refits: bool = True
+) -> argparse.ArgumentParser:
+    """A command of this module: graph, data, one exposure and outcome, JSON, and (when it refits) the refitting options."""
     p = common.add_command(subparsers, name, handler, data=_DATA_HELP, roles=False, help=help, description=description)
     common.add_role_options(p, several=False)
     common.add_json_option(p, "print JSON instead of the summary")
+    if not refits:  # sensitivity refits nothing: it offers no options it would ignore
+        return p
     p.add_argument("--n-simulations", type=common.positive_int, default=100, metavar="N", help="simulations per refuter (default 100)")
     common.add_random_state_option(p, "random seed (default 0)")
     p.add_argument("--n-jobs", type=int, default=1, metavar="J", help="parallel jobs for refitting (default 1)")
