@@ -25,6 +25,7 @@ _EXPORTS: dict[str, str] = {
     "NodeNotFoundError": "dagcore.errors",
     "UnknownArgumentError": "dagcore.errors",
     "DataError": "dagcore.errors",
+    "SeparationError": "dagcore.errors",
     "NotIdentifiableError": "dagcore.errors",
     "HedgeError": "dagcore.errors",
     "EstimatorError": "dagcore.errors",

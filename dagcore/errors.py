@@ -19,6 +19,7 @@ __all__ = [
     "NodeNotFoundError",
     "UnknownArgumentError",
     "DataError",
+    "SeparationError",
     "NotIdentifiableError",
     "HedgeError",
     "EstimatorError",
@@ -176,6 +177,10 @@ class UnknownArgumentError(DagcoreError, TypeError):
 
 class DataError(DagcoreError, ValueError):
     """A DataFrame that cannot serve the analysis: missing or non-numeric columns, NaN, wrong treatment type."""
+
+
+class SeparationError(DataError):
+    """The covariates predict a binary treatment exactly: the logistic model has no maximum and there is no overlap."""
 
 
 class NotIdentifiableError(DagcoreError, ValueError):

@@ -25,7 +25,7 @@ from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 
-from dagcore.errors import DataError, EstimatorError
+from dagcore.errors import DataError, EstimatorError, SeparationError
 from dagcore.estimators._data import design_matrix
 from dagcore.estimators._parallel import parallel_map
 
@@ -106,7 +106,7 @@ def logistic_newton(X: np.ndarray, t: np.ndarray, *, max_iter: int = 50, tol: fl
     if np.max(np.abs(eta)) > 30 and (not converged or _log_likelihood(t, 2 * eta) >= loglik - 1e-9 * max(1.0, -loglik)):
         # saturated fitted probabilities, and either no convergence or a likelihood that stretching every
         # log-odds does not lower: the coefficients run off to infinity (one far-out row alone is no separation)
-        raise DataError("perfect separation")
+        raise SeparationError("perfect separation")
     if not converged:
         warnings.warn(
             f"the logistic model did not converge in {max_iter} Newton steps; raise max_iter", ConvergenceWarning, stacklevel=2
@@ -184,8 +184,8 @@ class LogisticMLE(ClassifierMixin, BaseEstimator):
             raise DataError(f"a logistic model needs two classes, got {self.classes_.size} ({self.classes_.tolist()[:3]})")
         try:
             intercept, coef = logistic_newton(X, (y == self.classes_[1]).astype(float), max_iter=self.max_iter, tol=self.tol)
-        except DataError:
-            raise DataError(separation_message("the treatment")) from None
+        except SeparationError:
+            raise SeparationError(separation_message("the treatment")) from None
         self.intercept_ = np.array([intercept])
         self.coef_ = coef.reshape(1, -1)
         self.n_features_in_ = X.shape[1]
@@ -388,10 +388,8 @@ def fit_propensity(
         X = design if design is not None else design_matrix(data, covariates)
         try:
             ps = propensity_scores(fit_treatment_model(classifier(model), X, t), X)
-        except DataError as err:
-            if not str(err).startswith("perfect separation"):
-                raise
-            raise DataError(separation_message(repr(treatment))) from None
+        except SeparationError:
+            raise SeparationError(separation_message(repr(treatment))) from None
     else:
         import warnings
 
@@ -405,7 +403,7 @@ def fit_propensity(
                 warnings.simplefilter("ignore", RuntimeWarning)
                 ps = smf.glm(formula, data, family=sm.families.Binomial()).fit().predict(data).to_numpy()
         except (PerfectSeparationError, PerfectSeparationWarning):
-            raise DataError(separation_message(repr(treatment))) from None
+            raise SeparationError(separation_message(repr(treatment))) from None
         except Exception as err:
             raise DataError(f"could not fit the propensity model {formula!r}: {err}") from None
     if np.any(ps <= 0) or np.any(ps >= 1) or not np.isfinite(ps).all():

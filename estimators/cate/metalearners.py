@@ -178,8 +178,9 @@ class _BootstrappedLearner(_MetaLearner, Bootstrapped):
         return bootstrap(one, len(t), int(self.n_bootstrap), random_state=self.random_state, n_jobs=self.n_jobs, strata=t)
 
     def _fit(self, data: pd.DataFrame, estimand: Any) -> Estimate:
-        if int(self.n_bootstrap) < 2:
-            raise EstimatorError(f"n_bootstrap must be at least 2, got {self.n_bootstrap}")
+        b = self.n_bootstrap
+        if isinstance(b, bool) or not isinstance(b, (int, np.integer)) or b < 2:  # the interval needs 2 replicates
+            raise EstimatorError(f"n_bootstrap must be a whole number of at least 2, got {b!r}")
         d = self._prepare(data, estimand)
         F, V, t, y = d["F"], d["V"], d["t"], d["y"]
         self.tau_model_, self.cate_model_, cate, diag = self._cate_at(F, V, t, y)
