@@ -113,7 +113,7 @@ class Estimate:
     Notes
     -----
     An estimate is an immutable value: two estimates are equal, and hash
-    alike, when their numbers, target, method, settings, inference, sample
+    alike, when their numbers (a NaN equals a NaN), target, method, settings, inference, sample
     size and warnings are equal. ``diagnostics``, ``estimand`` and
     ``estimator`` are left out of equality and hashing (they hold arrays,
     tables and fitted models; the estimand is recorded in ``to_dict``).
@@ -156,8 +156,16 @@ class Estimate:
         object.__setattr__(self, "settings", dict(self.settings))
         _check_target(self.target)
 
+    def _key(self) -> tuple[Any, ...]:
+        """What equality and hashing compare; a NaN (an SE with no inference, say) equals a NaN here."""
+        numbers = tuple("nan" if math.isnan(v) else v for v in (self.value, self.se, *self.ci, self.level))
+        return (numbers, self.target, self.method, _frozen(self.settings), self.inference, self.n, self.warnings)
+
+    def __eq__(self, other: object) -> bool:
+        return self._key() == other._key() if isinstance(other, Estimate) else NotImplemented
+
     def __hash__(self) -> int:
-        return hash((self.value, self.se, self.ci, self.level, self.target, self.method, _frozen(self.settings), self.inference, self.n, self.warnings))
+        return hash(self._key())
 
     def summary(self) -> str:
         """A few lines for a terminal."""

@@ -114,3 +114,13 @@ def test_valid_targets(target: str) -> None:
 def test_invalid_targets(target) -> None:
     with pytest.raises(EstimatorError, match="unknown estimate target"):
         Estimate(value=1.0, se=0.1, ci=(0.8, 1.2), target=target)
+
+
+def test_estimates_with_a_nan_standard_error_are_equal_values() -> None:
+    from dagcore.estimators.result import Estimate
+
+    def make(value: float) -> Estimate:
+        return Estimate(value=value, se=float("nan"), ci=(float("nan"), float("nan")), inference="none (n_bootstrap=0)")
+
+    assert make(1.0) == make(1.0) and hash(make(1.0)) == hash(make(1.0))
+    assert make(1.0) != make(2.0)
