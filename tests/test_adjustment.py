@@ -175,3 +175,28 @@ def test_edge_removal_without_rebuild_matches_a_rebuilt_graph(g: CausalGraph, da
         assert cut.children(v) == frozenset(w for u, w in kept if u == v)
     assert set(cut.nx.edges) == set(kept) and cut.latent == g.latent and cut.exposure == g.exposure
     assert set(g.nx.edges) == set(edges)  # the original is untouched
+
+
+@settings(max_examples=300, deadline=None)
+@given(queries(max_nodes=8, latent_fraction=0.2, bidirected=True), st.data())
+def test_the_open_path_named_for_an_invalid_set_is_one_the_enumeration_finds(g, data) -> None:
+    """The witness of an invalid set comes from one linear search; it must be an open non-causal path of the graph
+    (checked against every path that ``paths`` enumerates), and exist exactly when such a path exists."""
+    from dagcore.identification.adjustment import _open_noncausal_path, _proper_backdoor_graph, proper_causal_nodes
+    from dagcore.structure.path_search import paths
+
+    x, y = frozenset(g.exposure), frozenset(g.outcome)
+    candidates = sorted(set(g.observed) - x - y)
+    z = frozenset(data.draw(st.lists(st.sampled_from(candidates), unique=True)) if candidates else [])
+    pbd = _proper_backdoor_graph(g, x, proper_causal_nodes(g, x, y))
+    witness = _open_noncausal_path(pbd, g, x, y, z)
+    enumerated = {
+        p.text()
+        for a in x
+        for b in y
+        for p in paths(g, a, b, given=z)
+        if p.open and p.kind != "causal" and not (set(p.nodes[1:-1]) & (x | y))
+    }
+    assert (witness is None) == (not enumerated)
+    if witness is not None:
+        assert witness in enumerated

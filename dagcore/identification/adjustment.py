@@ -26,11 +26,12 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from dagcore._traverse import moral_ancestral_neighbours, predecessors, reach, successors
+from dagcore._traverse import active_trail, moral_ancestral_neighbours, predecessors, reach, successors
 from dagcore.errors import GraphError
 from dagcore.graph import CausalGraph, Nodes, as_names, exposure_and_outcome, takes_graph
 from dagcore.identification._verdict import Verdict
 from dagcore.structure.dseparation import d_separated, minimal_d_separator
+from dagcore.structure.path_search import Path
 
 __all__ = [
     "AdjustmentCheck",
@@ -188,11 +189,23 @@ def is_adjustment_set(
     pbd = _proper_backdoor_graph(g, x, cn)
     if d_separated(pbd, x, y, given=z):
         return AdjustmentCheck(True, z, f"{{{', '.join(sorted(z))}}} blocks every non-causal path and contains no forbidden node")
-    path = _open_noncausal_path(g, x, y, z)
+    path = _open_noncausal_path(pbd, g, x, y, z)
     return AdjustmentCheck(False, z, f"the non-causal path {path} is open" if path else "a non-causal path stays open", open_path=path)
 
 
-def _open_noncausal_path(g: CausalGraph, x: frozenset[str], y: frozenset[str], z: frozenset[str]) -> str | None:
+def _open_noncausal_path(
+    search: CausalGraph, g: CausalGraph, x: frozenset[str], y: frozenset[str], z: frozenset[str]
+) -> str | None:
+    """An open non-causal path from ``x`` to ``y`` given ``z`` as text, found in ``search`` (the graph whose open
+    paths are the non-causal ones: the proper back-door graph, or the graph without edges out of ``x``).
+
+    One breadth-first Bayes-ball search (:func:`~dagcore._traverse.active_trail`, linear time); only when its
+    shortest trail repeats a node are the paths of ``g`` enumerated (at most 50,000) for a simple one.
+    """
+    found = active_trail(search.nx, x, y, z, blocked=x | y)
+    if found is not None and len(set(found[0])) == len(found[0]):
+        nodes, forward = found
+        return Path(tuple(nodes), tuple(forward), "non-causal", True, "", frozenset(g.latent)).text()
     from dagcore.structure.path_search import paths
 
     for a in sorted(x):
@@ -227,7 +240,7 @@ def is_backdoor_set(
     g_under = g.without_edges((a, b) for a in x for b in g.children(a))
     if d_separated(g_under, x, y, given=z):
         return AdjustmentCheck(True, z, "blocks every back-door path and contains no descendant of the exposure")
-    path = _open_noncausal_path(g, x, y, z)
+    path = _open_noncausal_path(g_under, g, x, y, z)
     return AdjustmentCheck(False, z, f"the back-door path {path} is open" if path else "a back-door path stays open", open_path=path)
 
 
