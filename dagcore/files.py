@@ -140,8 +140,8 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     fd, tmp = _open_temporary(target)
     try:
         with os.fdopen(fd, "wb") as handle:
-            if existing is not None and hasattr(os, "fchmod"):
-                os.fchmod(handle.fileno(), stat.S_IMODE(existing.st_mode))
+            if existing is not None and existing_mode is not None and hasattr(os, "fchmod"):
+                os.fchmod(handle.fileno(), existing_mode)
                 with contextlib.suppress(OSError):  # keeping the owner needs the right to; the mode is what matters
                     os.fchown(handle.fileno(), existing.st_uid, existing.st_gid)
             handle.write(data)

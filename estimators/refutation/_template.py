@@ -44,7 +44,6 @@ __all__ = [
     "need_adjustment",
     "percentiles",
     "refit",
-    "rngs",
     "run_refuter",
     "se_units",
 ]
@@ -81,17 +80,6 @@ class Progress:
                 self._draw()
             sys.stderr.write("\n")
             sys.stderr.flush()
-
-
-def rngs(random_state: Any, n: int) -> list[np.random.Generator]:
-    """``n`` independent generators spawned from ``random_state`` (an int, None or a Generator).
-
-    Examples
-    --------
-    >>> [int(r.integers(100)) for r in rngs(0, 2)] == [int(r.integers(100)) for r in rngs(0, 2)]
-    True
-    """
-    return spawn_generators(random_state, n)
 
 
 def percentiles(values: np.ndarray) -> tuple[float, float] | None:
@@ -170,7 +158,7 @@ def _context(estimate: Any, data: Any, random_state: Any, n_simulations: int) ->
     missing = [c for c in (t, y) if c not in data.columns]
     if missing:
         raise DataError(f"column(s) {', '.join(map(repr, missing))} of the estimand are not in the data")
-    return Context(estimate, data, estimand, t, y, rngs(random_state, n_simulations))
+    return Context(estimate, data, estimand, t, y, spawn_generators(random_state, n_simulations))
 
 
 def _first(values: np.ndarray) -> int:

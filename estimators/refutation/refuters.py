@@ -48,7 +48,7 @@ from typing import Any
 import numpy as np
 
 from dagcore.errors import DataError, EstimatorError
-from dagcore.estimators._resample import resample_rows, subsample_rows
+from dagcore.estimators._resample import resample_rows, spawn_generators, subsample_rows
 from dagcore.estimators.refutation._linear import design, residualise, with_intercept
 from dagcore.estimators.refutation._template import (
     Context,
@@ -58,7 +58,6 @@ from dagcore.estimators.refutation._template import (
     fresh_name,
     need_adjustment,
     percentiles,
-    rngs,
     run_refuter,
     se_units,
 )
@@ -558,7 +557,7 @@ def refute(
     unknown = [m for m in names if m not in REFUTERS]
     if unknown:
         raise EstimatorError(f"unknown refuter(s) {', '.join(map(repr, unknown))}; known: {', '.join(REFUTERS)}")
-    seeds = rngs(random_state, len(names))
+    seeds = spawn_generators(random_state, len(names))
     out = []
     for name, rng in zip(names, seeds):
         try:
