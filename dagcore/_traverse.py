@@ -28,10 +28,14 @@ __all__ = [
     "predecessors",
     "node_set",
     "reach",
+    "proper_causal_nodes",
     "directed_path",
     "find_cycle",
     "without_edges",
     "active_reach",
+    "active_walk",
+    "trail",
+    "loop_erased",
     "active_trail",
     "moral_ancestral_neighbours",
     "moral_reach_blockers",
@@ -123,6 +127,20 @@ def reach(
                 if w not in stop:
                     stack.append(w)
     return seen
+
+
+def proper_causal_nodes(graph: nx.DiGraph, xs: Collection[str], ys: Collection[str]) -> frozenset[str]:
+    """``cn(X, Y)``: the nodes other than X on proper causal paths from X to Y (unchecked kernel).
+
+    A descendant of X (edges into X ignored) that reaches Y by a directed path
+    avoiding X; :func:`dagcore.proper_causal_nodes` is the checked public form.
+
+    Examples
+    --------
+    >>> sorted(proper_causal_nodes(nx.DiGraph([("x", "m"), ("m", "y"), ("m", "d")]), {"x"}, {"y"}))
+    ['m', 'y']
+    """
+    return frozenset((reach(graph._succ, xs) - set(xs)) & reach(graph._pred, ys, stop=xs))
 
 
 def directed_path(graph: nx.DiGraph, sources: Iterable[str], targets: Collection[str], *, avoid: Collection[str] = ()) -> list[str] | None:
@@ -262,18 +280,140 @@ def active_reach(graph: nx.DiGraph, xs: Collection[str], zs: Collection[str]) ->
     return reached
 
 
+State = tuple[str, bool]
+"""A Bayes-ball state: ``(node, arrived_from_child)``; ``(v, False)`` means the trail enters ``v`` through an arrowhead."""
+
+
+def active_walk(
+    graph: nx.DiGraph,
+    sources: Collection[str],
+    zs: Collection[str],
+    *,
+    blocked: Collection[str] = (),
+    targets: Collection[str] = (),
+    anc_z: Collection[str] | None = None,
+) -> tuple[dict[State, State | None], State | None]:
+    """Breadth-first Bayes-ball from ``sources`` given ``zs``, with parent pointers: ``(came_from, target state or None)``.
+
+    ``came_from`` maps every state reached to the state it was reached from
+    (None for the start states ``(x, True)``); :func:`trail` reads a trail
+    out of it. Nodes in ``blocked`` and the sources are reached but never
+    expanded (never interior). The walk stops at the first state of a node in
+    ``targets`` (other than a start state); with no targets it reaches every
+    state: linear time in the size of the graph (Shachter 1998; Koller &
+    Friedman 2009, Algorithm 3.1, breadth first). ``anc_z``, the inclusive
+    ancestors of ``zs``, is computed when not given.
+
+    Examples
+    --------
+    >>> g = nx.DiGraph([("x", "m"), ("y", "m")])
+    >>> came_from, _ = active_walk(g, {"x"}, set())
+    >>> sorted(came_from)
+    [('m', False), ('x', True)]
+    """
+    from collections import deque
+
+    pred = graph._pred
+    succ = graph._succ
+    if anc_z is None:
+        anc_z = reach(pred, zs)
+    stop = set(blocked) | set(sources)
+    start = [(x, True) for x in sources]
+    came_from: dict[State, State | None] = dict.fromkeys(start)
+    queue = deque(start)
+    push = queue.append
+    while queue:
+        state = queue.popleft()
+        node, up = state
+        if came_from[state] is not None:
+            if node in targets:
+                return came_from, state
+            if node in stop:
+                continue
+        if node not in zs:
+            for c in succ[node]:
+                move = (c, False)
+                if move not in came_from:
+                    came_from[move] = state
+                    push(move)
+            if up:
+                for p in pred[node]:
+                    move = (p, True)
+                    if move not in came_from:
+                        came_from[move] = state
+                        push(move)
+        if not up and node in anc_z:
+            for p in pred[node]:
+                move = (p, True)
+                if move not in came_from:
+                    came_from[move] = state
+                    push(move)
+    return came_from, None
+
+
+def trail(came_from: Mapping[State, State | None], state: State) -> tuple[list[str], list[bool]]:
+    """The trail :func:`active_walk` followed to ``state``: its nodes and, per edge, whether it points away from the source.
+
+    Examples
+    --------
+    >>> g = nx.DiGraph([("c", "x"), ("c", "y")])
+    >>> came_from, end = active_walk(g, {"x"}, set(), targets={"y"})
+    >>> trail(came_from, end)
+    (['x', 'c', 'y'], [False, True])
+    """
+    nodes, forward = [], []
+    cur: State | None = state
+    while cur is not None:
+        nodes.append(cur[0])
+        prev = came_from[cur]
+        if prev is not None:
+            forward.append(not cur[1])  # entered from a parent: the edge points along the trail
+        cur = prev
+    return nodes[::-1], forward[::-1]
+
+
+def loop_erased(nodes: list[str], forward: list[bool]) -> tuple[list[str], list[bool]]:
+    """A simple path from a trail: cut every loop ``v ... v`` (left to right). Linear time.
+
+    Cutting a loop out of a trail that is active given Z leaves a trail that
+    is active given Z: the cut node keeps its other edges; if it becomes a
+    collider, it was a collider at one of its visits, or the loop went down
+    from it to a collider, so it is an ancestor of Z; if it is in Z, it was a
+    collider at both visits and stays one. Every other node keeps both edges.
+
+    Examples
+    --------
+    >>> loop_erased(["x", "c", "d", "c", "y"], [False, True, False, True])
+    (['x', 'c', 'y'], [False, True])
+    """
+    path: list[str] = []
+    fwd: list[bool] = []
+    where: dict[str, int] = {}
+    for i, v in enumerate(nodes):
+        at = where.get(v)
+        if at is not None:
+            for w in path[at + 1 :]:
+                del where[w]
+            del path[at + 1 :]
+            del fwd[at:]
+            continue
+        if i:
+            fwd.append(forward[i - 1])
+        where[v] = len(path)
+        path.append(v)
+    return path, fwd
+
+
 def active_trail(
     graph: nx.DiGraph, sources: Collection[str], targets: Collection[str], zs: Collection[str], *, blocked: Collection[str] = ()
 ) -> tuple[list[str], list[bool]] | None:
-    """A shortest trail from ``sources`` to ``targets`` that is active given ``zs``: its nodes and edge directions.
+    """A simple path from ``sources`` to ``targets`` that is active given ``zs``: its nodes and edge directions, or None.
 
-    The Bayes-ball walk of :func:`active_reach`, breadth first and with
-    parent pointers, so one witness costs one linear-time search instead of
-    enumerating paths (which is exponential). Nodes in ``blocked`` (and the
-    other sources) are never interior. ``forward[i]`` says whether the edge
-    between ``nodes[i]`` and ``nodes[i + 1]`` points away from the source.
-    The trail may repeat a node (a trail, not always a simple path); callers
-    that need a simple path check it.
+    One breadth-first Bayes-ball search (:func:`active_walk`, linear time)
+    finds a shortest active trail; :func:`loop_erased` makes it a simple
+    path. Nodes in ``blocked`` (and the other sources) are never interior.
+    ``forward[i]`` says whether the edge between ``nodes[i]`` and
+    ``nodes[i + 1]`` points away from the source.
 
     Examples
     --------
@@ -285,42 +425,10 @@ def active_trail(
     >>> active_trail(g, {"x"}, {"y"}, {"c", "m"})
     (['x', 'm', 'y'], [True, False])
     """
-    from collections import deque
-
-    pred = graph._pred
-    succ = graph._succ
-    anc_z = reach(pred, zs)
-    stop = set(blocked) | set(sources)
-    start = [(x, True) for x in sources]
-    came_from: dict[tuple[str, bool], tuple[str, bool] | None] = dict.fromkeys(start)
-    queue = deque(start)
-    while queue:
-        state = queue.popleft()
-        node, up = state
-        if node in targets and came_from[state] is not None:
-            nodes, forward = [], []
-            cur: tuple[str, bool] | None = state
-            while cur is not None:
-                nodes.append(cur[0])
-                prev = came_from[cur]
-                if prev is not None:
-                    forward.append(not cur[1])  # entered from a parent: the edge points along the trail
-                cur = prev
-            return nodes[::-1], forward[::-1]
-        if came_from[state] is not None and node in stop:
-            continue
-        moves: list[tuple[str, bool]] = []
-        if node not in zs:
-            moves += [(c, False) for c in succ[node]]
-            if up:
-                moves += [(p, True) for p in pred[node]]
-        if not up and node in anc_z:
-            moves += [(p, True) for p in pred[node]]
-        for move in moves:
-            if move not in came_from:
-                came_from[move] = state
-                queue.append(move)
-    return None
+    came_from, end = active_walk(graph, sources, zs, blocked=blocked, targets=targets)
+    if end is None:
+        return None
+    return loop_erased(*trail(came_from, end))
 
 
 def moral_ancestral_neighbours(graph: nx.DiGraph, nodes: Collection[str]) -> dict[str, set[str]]:

@@ -154,6 +154,7 @@ class CausalGraph:
     _attributes: Mapping[str, Any]
     _nx: nx.DiGraph
     _hash: int | None
+    _observed: tuple[tuple[str, ...], frozenset[str]] | None
 
     __slots__ = (
         "_nodes",
@@ -167,6 +168,7 @@ class CausalGraph:
         "_attributes",
         "_nx",
         "_hash",
+        "_observed",
     )
 
     def __init__(
@@ -271,6 +273,7 @@ class CausalGraph:
         nx.freeze(graph)
         object.__setattr__(self, "_nx", graph)
         object.__setattr__(self, "_hash", None)
+        object.__setattr__(self, "_observed", None)
 
     # ------------------------------------------------------------------ immutability
     def __setattr__(self, key: str, value: object) -> None:
@@ -297,9 +300,28 @@ class CausalGraph:
 
     @property
     def observed(self) -> tuple[str, ...]:
-        """Observed nodes in declaration order."""
-        lat = self._roles["latent"]
-        return tuple(n for n in self._nodes if n not in lat)
+        """Observed nodes in declaration order (computed once: the graph is immutable)."""
+        return self._observed_cache()[0]
+
+    @property
+    def observed_set(self) -> frozenset[str]:
+        """Observed nodes as a frozenset, for set algebra (computed once, like :attr:`observed`).
+
+        Examples
+        --------
+        >>> sorted(CausalGraph([("U", "X"), ("X", "Y")], latent="U").observed_set)
+        ['X', 'Y']
+        """
+        return self._observed_cache()[1]
+
+    def _observed_cache(self) -> tuple[tuple[str, ...], frozenset[str]]:
+        cached = self._observed
+        if cached is None:
+            lat = self._roles["latent"]
+            order = tuple(n for n in self._nodes if n not in lat)
+            cached = (order, frozenset(order))
+            object.__setattr__(self, "_observed", cached)
+        return cached
 
     latent = _Role("latent", "Latent nodes, including those standing for bidirected edges.")
 

@@ -180,13 +180,14 @@ def test_edge_removal_without_rebuild_matches_a_rebuilt_graph(g: CausalGraph, da
 @settings(max_examples=300, deadline=None)
 @given(queries(max_nodes=8, latent_fraction=0.2, bidirected=True), st.data())
 def test_the_open_path_named_for_an_invalid_set_is_one_the_enumeration_finds(g, data) -> None:
-    """The witness of an invalid set comes from one linear search; it must be an open non-causal path of the graph
+    """The witness of an invalid set comes from one linear search and a loop erasure; for a set without forbidden
+    nodes (the only sets ``is_adjustment_set`` asks it about) it must be an open non-causal path of the graph
     (checked against every path that ``paths`` enumerates), and exist exactly when such a path exists."""
-    from dagcore.identification.adjustment import _open_noncausal_path, _proper_backdoor_graph, proper_causal_nodes
+    from dagcore.identification.adjustment import _open_noncausal_path, _proper_backdoor_graph, forbidden_nodes, proper_causal_nodes
     from dagcore.structure.path_search import paths
 
     x, y = frozenset(g.exposure), frozenset(g.outcome)
-    candidates = sorted(set(g.observed) - x - y)
+    candidates = sorted(set(g.observed) - x - y - forbidden_nodes(g, x, y))
     z = frozenset(data.draw(st.lists(st.sampled_from(candidates), unique=True)) if candidates else [])
     pbd = _proper_backdoor_graph(g, x, proper_causal_nodes(g, x, y))
     witness = _open_noncausal_path(pbd, g, x, y, z)

@@ -37,8 +37,7 @@ def _roles(args: argparse.Namespace) -> int:
     from dagcore.structure.role_table import roles
 
     table = roles(common.graph_from_args(args))
-    note = "note: the search for colliders stopped after 20,000 paths; some colliders may be missing"
-    common.show(args, table.to_dict(), [str(table), *([note] if table.collider_search_truncated else [])])
+    common.show(args, table.to_dict(), [str(table)])
     return 0
 
 

@@ -26,7 +26,8 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from dagcore._traverse import active_trail, moral_ancestral_neighbours, predecessors, reach, successors
+from dagcore._traverse import active_trail, moral_ancestral_neighbours
+from dagcore._traverse import proper_causal_nodes as causal_nodes
 from dagcore.errors import GraphError
 from dagcore.graph import CausalGraph, Nodes, as_names, exposure_and_outcome, takes_graph
 from dagcore.identification._verdict import Verdict
@@ -74,16 +75,6 @@ def _query(g: CausalGraph, xs: Nodes | None, ys: Nodes | None) -> tuple[frozense
     return exposure_and_outcome(g, xs, ys, purpose="adjustment")
 
 
-def _descendants_avoiding_edges_into(g: CausalGraph, xs: frozenset[str]) -> set[str]:
-    """De(X) in G with the edges into X removed (X included): a path that re-enters X continues from that X anyway."""
-    return reach(successors(g.nx), xs)
-
-
-def _ancestors_avoiding(g: CausalGraph, ys: frozenset[str], xs: frozenset[str]) -> set[str]:
-    """An(Y) in G with the edges into X removed (Y included; X reached but not expanded)."""
-    return reach(predecessors(g.nx), ys, stop=xs)
-
-
 @takes_graph()
 def proper_causal_nodes(g: CausalGraph, exposure: Nodes | None = None, outcome: Nodes | None = None) -> frozenset[str]:
     """``cn(X, Y)``: nodes other than X on proper causal paths from X to Y (Y included when X causes it).
@@ -95,7 +86,7 @@ def proper_causal_nodes(g: CausalGraph, exposure: Nodes | None = None, outcome: 
     ['M', 'Y']
     """
     x, y = _query(g, exposure, outcome)
-    return frozenset((_descendants_avoiding_edges_into(g, x) - x) & _ancestors_avoiding(g, y, x))
+    return causal_nodes(g.nx, x, y)
 
 
 @takes_graph()
@@ -131,7 +122,7 @@ def _search_space(
     if inc & (forb | g.latent | exc):
         return None
     pbd = _proper_backdoor_graph(g, x, proper_causal_nodes(g, x, y))
-    return x, y, inc, pbd, frozenset(g.observed) - forb - x - y - exc
+    return x, y, inc, pbd, g.observed_set - forb - x - y - exc
 
 
 # ---------------------------------------------------------------------------------------------- validity
@@ -199,21 +190,14 @@ def _open_noncausal_path(
     """An open non-causal path from ``x`` to ``y`` given ``z`` as text, found in ``search`` (the graph whose open
     paths are the non-causal ones: the proper back-door graph, or the graph without edges out of ``x``).
 
-    One breadth-first Bayes-ball search (:func:`~dagcore._traverse.active_trail`, linear time); only when its
-    shortest trail repeats a node are the paths of ``g`` enumerated (at most 50,000) for a simple one.
+    One breadth-first Bayes-ball search and a loop erasure (:func:`~dagcore._traverse.active_trail`, linear
+    time): no path is enumerated.
     """
     found = active_trail(search.nx, x, y, z, blocked=x | y)
-    if found is not None and len(set(found[0])) == len(found[0]):
-        nodes, forward = found
-        return Path(tuple(nodes), tuple(forward), "non-causal", True, "", frozenset(g.latent)).text()
-    from dagcore.structure.path_search import paths
-
-    for a in sorted(x):
-        for b in sorted(y):
-            for p in paths(g, a, b, given=z, limit=50_000):
-                if p.open and p.kind != "causal" and not (set(p.nodes[1:-1]) & (x | y)):
-                    return p.text()
-    return None
+    if found is None:
+        return None
+    nodes, forward = found
+    return Path(tuple(nodes), tuple(forward), "non-causal", True, "", frozenset(g.latent)).text()
 
 
 @takes_graph()
@@ -295,7 +279,7 @@ def canonical_adjustment_set(
     """
     x, y = _query(g, exposure, outcome)
     forb = forbidden_nodes(g, x, y)
-    z = (g.ancestors(x | y) & frozenset(g.observed)) - forb - x - y
+    z = (g.ancestors(x | y) & g.observed_set) - forb - x - y
     return frozenset(z) if is_adjustment_set(g, x, y, z) else None
 
 
