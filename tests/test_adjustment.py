@@ -183,7 +183,12 @@ def test_the_open_path_named_for_an_invalid_set_is_one_the_enumeration_finds(g, 
     """The witness of an invalid set comes from one linear search and a loop erasure; for a set without forbidden
     nodes (the only sets ``is_adjustment_set`` asks it about) it must be an open non-causal path of the graph
     (checked against every path that ``paths`` enumerates), and exist exactly when such a path exists."""
-    from dagcore.identification.adjustment import _open_noncausal_path, _proper_backdoor_graph, forbidden_nodes, proper_causal_nodes
+    from dagcore.identification.adjustment import (
+        _open_noncausal_path,
+        _proper_backdoor_graph,
+        forbidden_nodes,
+        proper_causal_nodes,
+    )
     from dagcore.structure.path_search import paths
 
     x, y = frozenset(g.exposure), frozenset(g.outcome)
