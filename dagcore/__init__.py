@@ -35,6 +35,7 @@ _EXPORTS: dict[str, str] = {
     "PositivityWarning": "dagcore.errors",
     "WeakInstrumentWarning": "dagcore.errors",
     "PostTreatmentWarning": "dagcore.errors",
+    "LayoutWarning": "dagcore.errors",
     # graph model
     "ADMG": "dagcore.graph",
     "CausalGraph": "dagcore.graph",

@@ -29,6 +29,7 @@ __all__ = [
     "PositivityWarning",
     "WeakInstrumentWarning",
     "PostTreatmentWarning",
+    "LayoutWarning",
     "format_location",
 ]
 
@@ -225,3 +226,7 @@ class WeakInstrumentWarning(DagcoreWarning):
 
 class PostTreatmentWarning(DagcoreWarning):
     """Adjusting for a descendant of the treatment."""
+
+
+class LayoutWarning(DagcoreWarning):
+    """A graph too large for the layered dot layout is drawn with another Graphviz layout."""

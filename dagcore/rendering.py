@@ -8,14 +8,16 @@ bidirected edges dashed with two heads. A small legend lists the roles shown.
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
-from dagcore.errors import DagcoreError, GraphvizNotFoundError
+from dagcore._traverse import active_trail, proper_causal_nodes
+from dagcore.errors import DagcoreError, GraphvizNotFoundError, LayoutWarning
 from dagcore.files import atomic_write_bytes, check_output_path
 from dagcore.graph import ROLES, CausalGraph, takes_graph
 
-__all__ = ["render", "to_graphviz", "ROLE_STYLE"]
+__all__ = ["render", "to_graphviz", "ROLE_STYLE", "DOT_NODE_LIMIT"]
 
 #: Fill colours by role (also used by the HTML report).
 ROLE_STYLE: dict[str, str] = {
@@ -27,6 +29,11 @@ ROLE_STYLE: dict[str, str] = {
     "latent": "#eeeeee",
 }
 _FORMATS = ("svg", "png", "pdf")
+_ENGINES = ("dot", "sfdp", "neato", "fdp")
+#: Above this many drawn nodes the automatic layout is sfdp, not dot. Measured on deep_dag graphs
+#: (benchmarks/bench_structure.py): dot took 0.7 s at 400 nodes, 4 s at 1,000 and 20-32 s at 2,000
+#: (superlinear), sfdp 2 s at 2,000 and 19-27 s at 10,000.
+DOT_NODE_LIMIT = 1_000
 
 
 def _structural_roles(g: CausalGraph) -> dict[str, str]:
@@ -45,22 +52,47 @@ def _structural_roles(g: CausalGraph) -> dict[str, str]:
     return out
 
 
-def _open_backdoor_edges(g: CausalGraph) -> set[tuple[str, str]]:
-    from dagcore.structure.path_search import paths
+def _open_noncausal_edges(g: CausalGraph) -> set[tuple[str, str]]:
+    """Edges of the shortest open non-causal path given the adjusted nodes, one path per exposure-outcome pair.
 
+    One breadth-first Bayes-ball search per pair in the graph without the
+    first edges of the causal paths (:func:`dagcore._traverse.active_trail`,
+    linear time): enumerating every path is exponential.
+    """
     edges: set[tuple[str, str]] = set()
-    for x in g.exposure:
-        for y in g.outcome:
-            it = paths(g, x, y, given=g.adjusted, limit=2000)
-            for p in it:
-                if p.kind != "causal" and p.open:
-                    for a, b, fwd in zip(p.nodes, p.nodes[1:], p.forward):
-                        edges.add((a, b) if fwd else (b, a))
+    xs, ys = g.exposure, g.outcome
+    cn = proper_causal_nodes(g.nx, xs, ys)
+    pbd = g.without_edges((a, b) for a in xs for b in g.children(a) if b in cn).nx
+    for x in sorted(xs):
+        for y in sorted(ys):
+            found = active_trail(pbd, {x}, {y}, g.adjusted, blocked=xs | ys)
+            if found is not None:
+                nodes, forward = found
+                edges.update((a, b) if fwd else (b, a) for a, b, fwd in zip(nodes, nodes[1:], forward))
     return edges
 
 
+def _engine(g: CausalGraph, shown: list[str], engine: str | None) -> str:
+    """The Graphviz layout program: the given one, neato with positions, dot up to a size, sfdp above it (with a warning)."""
+    if engine is not None:
+        if engine not in _ENGINES:
+            raise DagcoreError(f"unknown layout engine {engine!r}; engines are {', '.join(_ENGINES)}")
+        return engine
+    if shown and all(n in g.positions for n in shown):
+        return "neato"
+    if len(shown) > DOT_NODE_LIMIT:
+        warnings.warn(
+            f"{len(shown):,} nodes: drawn with Graphviz's force-directed sfdp layout, not the layered dot layout, which "
+            f"takes minutes above {DOT_NODE_LIMIT:,} nodes (about 30 s at 2,000); pass engine='dot' to force it",
+            LayoutWarning,
+            stacklevel=4,
+        )
+        return "sfdp"
+    return "dot"
+
+
 @takes_graph(roles=ROLES)
-def to_graphviz(g: CausalGraph, *, highlight: str | Iterable[str] | None = None, legend: bool = True):  # type: ignore[no-untyped-def]
+def to_graphviz(g: CausalGraph, *, highlight: str | Iterable[str] | None = None, legend: bool = True, engine: str | None = None):  # type: ignore[no-untyped-def]
     """A ``graphviz.Digraph`` of the graph with role styling (see :func:`render`)."""
     import graphviz
 
@@ -69,14 +101,15 @@ def to_graphviz(g: CausalGraph, *, highlight: str | Iterable[str] | None = None,
     highlight_nodes: set[str] = set()
     highlight_edges: set[tuple[str, str]] = set()
     if highlight == "paths":
-        highlight_edges = _open_backdoor_edges(g)
+        highlight_edges = _open_noncausal_edges(g) if g.exposure and g.outcome else set()
     elif highlight == "adjustment":
         highlight_nodes = set(g.adjusted)
     elif highlight is not None:
         highlight_nodes = set(g.check_nodes(highlight))
     shown = [n for n in g.nodes if n not in hidden]
-    use_pos = bool(shown) and all(n in g.positions for n in shown)
-    dot = graphviz.Digraph(name=g.name or "dag", engine="neato" if use_pos else "dot")
+    layout = _engine(g, shown, engine)
+    use_pos = layout == "neato" and bool(shown) and all(n in g.positions for n in shown)
+    dot = graphviz.Digraph(name=g.name or "dag", engine=layout)
     dot.attr(rankdir="LR", fontname="Helvetica", bgcolor="white")
     if use_pos:
         dot.attr(overlap="true", splines="true")
@@ -154,6 +187,7 @@ def render(
     format: str | None = None,
     highlight: str | Iterable[str] | None = None,
     legend: bool = True,
+    engine: str | None = None,
 ) -> str | bytes | None:
     """Render the graph to SVG, PNG or PDF with Graphviz.
 
@@ -169,9 +203,16 @@ def render(
         Defaults to the extension of ``path``, else ``"svg"``.
     highlight : "adjustment", "paths", or iterable of str, optional
         ``"adjustment"``: outline the adjusted nodes; ``"paths"``: colour the
-        open back-door paths given the adjusted nodes; or nodes to outline.
+        shortest open non-causal path given the adjusted nodes, one per
+        exposure-outcome pair (found in linear time; :func:`dagcore.paths`
+        lists every path); or nodes to outline.
     legend : bool
         Draw a legend of the roles shown.
+    engine : {"dot", "sfdp", "neato", "fdp"}, optional
+        Graphviz's layout program. By default: neato when every node has a
+        position, dot (layered) up to :data:`DOT_NODE_LIMIT` drawn nodes, and
+        sfdp (force-directed, near-linear) above, with a :class:`LayoutWarning`
+        (dot's time grows superlinearly: about 30 s at 2,000 nodes).
 
     Returns
     -------
@@ -182,6 +223,8 @@ def render(
     ------
     GraphvizNotFoundError
         Graphviz's ``dot`` program is not installed (the message says how to install it).
+    DagcoreError
+        An unknown format or layout engine.
     OutputPathError
         The folder of ``path`` does not exist (nothing is created), or ``path`` is a folder.
 
@@ -199,7 +242,7 @@ def render(
         raise DagcoreError(f"cannot render to {fmt!r}; formats are {', '.join(_FORMATS)}")
     if path is not None:
         check_output_path(path)  # a missing folder fails before Graphviz runs
-    dot = to_graphviz(g, highlight=highlight, legend=legend)
+    dot = to_graphviz(g, highlight=highlight, legend=legend, engine=engine)
     try:
         data = dot.pipe(format=fmt)
     except graphviz.ExecutableNotFound:

@@ -58,6 +58,17 @@ def test_render_through_entry_point(tmp_path: Path) -> None:
     assert out.stat().st_size > 1000
 
 
+def test_render_engine_and_roles_reference_set(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "g.svg"
+    assert main(["render", str(EX / "butterfly.dag"), "-o", str(out), "--engine", "sfdp"]) == 0
+    assert out.read_text().lstrip().startswith("<?xml")
+    capsys.readouterr()
+    assert main(["roles", str(EX / "m_bias.dag"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["adjustment_set"] == []
+    assert main(["roles", str(EX / "m_bias.dag")]) == 0
+    assert "verdicts relative to the minimal adjustment set {}" in capsys.readouterr().out
+
+
 def test_exposure_override(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["roles", str(EX / "m_bias.dag"), "--exposure", "A", "--outcome", "Y"]) == 0
     assert "X" in capsys.readouterr().out

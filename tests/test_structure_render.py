@@ -74,3 +74,43 @@ def test_unknown_format() -> None:
 
     with pytest.raises(DagcoreError, match="cannot render to 'gif'"):
         render(parse("A -> B"), format="gif")
+
+
+def test_highlight_paths_colours_the_shortest_open_non_causal_path() -> None:
+    from dagcore.rendering import to_graphviz
+
+    g = parse("A -> X; A -> M; B -> M; B -> Y; X -> Y; C -> X; C -> Y; X [exposure]; Y [outcome]")
+    source = to_graphviz(g.with_roles(adjusted="M"), highlight="paths").source
+    red = {line.split("[")[0].strip() for line in source.splitlines() if "#d62728" in line and "->" in line}
+    assert red == {"C -> X", "C -> Y"}  # shortest: X <- C -> Y (X <- A -> M <- B -> Y is open too, and longer)
+    assert "#d62728" not in to_graphviz(g.with_roles(adjusted=["C"]), highlight="paths").source
+
+
+def test_large_graphs_switch_to_sfdp_with_a_warning_and_engine_forces_a_layout() -> None:
+    from dagcore import CausalGraph, DagcoreError, LayoutWarning
+    from dagcore.rendering import DOT_NODE_LIMIT, to_graphviz
+
+    big = CausalGraph([(f"v{i}", f"v{i + 1}") for i in range(DOT_NODE_LIMIT + 1)])
+    with pytest.warns(LayoutWarning, match="sfdp"):
+        assert to_graphviz(big).engine == "sfdp"
+    assert to_graphviz(big, engine="dot").engine == "dot"
+    assert to_graphviz(CausalGraph([("a", "b")])).engine == "dot"
+    with pytest.raises(DagcoreError, match="unknown layout engine 'circo'"):
+        to_graphviz(big, engine="circo")
+
+
+@pytest.mark.slow
+def test_render_2000_nodes_in_under_30_seconds() -> None:
+    import time
+    import warnings
+
+    from dagcore import LayoutWarning
+    from dagcore.random import deep_dag
+
+    g = deep_dag(2_000, layers=20, seed=11)
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LayoutWarning)
+        svg = render(g)
+    assert svg.count("<g id=\"node") >= 2_000
+    assert time.perf_counter() - start < 30

@@ -30,7 +30,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = common.add_command(subparsers, "render", _render, help="draw the graph (svg, png, pdf)", description="Draw the graph with roles coloured (needs Graphviz's dot).")
     common.add_output_option(p, "OUT", "OUT.svg, OUT.png or OUT.pdf (written atomically; its folder must exist)", required=True)
-    p.add_argument("--highlight", choices=("adjustment", "paths"), help="outline adjusted nodes, or colour open back-door paths")
+    p.add_argument("--highlight", choices=("adjustment", "paths"), help="outline adjusted nodes, or colour the shortest open non-causal path")
+    p.add_argument("--engine", choices=("dot", "sfdp", "neato", "fdp"), help="Graphviz layout (default: dot up to 1,000 nodes, sfdp above)")
 
 
 def _roles(args: argparse.Namespace) -> int:
@@ -93,6 +94,6 @@ def _render(args: argparse.Namespace) -> int:
 
     common.output_path(args.output)
     g = common.graph_from_args(args)
-    render(g, args.output, highlight=args.highlight)
+    render(g, args.output, highlight=args.highlight, engine=args.engine)
     print(f"wrote {args.output}")
     return 0
