@@ -206,3 +206,37 @@ def test_the_open_path_named_for_an_invalid_set_is_one_the_enumeration_finds(g, 
     assert (witness is None) == (not enumerated)
     if witness is not None:
         assert witness in enumerated
+
+
+@settings(max_examples=200, deadline=None)
+@given(queries(max_nodes=9, latent_fraction=0.2, bidirected=True, max_exposures=2), st.data())
+def test_bit_mask_and_set_listings_agree_in_order(g: CausalGraph, data: st.DataObject) -> None:
+    """The two representations of the listing (bit masks up to _BITSET_NODES moral-graph nodes, sets above)
+    list the same sets in the same order, with include= and exclude=."""
+    import dagcore.identification.adjustment as adj
+
+    xs, ys = g.exposure, g.outcome
+    candidates = sorted(set(g.observed) - xs - ys)
+    include = data.draw(st.lists(st.sampled_from(candidates), unique=True, max_size=1)) if candidates else []
+    exclude = data.draw(st.lists(st.sampled_from(candidates), unique=True, max_size=2)) if candidates else []
+    exclude = [v for v in exclude if v not in include]
+    by_bits = list(adj.adjustment_sets(g, include=include, exclude=exclude))
+    limit = adj._BITSET_NODES
+    try:
+        adj._BITSET_NODES = -1
+        by_sets = list(adj.adjustment_sets(g, include=include, exclude=exclude))
+    finally:
+        adj._BITSET_NODES = limit
+    assert by_bits == by_sets
+    for s in by_bits:
+        assert set(include) <= s and not s & set(exclude) and is_adjustment_set(g, xs, ys, s)
+
+
+def test_ladder_lists_every_choice_of_one_node_per_rung() -> None:
+    """X -> Y plus k paths X <- A_i -> B_i -> Y: the minimal sets pick A_i or B_i on every rung (2^k of them)."""
+    k = 6
+    edges = [("X", "Y")] + [e for i in range(k) for e in ((f"A{i}", "X"), (f"A{i}", f"B{i}"), (f"B{i}", "Y"))]
+    g = CausalGraph(edges, exposure="X", outcome="Y")
+    expected = {frozenset(pick) for pick in itertools.product(*[(f"A{i}", f"B{i}") for i in range(k)])}
+    listed = list(adjustment_sets(g))
+    assert len(listed) == len(expected) == 2**k and set(listed) == expected
