@@ -63,6 +63,7 @@ def test_roles_need_exposure_and_outcome() -> None:
 # ---------------------------------------------------------------------------------------------- against definitions
 from brute import simple_paths  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 
 from dagcore import is_adjustment_set, minimal_adjustment_set, paths  # noqa: E402
 from dagcore.testing import queries  # noqa: E402
@@ -139,3 +140,33 @@ def test_roles_scale_linearly() -> None:
     table = roles(g)
     assert len(table) == len(g.observed) - 2
     assert time.perf_counter() - start < 5
+
+
+def test_adjusted_nodes_are_conditioned_on_unless_ignored() -> None:
+    g = parse("A -> X; A -> M; B -> M; B -> Y; X -> Y; X [exposure]; Y [outcome]; M [adjusted]")
+    table = roles(g)
+    assert table["A"].confounder and table["B"].confounder  # on the back-door path that adjusting for M opens
+    assert "M" in table.adjustment_set and table["M"].verdict == "good"
+    bare = roles(g, ignore_adjusted=True)
+    assert not bare["A"].confounder and bare.adjustment_set == frozenset() and bare["M"].verdict == "bad"
+    c = parse("C -> X; C -> Y; X -> Y; X [exposure]; Y [outcome]; C [adjusted]")
+    assert roles(c)["C"].confounder
+
+
+@settings(max_examples=200, deadline=None)
+@given(queries(max_nodes=8, latent_fraction=0.2, bidirected=True), st.data())
+def test_confounders_found_given_adjusted_nodes_are_on_an_open_back_door_path(g, data) -> None:
+    """Sound: every extra confounder that conditioning on adjusted nodes brings is an interior non-collider of a
+    back-door path that is open given them (checked by enumerating paths)."""
+    (x,), (y,) = g.exposure, g.outcome
+    pool = sorted(set(g.observed) - {x, y})
+    if not pool:
+        return
+    adjusted = data.draw(st.lists(st.sampled_from(pool), min_size=1, max_size=2, unique=True))
+    h = g.with_roles(adjusted=adjusted)
+    extra = {r.node for r in roles(h) if r.confounder} - {r.node for r in roles(g) if r.confounder}
+    on_open = set()
+    for p in paths(h, x, y, given=adjusted):
+        if p.kind == "back-door" and p.open:
+            on_open |= {p.nodes[i] for i in range(1, len(p.nodes) - 1) if not (p.forward[i - 1] and not p.forward[i])}
+    assert extra <= on_open

@@ -5,7 +5,11 @@ path has no node of X or Y inside it):
 
 - **confounder**: a common cause of X and Y (free directed paths to both), or
   a node on an open back-door path from X to Y (``X <- ... -> Y``, no
-  collider), which adjusting for it blocks;
+  collider), which adjusting for it blocks; with ``[adjusted]`` or
+  ``[selected]`` nodes, also a non-collider on a back-door path that they
+  open, where two Bayes-ball walks show one (sound: such a path exists for
+  every node reported; a node whose only such paths the walks' trails miss
+  is not reported);
 - **mediator**: on a proper causal path from X to Y;
 - **collider**: adjusting for it, together with the reference set below,
   opens a non-causal path that was blocked (it is a collider on that path, or
@@ -17,8 +21,12 @@ path has no node of X or Y inside it):
 - **neither**: none of the above.
 
 The verdict is relative to a *reference set* S: the minimal adjustment set
-(:func:`dagcore.minimal_adjustment_set`), or the empty set when no
-adjustment set exists (``RoleTable.adjustment_set`` is then None). A node is
+that contains the adjusted and selected nodes (the minimal d-separator of X
+and Y in the proper back-door graph among the allowed nodes, as
+:func:`dagcore.minimal_adjustment_set` finds it), or, when there is none,
+the adjusted and selected nodes alone (``RoleTable.adjustment_set`` is then
+None). The recoverability conditions of a selection that do not involve the
+set are :func:`dagcore.identify`'s to check. A node is
 a **bad** control when adding it to S breaks the adjustment criterion: it is
 forbidden (a mediator, or a descendant of a node on a causal path), or S with
 it no longer d-separates X and Y in the proper back-door graph. With S a
@@ -168,6 +176,38 @@ def _confounders(g: CausalGraph, xs: frozenset[str], ys: frozenset[str]) -> set[
     return common | left | right
 
 
+def _opened_by(g: CausalGraph, xs: frozenset[str], ys: frozenset[str], given: frozenset[str]) -> set[str]:
+    """Nodes outside ``given`` shown to be non-colliders on a back-door path from X to Y that is open given ``given``.
+
+    Two breadth-first Bayes-ball walks given ``given`` in G without the edges
+    out of X (so every trail from X starts into X), from X and from Y; a node
+    reached by both with at most one arrowhead at it is joined (trail from X,
+    trail back to Y; the node must occur once), loop-erased, and kept when it
+    is still on the path, where it keeps its two edges.
+    That path is open (loop erasure keeps a trail active), so every node
+    reported is on one; a node whose only such paths these two walks' trails
+    miss is not reported.
+    """
+    under = g.without_edges((a, b) for a in xs for b in successors(g.nx)[a]).nx
+    ends = xs | ys
+    from_x, _ = active_walk(under, xs, given, blocked=ends)
+    from_y, _ = active_walk(under, ys, given, blocked=ends)
+    out: set[str] = set()
+    for v in g.observed_set - ends - given:
+        pair = next(((a, b) for a, b in (((v, True), (v, True)), ((v, True), (v, False)), ((v, False), (v, True))) if a in from_x and b in from_y), None)
+        if pair is None:
+            continue
+        nodes_x, fwd_x = trail(from_x, pair[0])
+        nodes_y, fwd_y = trail(from_y, pair[1])
+        joined = nodes_x + nodes_y[-2::-1]
+        if joined.count(v) != 1:  # v must keep both of its edges: a non-collider, so the trail is active at it
+            continue
+        nodes, _forward = loop_erased(joined, fwd_x + [not f for f in reversed(fwd_y)])
+        if v in nodes:
+            out.add(v)
+    return out
+
+
 def _opened_paths(
     g: CausalGraph, pbd: CausalGraph, xs: frozenset[str], ys: frozenset[str], ref: frozenset[str], candidates: frozenset[str]
 ) -> dict[str, str]:
@@ -211,7 +251,7 @@ def _opened_paths(
 
 
 @takes_graph()
-def roles(g: CausalGraph, exposure: Nodes | None = None, outcome: Nodes | None = None) -> RoleTable:
+def roles(g: CausalGraph, exposure: Nodes | None = None, outcome: Nodes | None = None, *, ignore_adjusted: bool = False) -> RoleTable:
     """Classify every observed variable for the effect of ``exposure`` on ``outcome``.
 
     Near-linear time in the size of the graph (see the module notes).
@@ -221,6 +261,11 @@ def roles(g: CausalGraph, exposure: Nodes | None = None, outcome: Nodes | None =
     g : CausalGraph or networkx.DiGraph
     exposure, outcome : str or iterable of str, optional
         Default to the graph's roles.
+    ignore_adjusted : bool
+        Answer as if no node were marked ``[adjusted]``. By default the
+        adjusted and the ``[selected]`` nodes are conditioned on: the
+        reference set contains them, and a node on a back-door path they open
+        is a confounder too.
 
     Returns
     -------
@@ -267,9 +312,10 @@ def roles(g: CausalGraph, exposure: Nodes | None = None, outcome: Nodes | None =
     pbd = g.without_edges((a, b) for a in xs for b in succ[a] if b in cn)
     latent = g.latent
     allowed = g.observed_set - forbidden - xs - ys
-    reference = minimal_separator(pbd.nx, xs, ys, (), allowed, latent)
-    ref = reference if reference is not None else frozenset()
-    confounders = _confounders(g, xs, ys)
+    given = (frozenset() if ignore_adjusted else g.adjusted) | g.selected
+    reference = minimal_separator(pbd.nx, xs, ys, given, allowed | given, latent) if given <= allowed else None
+    ref = reference if reference is not None else given
+    confounders = _confounders(g, xs, ys) | (_opened_by(g, xs, ys, given) if given else set())
     opened = _opened_paths(g, pbd, xs, ys, ref, allowed - ref)
     words = _words(xs, ys, reference)
     rows = []
