@@ -10,6 +10,13 @@ run. Also: ``identify()`` on the NHEFS example, instruments on a 5,000-node
 graph, and the rate of listing minimal sets on a graph built to have 2^16 of
 them. ``--peers`` adds DoWhy's and pgmpy's back-door search when installed.
 Run: ``python benchmarks/bench_identify.py [--peers] [--max-nodes N]``.
+
+``--issue11`` runs only the issue-11 tables instead: ``is_adjustment_set`` on
+an invalid set and ``identify()`` at 25 to 100,000 nodes against
+``minimal_adjustment_set`` on the same graph, with peak memory; listing all
+minimal sets of the ladder graphs against the pre-issue-11 listing
+(``reference_adjustment_sets.py``), interleaved, best of 3; instruments on the
+deep family at 5,000 and 10,000 nodes.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ from pathlib import Path
 import networkx as nx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import best_time, table  # noqa: E402
+from _common import best_time, peak_memory, table  # noqa: E402
 from _common import floor_bfs as floor  # noqa: E402
 
 import dagcore  # noqa: E402
@@ -54,7 +61,11 @@ def main() -> None:
     parser.add_argument("--peers-only", action="store_true", help="only the peer comparison")
     parser.add_argument("--targets-only", action="store_true", help="only the targets table (NHEFS, instruments, listing rate)")
     parser.add_argument("--nx-timeout", type=float, default=120, help="seconds allowed to the networkx recipe, instruments and set listing above 10,000 nodes")
+    parser.add_argument("--issue11", action="store_true", help="only the issue-11 tables (invalid sets, identify, ladder listing, instruments)")
     args = parser.parse_args()
+    if args.issue11:
+        issue11(args)
+        return
     if args.peers_only:
         peers(dagcore.load(ROOT / "examples" / "nhefs" / "nhefs.dag"))
         return
@@ -110,6 +121,134 @@ def main() -> None:
     ]))
     if args.peers:
         peers(nhefs)
+
+
+def ladder(rungs: int = 16) -> dagcore.CausalGraph:
+    """The issue's ladder: X -> Y plus ``rungs`` paths X <- A_i -> B_i -> Y (2^rungs minimal sets: A_i or B_i on each rung)."""
+    edges = [("X", "Y")]
+    for i in range(rungs):
+        edges += [(f"A{i}", "X"), (f"A{i}", f"B{i}"), (f"B{i}", "Y")]
+    return dagcore.CausalGraph(edges, exposure="X", outcome="Y")
+
+
+def confounded_er(n: int, seed: int) -> dagcore.CausalGraph:
+    """A sparse Erdős–Rényi DAG (3 edges per node) with a query whose minimal adjustment set is not empty.
+
+    The exposure is one of the sampled nodes with the most ancestors (the default query of a sparse DAG is
+    often unconfounded), the outcome one of its descendants.
+    """
+    import random
+
+    g = erdos_renyi_dag(n, expected_degree=3, seed=seed)
+    rng = random.Random(seed)
+    sample = rng.sample(list(g.nodes), min(300, len(g.nodes)))
+    by_ancestry = sorted(sample, key=lambda v: -len(g.ancestors(v)))
+    for x in by_ancestry[:40]:
+        desc = sorted(g.descendants(x))
+        for y in rng.sample(desc, min(3, len(desc))):
+            q = g.with_roles(exposure=x, outcome=y)
+            if dagcore.minimal_adjustment_set(q):
+                return q
+    raise RuntimeError(f"no confounded query found in erdos_renyi_dag({n}, seed={seed})")
+
+
+def invalid_set(g: dagcore.CausalGraph) -> frozenset[str]:
+    """A set that is not an adjustment set because a non-causal path stays open: the minimal set without one member."""
+    m = dagcore.minimal_adjustment_set(g)
+    assert m, "the benchmark graphs have a non-empty minimal set"
+    z = m - {sorted(m)[0]}
+    assert not dagcore.is_adjustment_set(g, g.exposure, g.outcome, z)
+    return z
+
+
+def issue11(args: argparse.Namespace) -> None:
+    """The issue-11 tables, each ratio measured in the same run on the same graph."""
+    dagcore.identify(dagcore.load(ROOT / "examples" / "nhefs" / "nhefs.dag"))  # warm-up: first-call imports are not timed
+    rows = []
+    for family in ("random (sparse ER)", "deep"):
+        for n in (25, 1_000, 10_000, 100_000):
+            if n > args.max_nodes:
+                continue
+            g = confounded_er(n, seed=11) if family.startswith("random") else deep_dag(n, layers=min(20, max(3, n // 5)), seed=11)
+            x, y = g.exposure, g.outcome
+            z = invalid_set(g)
+            repeat = 7 if n <= 1_000 else 3 if n <= 10_000 else 1
+            t_min = t_check = t_id = float("inf")
+            for _ in range(repeat):  # interleaved, best of each
+                t_min = min(t_min, best_time(lambda: dagcore.minimal_adjustment_set(g, x, y), repeat=1))
+                t_check = min(t_check, best_time(lambda: dagcore.is_adjustment_set(g, x, y, z), repeat=1))
+                t_id = min(t_id, best_time(lambda: dagcore.identify(g), repeat=1))
+            check = dagcore.is_adjustment_set(g, x, y, z)
+            m_min = peak_memory(lambda: dagcore.minimal_adjustment_set(g, x, y))
+            m_check = peak_memory(lambda: dagcore.is_adjustment_set(g, x, y, z))
+            m_id = peak_memory(lambda: dagcore.identify(g))
+            e = len(g.edges)
+            print(f"  measured {family} n={n:,}: minimal {t_min * 1000:.2f} ms, check {t_check * 1000:.2f} ms, identify {t_id * 1000:.2f} ms; "
+                  f"peak {m_check / 2**20:.1f} / {m_id / 2**20:.1f} MiB", file=sys.stderr, flush=True)
+            rows.append([family, f"{n:,}", f"{e:,}", f"{t_min * 1000:.2f}", f"{t_check * 1000:.2f} ({t_check / t_min:.2f}x)",
+                         f"{t_id * 1000:.2f} ({t_id / t_min:.2f}x)", dagcore.identify(g).strategy, f"{(check.open_path or '').count(' ') // 2} edges",
+                         f"{m_min / e:.0f} / {m_check / e:.0f} / {m_id / e:.0f}"])
+    print(table(["family", "nodes", "edges", "minimal set ms", "is_adjustment_set (invalid) ms (vs minimal)", "identify() ms (vs minimal)",
+                 "strategy", "open path named", "peak bytes per edge: minimal / check / identify"], rows))
+
+    # identify() where no adjustment set exists: the bow X <-> Y added to the deep family, so it goes on to the
+    # front-door search, the ID algorithm and instruments. Capped in a child process.
+    rows = []
+    for n in (25, 1_000, 2_000):
+        base = deep_dag(n, layers=min(20, max(3, n // 5)), seed=11)
+        g = dagcore.CausalGraph(base.edges, nodes=base.nodes, bidirected=[("X", "Y")], exposure="X", outcome="Y")
+        t_min = best_time(lambda: dagcore.minimal_adjustment_set(g), repeat=3)
+        strategy, t_id = _timed_in_child(lambda: dagcore.identify(g).strategy, timeout=args.nx_timeout)
+        rows.append([f"{n:,}", f"{len(g.edges):,}", f"{t_min * 1000:.2f}", f"{t_id * 1000:.0f}" + (" (stopped)" if t_id >= args.nx_timeout else ""),
+                     f"{t_id / t_min:.0f}x", strategy])
+        print(f"  measured bow n={n:,}: identify {t_id:.1f} s ({strategy})", file=sys.stderr, flush=True)
+    print()
+    print(table(["deep nodes + X <-> Y", "edges", "minimal set ms (None)", "identify() ms", "vs minimal", "strategy"], rows))
+
+    # Listing every minimal set against the pre-issue-11 loops (benchmarks/reference_adjustment_sets.py), interleaved.
+    from reference_adjustment_sets import reference_adjustment_sets
+
+    rows = []
+    for name, g in (("ladder X <- A_i -> B_i -> Y, 16 rungs", ladder(16)), ("X <- a_i <- c_i -> Y, 16 paths", graph_with_2_16_minimal_sets())):
+        ours = theirs = float("inf")
+        count = 0
+        for _ in range(3):
+            start = time.perf_counter()
+            count = sum(1 for _ in dagcore.adjustment_sets(g))
+            ours = min(ours, time.perf_counter() - start)
+            start = time.perf_counter()
+            ref_count = sum(1 for _ in reference_adjustment_sets(g))
+            theirs = min(theirs, time.perf_counter() - start)
+            assert count == ref_count == 2**16
+        same = list(itertools.islice(dagcore.adjustment_sets(g), 5000)) == list(itertools.islice(reference_adjustment_sets(g), 5000))
+        rows.append([name, f"{count:,}", f"{theirs:.2f} s ({count / theirs:,.0f}/s)", f"{ours:.2f} s ({count / ours:,.0f}/s)", f"{theirs / ours:.1f}x",
+                     "yes" if same else "no"])
+        print(f"  measured {name}: reference {theirs:.2f} s, now {ours:.2f} s", file=sys.stderr, flush=True)
+    for n, k in ((1_000, 300), (10_000, 3)):
+        g = deep_dag(n, layers=20, seed=11)
+        ours = theirs = float("inf")
+        for _ in range(2 if n <= 1_000 else 1):
+            start = time.perf_counter()
+            got = list(itertools.islice(dagcore.adjustment_sets(g), k))
+            ours = min(ours, time.perf_counter() - start)
+            start = time.perf_counter()
+            ref = list(itertools.islice(reference_adjustment_sets(g), k))
+            theirs = min(theirs, time.perf_counter() - start)
+        rows.append([f"deep_dag({n:,}), first {k}", f"{len(got)}", f"{theirs:.2f} s", f"{ours:.2f} s", f"{theirs / ours:.1f}x", "yes" if got == ref else "no"])
+        print(f"  measured deep {n}: reference {theirs:.2f} s, now {ours:.2f} s", file=sys.stderr, flush=True)
+    print()
+    print(table(["graph", "sets", "reference (pre-issue-11 loops)", "now", "speed-up", "same sets, same order"], rows))
+
+    # Instruments on the deep family (measure only: instrumental.py is being rewritten in another branch).
+    rows = []
+    for n in (5_000, 10_000):
+        g = deep_dag(n, layers=20, seed=11)
+        t_min = best_time(lambda: dagcore.minimal_adjustment_set(g), repeat=3)
+        found, t_iv = _timed_in_child(lambda: len(list(dagcore.instruments(g))), timeout=args.nx_timeout)
+        rows.append([f"{n:,}", f"{len(g.edges):,}", f"{t_iv:.1f}" + (" (stopped)" if t_iv >= args.nx_timeout else ""), str(found), f"{t_iv / t_min:.0f}x"])
+        print(f"  measured instruments deep {n}: {t_iv:.1f} s", file=sys.stderr, flush=True)
+    print()
+    print(table(["deep nodes", "edges", "instruments s", "instruments found", "vs minimal set"], rows))
 
 
 def _timed_in_child(fn, timeout: float) -> tuple[object, float]:
