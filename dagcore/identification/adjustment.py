@@ -428,8 +428,9 @@ class _SeparatorSearch(Generic[_Sep, _Comp]):
     Cogis (2000) / Kloks & Kratsch (1998): for a minimal separator S with
     X-side component C and each s in S, close ``C ∪ {s}`` and take the
     separator closest to Y of what remains, breadth first over the separators
-    found. When the closed set's boundary is itself a separator already found,
-    it is its own closest-to-Y separator, so that search is skipped. The four
+    found, each yielded when found (the queue's order, with less work before
+    each set). When the closed set's boundary is itself a separator already
+    found, it is its own closest-to-Y separator, so that search is skipped. The four
     searches of the moral graph are kept apart on purpose: merged into one with
     optional arguments (or into two), the listing ran 6-20% slower. Subclasses
     store node sets as Python sets (any size) or as bit masks (faster on small
@@ -459,11 +460,11 @@ class _SeparatorSearch(Generic[_Sep, _Comp]):
         if boundary is None:
             return
         s0 = self.y_side(boundary)
+        yield self.names(s0)
         seen = {s0}
         queue = deque([s0])
         while queue:
             s = queue.popleft()
-            yield self.names(s)
             comp = self.x_component(s)
             for v in self.members(s):
                 grown = self.grow(comp, s, v)
@@ -472,6 +473,7 @@ class _SeparatorSearch(Generic[_Sep, _Comp]):
                 nxt = self.y_side(grown)
                 if nxt not in seen:
                     seen.add(nxt)
+                    yield self.names(nxt)  # breadth first, so the order is the queue's: yielding on discovery saves work
                     queue.append(nxt)
 
 
