@@ -317,7 +317,7 @@ def roles(g: CausalGraph, exposure: Nodes | None = None, outcome: Nodes | None =
     ref = reference if reference is not None else given
     confounders = _confounders(g, xs, ys) | (_opened_by(g, xs, ys, given) if given else set())
     opened = _opened_paths(g, pbd, xs, ys, ref, allowed - ref)
-    words = _words(xs, ys, reference)
+    words = _words(g, xs, ys, reference)
     rows = []
     for v in g.observed:
         if v in xs or v in ys:
@@ -364,9 +364,10 @@ class _Words:
     set_name: str
     with_set: str
     no_set: str
+    models: dict[str, str]
 
 
-def _words(xs: frozenset[str], ys: frozenset[str], reference: frozenset[str] | None) -> _Words:
+def _words(g: CausalGraph, xs: frozenset[str], ys: frozenset[str], reference: frozenset[str] | None) -> _Words:
     if reference is None:
         name = ""
     elif len(reference) <= 10:
@@ -379,6 +380,7 @@ def _words(xs: frozenset[str], ys: frozenset[str], reference: frozenset[str] | N
         set_name=name,
         with_set=f" together with the minimal adjustment set {name}" if reference else "",
         no_set="; no adjustment set exists" if reference is None else "",
+        models=_confounder_models(g, xs, ys),
     )
 
 
@@ -402,7 +404,7 @@ def _classify(g: CausalGraph, v: str, xs: frozenset[str], ys: frozenset[str], la
     if f.confounder:
         if f.opens:
             return "confounder", "bad", f"on a back-door path from {x} to {y}, which adjusting for it blocks, but {opens}{w.no_set}"
-        cite = _confounder_model(g, v, xs, ys, latent)
+        cite = w.models.get(v, "Models 1-3")
         if f.in_set:
             return "confounder", "good", f"common cause of {x} and {y} or on a back-door path between them: in the minimal adjustment set {w.set_name} ({cite})"
         return "confounder", "good", f"common cause of {x} and {y} or on a back-door path between them: adjusting blocks a back-door path{w.no_set} ({cite})"
@@ -418,11 +420,11 @@ def _classify(g: CausalGraph, v: str, xs: frozenset[str], ys: frozenset[str], la
     return "neither", "neutral", f"not connected to the {x} -> {y} question in a way that matters for bias"
 
 
-def _confounder_model(g: CausalGraph, v: str, xs: frozenset[str], ys: frozenset[str], latent: frozenset[str]) -> str:
-    parents = predecessors(g.nx)[v]
-    children = successors(g.nx)[v]
-    if not (latent.isdisjoint(parents) and latent.isdisjoint(children)):
-        return "Models 2-3"
-    if not (xs.isdisjoint(children) or ys.isdisjoint(children)):
-        return "Model 1"
-    return "Models 1-3"
+def _confounder_models(g: CausalGraph, xs: frozenset[str], ys: frozenset[str]) -> dict[str, str]:
+    """The Cinelli et al. model numbers a confounder's reason cites, for the nodes that are not "Models 1-3"."""
+    succ, pred = successors(g.nx), predecessors(g.nx)
+    out = {v: "Model 1" for v in set().union(*(pred[x] for x in xs)) & set().union(*(pred[y] for y in ys))}
+    for u in g.latent:  # a neighbour of a latent node: Models 2-3 (the confounding runs through unobserved causes)
+        out.update(dict.fromkeys(succ[u], "Models 2-3"))
+        out.update(dict.fromkeys(pred[u], "Models 2-3"))
+    return out
