@@ -27,7 +27,9 @@ class Stratification(PropensityFormula):
     Parameters
     ----------
     n_strata : int
-        Number of propensity-score quantile strata (``on="propensity"``); when
+        Number of propensity-score quantile strata (``on="propensity"``: the
+        quantiles of everyone's scores for the ATE, of the treated's for the
+        ATT and of the controls' for the ATC); when
         the score takes at most ``2 * n_strata`` distinct values, each value is
         its own stratum instead; 5
         removes about 90% of the bias from a covariate (Cochran 1968,
@@ -115,7 +117,17 @@ class Stratification(PropensityFormula):
             # where quantile strata would pool units with different propensities
             notes.append(f"the propensity score takes {values.size} values: one stratum each")
             return np.asarray(inverse, dtype=int), [f"propensity {v:.3g}" for v in values], extra
-        codes, edges = pd.qcut(ps, int(self.n_strata), labels=False, retbins=True, duplicates="drop")
+        t = df[t_name].to_numpy(dtype=float)
+        arm = {"ATT": t == 1, "ATC": t == 0}.get(self.target)
+        if arm is None:
+            codes, edges = pd.qcut(ps, int(self.n_strata), labels=False, retbins=True, duplicates="drop")
+        else:
+            # the ATT's (ATC's) strata are quantiles of the treated's (controls') scores: the population averaged
+            # over is split evenly, and units far outside it (controls with a propensity near 0) share the outermost stratum
+            edges = np.unique(np.quantile(ps[arm], np.linspace(0, 1, int(self.n_strata) + 1)))
+            edges[0], edges[-1] = min(edges[0], ps.min()), max(edges[-1], ps.max())
+            codes = np.clip(np.searchsorted(edges, ps, side="right") - 1, 0, len(edges) - 2)
+            notes.append(f"strata are quantiles of the propensity among the {'treated' if self.target == 'ATT' else 'untreated'} (the {self.target} population)")
         codes = np.asarray(codes, dtype=int)
         if len(edges) - 1 < self.n_strata:
             notes.append(f"ties in the propensity score left {len(edges) - 1} strata instead of {self.n_strata}")

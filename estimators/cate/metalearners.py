@@ -190,9 +190,14 @@ class _BootstrappedLearner(_MetaLearner, Bootstrapped):
         value = float(cate.mean())
         reps = self._bootstrap(F, V, t, y)
         se, ci = bootstrap_interval(reps, self.level)
+        # a model additive in the treatment (the default linear S-learner) has one effect for everyone: its
+        # coefficient, a variance-weighted average of the conditional effects when they vary, not the ATE
+        additive = F.shape[1] > 0 and float(np.ptp(cate)) <= 1e-9 * max(1.0, abs(value))
         return self._result(
             estimand, value, se, len(t),
             inference=f"bootstrap (B={self.n_bootstrap}), stratified by treatment, percentile CI",
+            target=("WATE (the outcome model is additive in the treatment: a variance-weighted average of the "
+                    "conditional effects, the ATE only if the effect is constant; pass a flexible outcome_model)") if additive else "ATE",
             ci=ci,
             diagnostics={**diag, **self._cate_diagnostics(cate)},
             notes=d["prep"].notes,

@@ -40,7 +40,7 @@ is the one template that runs them all.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from functools import partial
 from typing import Any
@@ -293,19 +293,37 @@ def refute_bootstrap(estimate: Any, data: Any, *, n_simulations: int = 100, rand
 # --------------------------------------------------------------------------- dummy outcome
 
 
-def _non_descendants(estimand: Any, data: Any, t: str, y: str) -> tuple[list[str], str]:
+def _non_descendants(estimand: Any, data: Any, t: str, y: str, given: Sequence[str] = ()) -> tuple[list[str], str]:
+    """The columns the dummy outcome is built from, and where they come from, in words.
+
+    For an instrumental-variable estimand the dummy outcome must leave the
+    instrument valid (its true IV effect is then 0): the instruments are left
+    out, and so is every column d-connected to an instrument given the
+    estimand's conditioning set (a cause of the instrument, say), which the
+    dummy would otherwise tie to the instrument.
+    """
     graph = getattr(estimand, "graph", None)
-    adj = sorted(estimand.adjustment_set or ())
+    adj = sorted({*(estimand.adjustment_set or ()), *given})
     if graph is None:
         return adj, "the adjustment set (no graph: the adjustment set itself cannot be checked)"
     desc = set(graph.descendants(t, include_self=True))
     cols = [c for c in data.columns if c in graph and c not in desc and c != y and c not in graph.latent]
+    if estimand.strategy == "iv":
+        from dagcore.structure.dseparation import d_separated
+
+        instruments = set(estimand.instruments or ())
+        cols = [c for c in cols if c not in instruments and c not in adj
+                and all(d_separated(graph, z, c, given=adj) for z in instruments)]
+        return sorted(set(cols) | set(adj)), (
+            "the measured non-descendants of the treatment independent of the instruments given the conditioning set"
+        )
     return sorted(set(cols) | set(adj)), "every measured non-descendant of the treatment in the graph"
 
 
 def _dummy_plan(ctx: Context) -> Plan:
     t, y, n = ctx.treatment, ctx.outcome, ctx.n
-    covs, source = _non_descendants(ctx.estimand, ctx.data, t, y)
+    precision = getattr(ctx.estimate, "diagnostics", {}).get("precision_covariates", ()) if ctx.estimand.strategy == "iv" else ()
+    covs, source = _non_descendants(ctx.estimand, ctx.data, t, y, precision)
     C = with_intercept(design(ctx.data, covs))
     Z = np.column_stack([ctx.data[t].to_numpy(dtype=float), C])
     yv = ctx.data[y].to_numpy(dtype=float)
