@@ -33,8 +33,9 @@ BOOT = {"n_bootstrap": 200, "random_state": 0, "n_jobs": None}
 FOLDS = {"n_folds": 5, "random_state": 0, "n_jobs": None}
 DEFAULTS = {
     "DifferenceInMeans": {},
-    "TwoStageLeastSquares": {},
-    "OutcomeRegression": {"formula": None, "cov_type": "HC1", "allow_extra_variables": False, "target": "ATE", "treatment_type": "auto"},
+    "TwoStageLeastSquares": {"covariates": None},
+    "OutcomeRegression": {"formula": None, "cov_type": "HC1", "allow_extra_variables": False, "target": "ATE", "treatment_type": "auto",
+                          "treatment_interactions": True},
     "Standardization": {"formula": None, "population": "observed", "outcome_model": "ols", "effect_measure": "RD",
                         "inference": "bootstrap", "allow_extra_variables": False, "target": "ATE", **BOOT},
     "IPW": {"propensity_formula": None, "propensity_model": None, "stabilized": False, "trim": None, "allow_extra_variables": False,

@@ -9,7 +9,13 @@ import pytest
 from sklearn.base import BaseEstimator
 
 from dagcore import IPW, CausalGraph, Estimand, EstimatorError
-from dagcore import OutcomeRegression as OLS
+from dagcore import OutcomeRegression
+
+
+class OLS(OutcomeRegression):
+    """The additive model ``y ~ x + covariates`` (no treatment interactions), which the linear fast path reproduces."""
+
+    treatment_interactions: bool = False
 from dagcore.estimators.refutation import _linear
 from dagcore.estimators.refutation import refuters as R
 from dagcore.estimators.refutation.refuters import (

@@ -78,6 +78,10 @@ class OutcomeRegression(OutcomeFormula):
         treatment interaction is labelled ``WATE`` (a variance-weighted average
         of the conditional effects, the ATE only when the effect is constant);
         use :class:`Standardization` for a target under a formula.
+    treatment_interactions : bool
+        The default model's treatment × covariate interactions on a binary
+        treatment (True); False fits the additive ``y ~ t + covariates``,
+        whose coefficient is labelled ``WATE``.
     treatment_type : {"auto", "continuous"}
         ``"auto"``: binary (0/1) or continuous, and a numeric treatment with 3
         to 10 values (multi-valued) is refused rather than silently treated as
@@ -125,6 +129,7 @@ class OutcomeRegression(OutcomeFormula):
 
     cov_type: str = "HC1"
     target: str = "ATE"
+    treatment_interactions: bool = True
     treatment_type: str = "auto"
 
     def _fit(self, data: pd.DataFrame, estimand: Any) -> Estimate:
@@ -141,15 +146,16 @@ class OutcomeRegression(OutcomeFormula):
         kind = treatment_kind(prep.data[t].to_numpy(dtype=float), t, estimator="regression",
                               declared_continuous=self.treatment_type == "continuous")
         binary = kind == "binary"
-        if target != "ATE" and not (binary and self.formula is None):
+        interacted = binary and self.formula is None and bool(self.treatment_interactions)
+        if target != "ATE" and not interacted:
             raise EstimatorError(
-                f"regression: target={target!r} needs the default model on a binary treatment; "
+                f"regression: target={target!r} needs the default (interacted) model on a binary treatment; "
                 "with a formula use Standardization(formula=..., target=...)"
             )
         notes = list(prep.notes)
         interactions: list[str] = []
         diagnostics: dict[str, Any] = {}
-        if binary and self.formula is None and covs:
+        if interacted and covs:
             tv = prep.data[t].to_numpy(dtype=float)
             X = design_matrix(prep.data, covs)
             value, se, r2 = _interacted_effect(X, tv, prep.data[y].to_numpy(dtype=float), target, self.cov_type)

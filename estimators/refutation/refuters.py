@@ -297,26 +297,22 @@ def _non_descendants(estimand: Any, data: Any, t: str, y: str, given: Sequence[s
     """The columns the dummy outcome is built from, and where they come from, in words.
 
     For an instrumental-variable estimand the dummy outcome must leave the
-    instrument valid (its true IV effect is then 0): the instruments are left
-    out, and so is every column d-connected to an instrument given the
-    estimand's conditioning set (a cause of the instrument, say), which the
-    dummy would otherwise tie to the instrument.
+    instrument valid (its true IV effect is then 0), so it is built from the
+    analysis's conditioning set only (the estimand's and the precision
+    covariates, ``given``): never from the instrument, whose confounded
+    association with the outcome would give the dummy a non-zero IV effect
+    (the reason ``dummy_outcome`` failed every valid IV analysis), nor from
+    another column, whose chance correlation with the instrument in the
+    sample would move every replicate alike.
     """
     graph = getattr(estimand, "graph", None)
     adj = sorted({*(estimand.adjustment_set or ()), *given})
+    if estimand.strategy == "iv":
+        return adj, "the instrument analysis's conditioning set (never the instrument)"
     if graph is None:
         return adj, "the adjustment set (no graph: the adjustment set itself cannot be checked)"
     desc = set(graph.descendants(t, include_self=True))
     cols = [c for c in data.columns if c in graph and c not in desc and c != y and c not in graph.latent]
-    if estimand.strategy == "iv":
-        from dagcore.structure.dseparation import d_separated
-
-        instruments = set(estimand.instruments or ())
-        cols = [c for c in cols if c not in instruments and c not in adj
-                and all(d_separated(graph, z, c, given=adj) for z in instruments)]
-        return sorted(set(cols) | set(adj)), (
-            "the measured non-descendants of the treatment independent of the instruments given the conditioning set"
-        )
     return sorted(set(cols) | set(adj)), "every measured non-descendant of the treatment in the graph"
 
 
