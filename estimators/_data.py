@@ -7,6 +7,7 @@ traceback from deep inside pandas, statsmodels or scikit-learn.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from difflib import get_close_matches
@@ -443,10 +444,8 @@ def formula_design(formula: str, data: pd.DataFrame, *, drop: Sequence[str] = ()
         used: set[str] = set()
         for factor in term.factors:
             recorder = _Recorder(data)
-            try:
+            with contextlib.suppress(Exception):  # read_formula evaluated every factor already
                 env.eval(factor.code, inner_namespace=recorder)
-            except Exception:  # pragma: no cover - read_formula evaluated every factor already
-                pass
             used |= recorder.used
         if not used & dropped:
             terms.append(term)

@@ -18,7 +18,17 @@ import pytest
 from scipy.special import expit
 
 import dagcore
-from dagcore import AIPW, IPW, DataError, DoubleML, DRLearner, Estimand, EstimatorError, OutcomeRegression, Standardization
+from dagcore import (
+    AIPW,
+    IPW,
+    DataError,
+    DoubleML,
+    DRLearner,
+    Estimand,
+    EstimatorError,
+    OutcomeRegression,
+    Standardization,
+)
 from dagcore.estimators.targets import balancing_weights, clip_propensity, doubly_robust, tilting
 
 E = Estimand(treatment=("t",), outcome=("y",), strategy="backdoor", adjustment_set={"z1", "z2"})
@@ -130,7 +140,7 @@ def test_ato_against_its_definition(het) -> None:
     h = e * (1 - e)
     truth = (h * tau).sum() / h.sum()
     for cls in (IPW, AIPW, DRLearner):
-        est = quiet(lambda: cls(target="ATO").fit(df, E).estimate_)
+        est = quiet(lambda cls=cls: cls(target="ATO").fit(df, E).estimate_)
         assert est.target == "ATO" and abs(est.value - truth) < 4 * est.se, (cls, est)
 
 

@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 
 from dagcore.errors import EstimatorError
-
 from dagcore.estimators._data import check_binary
 from dagcore.estimators._nuisance import arm_rows, propensity_scores, regressor
 from dagcore.estimators.base import ClippedPropensity, NuisanceFormulas, OutcomeModelled, RepeatedSplits
