@@ -9,6 +9,7 @@ import pandas as pd
 
 from dagcore.errors import EstimatorError
 from dagcore.estimators._nuisance import classifier, fit_treatment_model, predict_treatment, regressor
+from dagcore.estimators.backdoor._fold_ols import FoldGrams
 from dagcore.estimators.base import NuisanceFormulas, OutcomeModelled, RepeatedSplits
 from dagcore.estimators.result import Estimate
 from dagcore.estimators.targets import treatment_kind
@@ -98,16 +99,22 @@ class DoubleML(RepeatedSplits, NuisanceFormulas, OutcomeModelled):
     treatment_type: str = "auto"
 
     def _nuisances(
-        self, X: np.ndarray, Xm: np.ndarray, t: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray, binary: bool
+        self, X: np.ndarray, Xm: np.ndarray, t: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray, binary: bool,
+        grams: tuple[FoldGrams | None, FoldGrams | None],
     ) -> tuple[np.ndarray, np.ndarray]:
         from sklearn.base import is_classifier
 
+        y_gram, t_gram = grams
         if X.shape[1] == 0:
             ell = np.full(test.size, y[train].mean())
+        elif y_gram is not None:  # the default least squares, from Gram matrices
+            ell = y_gram.predict(X, test)
         else:
             ell = np.asarray(regressor(self.outcome_model).fit(X[train], y[train]).predict(X[test]), dtype=float)
         if Xm.shape[1] == 0:
             return ell, np.full(test.size, t[train].mean())
+        if t_gram is not None:
+            return ell, t_gram.predict(Xm, test)
         treat = classifier(self.treatment_model) if binary else regressor(self.treatment_model)  # the user's model, else the default for this treatment
         if is_classifier(treat) and not binary:
             raise EstimatorError("treatment_model is a classifier but the treatment is not binary (0/1); pass a regressor")
@@ -116,7 +123,12 @@ class DoubleML(RepeatedSplits, NuisanceFormulas, OutcomeModelled):
     def _one_split(self, X: np.ndarray, Xm: np.ndarray, t: np.ndarray, y: np.ndarray, seed: int, binary: bool) -> tuple[float, float, np.ndarray]:
         n = len(t)
         folds = self._folds(t, seed, stratify=binary, estimator="double ML")
-        ell, m = self._cross_fit(lambda tr, te: self._nuisances(X, Xm, t, y, tr, te, binary), folds, n)
+        one = np.zeros(n, dtype=int)
+        y_grams = FoldGrams.per_fold(X, y, folds, one, 1) if self.outcome_model is None and X.shape[1] else [None] * len(folds)
+        t_grams = (FoldGrams.per_fold(Xm, t, folds, one, 1) if self.treatment_model is None and not binary and Xm.shape[1]
+                   else [None] * len(folds))
+        ell, m = self._cross_fit(lambda tr, te, g: self._nuisances(X, Xm, t, y, tr, te, binary, g), folds, n,
+                                 extra=list(zip(y_grams, t_grams)))
         v = t - m
         u = y - ell
         denom = float(np.mean(v * v))

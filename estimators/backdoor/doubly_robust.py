@@ -10,48 +10,13 @@ import pandas as pd
 from dagcore.errors import EstimatorError
 from dagcore.estimators._data import check_binary
 from dagcore.estimators._nuisance import arm_rows, propensity_scores, regressor
+from dagcore.estimators.backdoor._fold_ols import FoldGrams
 from dagcore.estimators.base import ClippedPropensity, NuisanceFormulas, OutcomeModelled, RepeatedSplits
 from dagcore.estimators.diagnostics import overlap_summary
 from dagcore.estimators.result import Estimate
 from dagcore.estimators.targets import check_target, clip_propensity, clip_rule, doubly_robust
 
 __all__ = ["AIPW"]
-
-
-class _ArmGrams:
-    """Least squares of the outcome on ``[1, X]`` within each treatment arm of a training set, from Gram matrices.
-
-    ``per_fold`` accumulates ``A'A`` and ``A'y`` once per held-out fold and arm; a training set's fit is
-    the total minus its held-out fold, so the ten regressions of 5-fold AIPW cost one pass over the data.
-    The coefficients are those of ``LinearRegression`` (the normal equations; least squares when singular).
-    """
-
-    def __init__(self, gram: np.ndarray, moment: np.ndarray, fallback: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]) -> None:
-        self.gram, self.moment, self.fallback = gram, moment, fallback
-
-    @classmethod
-    def per_fold(cls, X: np.ndarray, t: np.ndarray, y: np.ndarray, folds: list[tuple[np.ndarray, np.ndarray]]) -> list[_ArmGrams]:
-        p = X.shape[1] + 1
-        gram = np.zeros((len(folds), 2, p, p))
-        moment = np.zeros((len(folds), 2, p))
-        for i, (_, test) in enumerate(folds):
-            for arm in (0, 1):
-                rows = test[t[test] == arm]
-                A = np.column_stack([np.ones(rows.size), X[rows]])
-                gram[i, arm], moment[i, arm] = A.T @ A, A.T @ y[rows]
-        total_gram, total_moment = gram.sum(axis=0), moment.sum(axis=0)
-        return [cls(total_gram - gram[i], total_moment - moment[i], (X, t, y, train)) for i, (train, _) in enumerate(folds)]
-
-    def predict(self, X: np.ndarray, rows: np.ndarray, arm: int) -> np.ndarray:
-        try:
-            if np.linalg.cond(self.gram[arm]) > 1e10:  # (nearly) collinear: the normal equations lose accuracy
-                raise np.linalg.LinAlgError
-            coef = np.linalg.solve(self.gram[arm], self.moment[arm])
-        except np.linalg.LinAlgError:
-            Xf, tf, yf, train = self.fallback
-            fit = train[tf[train] == arm]
-            coef = np.linalg.lstsq(np.column_stack([np.ones(fit.size), Xf[fit]]), yf[fit], rcond=None)[0]
-        return coef[0] + X[rows] @ coef[1:]
 
 
 class AIPW(RepeatedSplits, ClippedPropensity, NuisanceFormulas, OutcomeModelled):
@@ -102,7 +67,7 @@ class AIPW(RepeatedSplits, ClippedPropensity, NuisanceFormulas, OutcomeModelled)
     target: str = "ATE"
 
     def _nuisances(
-        self, X: np.ndarray, Xp: np.ndarray, t: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray, gram: _ArmGrams | None = None
+        self, X: np.ndarray, Xp: np.ndarray, t: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray, gram: FoldGrams | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         tr1, tr0 = arm_rows(train, t)
         if Xp.shape[1] == 0:
@@ -121,7 +86,7 @@ class AIPW(RepeatedSplits, ClippedPropensity, NuisanceFormulas, OutcomeModelled)
         n = len(t)
         folds = self._folds(t, seed, minimum=1, estimator="AIPW")
         fast = self.outcome_model is None and X.shape[1] and len(folds) > 1
-        grams = _ArmGrams.per_fold(X, t, y, folds) if fast else [None] * len(folds)
+        grams = FoldGrams.per_fold(X, y, folds, t.astype(int), 2) if fast else [None] * len(folds)
         e, mu1, mu0 = self._cross_fit(lambda tr, te, gm: self._nuisances(X, Xp, t, y, tr, te, gm), folds, n, extra=grams)
         raw = e
         e, clipped = clip_propensity(e, self.target, self.trim)
