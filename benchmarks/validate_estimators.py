@@ -17,6 +17,14 @@ Designs (each with a known effect):
   (the plug-in estimator).
 * ``mediation-nde`` / ``mediation-nie``: natural direct and indirect effects
   in a linear model with a confounder of exposure, mediator and outcome.
+* ``targets``: an effect that varies with a confounder (``1 + z1``) and a
+  propensity that grows with it, so the ATE, ATT, ATC and ATO differ; every
+  estimator that takes ``target=`` runs with each target it serves and is
+  scored against that target's truth (computed by quadrature), labelled
+  ``method[TARGET]``; ``dml`` and ``g_estimation`` (whose estimands are the
+  overlap-weighted effect when the propensity model is right) against the ATO.
+* ``targets-no-overlap``: the same effect with 80% of the controls at a
+  propensity below 0.01: the ATT estimators only.
 
 Every estimator in the registry that serves a back-door estimand runs on the
 two back-door designs; on the other designs run the registry's estimators for
@@ -144,6 +152,50 @@ def _mediation_estimand(effect: str) -> Estimand:
     return dagcore.identify_mediation(parse("x [exposure] y [outcome] c -> {x m y} x -> m -> y x -> y"), effect=effect)
 
 
+def _targets_propensity(z1: np.ndarray, z2: np.ndarray, overlap: bool) -> np.ndarray:
+    return _logistic(-0.5 + 1.0 * z1 - 0.5 * z2) if overlap else _logistic(-7.5 + 3.3 * z1 + 0.5 * z2)
+
+
+def _targets_data(n: int, rng: np.random.Generator, overlap: bool) -> pd.DataFrame:
+    z1, z2 = rng.standard_normal(n), rng.standard_normal(n)
+    t = (rng.random(n) < _targets_propensity(z1, z2, overlap)).astype(float)
+    y = z1 + z2 + (1 + z1) * t + rng.standard_normal(n)
+    return pd.DataFrame({"z1": z1, "z2": z2, "t": t, "y": y})
+
+
+def targets_design(n: int, rng: np.random.Generator) -> pd.DataFrame:
+    return _targets_data(n, rng, True)
+
+
+def targets_no_overlap(n: int, rng: np.random.Generator) -> pd.DataFrame:
+    return _targets_data(n, rng, False)
+
+
+def target_truths(overlap: bool) -> dict[str, float]:
+    """E[h(e) (1 + z1)] / E[h(e)] for each target's tilting h, by quadrature over the two normal confounders."""
+    g = np.linspace(-9, 9, 1201)
+    z1, z2 = np.meshgrid(g, g, indexing="ij")
+    phi = np.exp(-(z1**2 + z2**2) / 2)
+    e = _targets_propensity(z1, z2, overlap)
+    tau = 1 + z1
+    return {k: float((phi * h * tau).sum() / (phi * h).sum()) for k, h in
+            {"ATE": np.ones_like(e), "ATT": e, "ATC": 1 - e, "ATO": e * (1 - e)}.items()}
+
+
+#: (label, method, options, target whose truth it is scored against) of the targets designs.
+TARGET_VARIANTS: list[tuple[str, str, dict[str, Any], str]] = [
+    *[(f"ipw[{t}]", "ipw", {"target": t}, t) for t in ("ATE", "ATT", "ATC", "ATO")],
+    *[(f"aipw[{t}]", "aipw", {"target": t}, t) for t in ("ATE", "ATT", "ATC", "ATO")],
+    *[(f"dr_learner[{t}]", "dr_learner", {"target": t}, t) for t in ("ATE", "ATT", "ATC", "ATO")],
+    *[(f"regression[{t}]", "regression", {"target": t}, t) for t in ("ATE", "ATT", "ATC")],
+    *[(f"standardization[{t}]", "standardization", {"target": t, "inference": "delta"}, t) for t in ("ATE", "ATT", "ATC")],
+    *[(f"matching[{t}]", "matching", {"target": t}, t) for t in ("ATE", "ATT", "ATC")],
+    *[(f"stratification[{t}]", "stratification", {"target": t}, t) for t in ("ATE", "ATT", "ATC")],
+    ("g_estimation[ATO]", "g_estimation", {}, "ATO"),
+    ("dml[WATE = ATO]", "dml", {}, "ATO"),
+]
+
+
 @dataclass(frozen=True)
 class Design:
     name: str
@@ -151,6 +203,9 @@ class Design:
     estimand: Estimand
     truth: float
     note: str
+    variants: tuple[tuple[str, str, dict[str, Any], str], ...] = ()
+    truths: tuple[tuple[str, float], ...] = ()
+    n: int | None = None  # rows per replication, when the design needs more than --n
 
 
 DESIGNS = (
@@ -173,11 +228,21 @@ DESIGNS = (
            "the napkin graph (w <-> x, w <-> y): only the ID formula identifies it; binary variables"),
     Design("mediation-nde", mediation_linear, _mediation_estimand("nde"), 1.0, "c -> {x, m, y}, x -> m -> y: natural direct effect"),
     Design("mediation-nie", mediation_linear, _mediation_estimand("nie"), 1.2, "the same model: natural indirect effect 0.8 x 1.5"),
+    Design("targets", targets_design,
+           Estimand(treatment=("t",), outcome=("y",), strategy="backdoor", adjustment_set=frozenset({"z1", "z2"})),
+           1.0, "effect 1 + z1, propensity rising with z1: ATE, ATT, ATC, ATO differ (truths by quadrature)",
+           tuple(TARGET_VARIANTS), tuple(target_truths(True).items())),
+    Design("targets-no-overlap", targets_no_overlap,
+           Estimand(treatment=("t",), outcome=("y",), strategy="backdoor", adjustment_set=frozenset({"z1", "z2"})),
+           1.0, "effect 1 + z1, 80% of the controls with a propensity below 0.01, about 2.4% treated: the ATT estimators, n = 8000",
+           tuple(v for v in TARGET_VARIANTS if v[3] == "ATT"), tuple(target_truths(False).items()), 8000),
 )
 
 
 def methods_for_design(design: Design) -> list[str]:
-    """Back-door designs: every back-door estimator; others: the strategy's own estimators, one name per class."""
+    """Back-door designs: every back-door estimator; others: the strategy's own estimators, one name per class; the targets designs: their variants."""
+    if design.variants:
+        return [label for label, *_ in design.variants]
     backdoor = set(methods_for(Estimand(treatment=("t",), outcome=("y",), strategy="backdoor")))
     if design.estimand.strategy == "backdoor":  # the plug-in estimator needs discrete data
         return sorted(m for m in backdoor if m != "plugin" or "discrete" in design.name)
@@ -205,9 +270,11 @@ def one_replication(design_index: int, rep: int, n: int, methods: list[str]) -> 
 
     with threadpool_limits(1), warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        variants = {label: (method, options) for label, method, options, _ in design.variants}
         for name in methods:
+            method, options = variants.get(name, (name, OPTIONS.get(name, {})))
             try:
-                est = dagcore.estimate(design.estimand, df, method=name, **OPTIONS.get(name, {}))
+                est = dagcore.estimate(design.estimand, df, method=method, **options)
                 out[name] = (est.value, est.se, est.ci[0], est.ci[1])
             except Exception as err:  # counted and reported, not fatal
                 out[name] = f"{type(err).__name__}: {err}"
@@ -269,13 +336,17 @@ def main(argv: list[str]) -> int:
             continue
         start = time.perf_counter()
         reps = {m: min(args.reps, reps_for.get(m, args.reps)) for m in methods}
+        n = design.n or args.n
         results = Parallel(n_jobs=args.jobs)(
-            delayed(one_replication)(d_index, rep, args.n, [m for m in methods if rep < reps[m]]) for rep in range(max(reps.values()))
+            delayed(one_replication)(d_index, rep, n, [m for m in methods if rep < reps[m]]) for rep in range(max(reps.values()))
         )
         elapsed = time.perf_counter() - start
-        print(f"{design.name} (true effect {design.truth}; {design.note}): {', '.join(methods)} in {elapsed:.0f} s", flush=True)
+        truths = dict(design.truths)
+        shown = ", ".join(f"{k} {v:.4f}" for k, v in truths.items()) if truths else str(design.truth)
+        print(f"{design.name} (true effect {shown}; {design.note}): {', '.join(methods)} in {elapsed:.0f} s", flush=True)
+        scored = {label: truths[target] for label, _, _, target in design.variants}
         for name in methods:
-            s = summarize(design.truth, results, name)
+            s = summarize(scored.get(name, design.truth), results, name)
             if s["errors"]:
                 failures.append(f"{design.name}/{name}: {len(s['errors'])} of {reps[name]} replications failed, e.g. {s['errors'][0][:150]}")
             if s["R"] == 0:

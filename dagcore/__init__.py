@@ -114,6 +114,7 @@ _EXPORTS: dict[str, str] = {
     "IPW": "dagcore.estimators",
     "AIPW": "dagcore.estimators",
     "DoubleML": "dagcore.estimators",
+    "GEstimation": "dagcore.estimators",
     "DRLearner": "dagcore.estimators",
     "SLearner": "dagcore.estimators",
     "TLearner": "dagcore.estimators",

@@ -24,6 +24,7 @@ _EXPORTS: dict[str, str] = {
     "IPW": "dagcore.estimators.backdoor.weighting",
     "AIPW": "dagcore.estimators.backdoor.doubly_robust",
     "DoubleML": "dagcore.estimators.backdoor.dml",
+    "GEstimation": "dagcore.estimators.backdoor.g_estimation",
     "DRLearner": "dagcore.estimators.cate.metalearners",
     "SLearner": "dagcore.estimators.cate.metalearners",
     "TLearner": "dagcore.estimators.cate.metalearners",

@@ -7,6 +7,7 @@ traceback from deep inside pandas, statsmodels or scikit-learn.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from difflib import get_close_matches
@@ -25,6 +26,7 @@ __all__ = [
     "check_propensity_formula",
     "design_frame",
     "design_matrix",
+    "formula_design",
     "formula_variables",
     "prepare",
     "read_formula",
@@ -407,3 +409,52 @@ def design_matrix(data: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
     if not columns:
         return np.zeros((len(data), 0))
     return design_frame(data, columns).to_numpy(dtype=float)
+
+
+def formula_design(formula: str, data: pd.DataFrame, *, drop: Sequence[str] = ()) -> tuple[np.ndarray, list[str]]:
+    """The right-hand side of a patsy formula as a model matrix without its intercept, terms reading a ``drop`` column left out.
+
+    The features of a nuisance model given as a formula: the treatment's terms
+    (and its interactions) are dropped where the estimator models each arm
+    separately or partials the treatment out, and the learners add their own
+    intercept. The formula is read as :func:`read_formula` reads it.
+
+    Raises
+    ------
+    DataError
+        A formula patsy cannot build on ``data``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"y": [1.0, 2.0, 4.0], "t": [0, 1, 1], "z": [1.0, 2.0, 3.0], "g": ["a", "b", "a"]})
+    >>> X, names = formula_design("y ~ t + I(z**2) + C(g) + t:z", df, drop=["t"])
+    >>> names, X.tolist()
+    (['C(g)[T.b]', 'I(z ** 2)'], [[0.0, 1.0], [1.0, 4.0], [0.0, 9.0]])
+    """
+    import patsy
+
+    read_formula(formula, data)  # the formula's errors, in our words
+    desc = patsy.ModelDesc.from_formula(formula)
+    env = patsy.EvalEnvironment([_formula_namespace()])
+    dropped = set(drop)
+    terms = []
+    for term in desc.rhs_termlist:
+        if not term.factors:  # the intercept
+            continue
+        used: set[str] = set()
+        for factor in term.factors:
+            recorder = _Recorder(data)
+            with contextlib.suppress(Exception):  # read_formula evaluated every factor already
+                env.eval(factor.code, inner_namespace=recorder)
+            used |= recorder.used
+        if not used & dropped:
+            terms.append(term)
+    if not terms:
+        return np.zeros((len(data), 0)), []
+    try:
+        matrix = patsy.dmatrix(patsy.ModelDesc([], [patsy.INTERCEPT, *terms]), data, NA_action="raise", eval_env=env)
+    except Exception as err:
+        raise DataError(f"could not build the model matrix of {formula!r}: {err}") from None
+    names = list(matrix.design_info.column_names)
+    keep = [i for i, name in enumerate(names) if name != "Intercept"]
+    return np.asarray(matrix, dtype=float)[:, keep], [names[i] for i in keep]

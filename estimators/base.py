@@ -30,9 +30,18 @@ from scipy import stats
 from sklearn.base import BaseEstimator
 
 from dagcore.errors import DagcoreWarning, EstimatorError
-from dagcore.estimators._data import Prepared, check_binary, check_propensity_formula, prepare
+from dagcore.estimators._data import (
+    Prepared,
+    check_binary,
+    check_formula,
+    check_propensity_formula,
+    design_matrix,
+    formula_design,
+    prepare,
+)
 from dagcore.estimators._nuisance import classifier, cross_fit, crossfit_folds, fit_propensity, fit_treatment_model
 from dagcore.estimators.result import Estimate
+from dagcore.estimators.targets import DEFAULT_CLIP
 
 if TYPE_CHECKING:
     from typing_extensions import dataclass_transform
@@ -55,6 +64,7 @@ __all__ = [
     "PropensityModelled",
     "RepeatedSplits",
     "Seeded",
+    "NuisanceFormulas",
     "normal_ci",
 ]
 
@@ -337,11 +347,16 @@ class ClippedPropensity(PropensityModelled):
     Parameters
     ----------
     trim : float
-        The scores are clipped to ``[trim, 1 - trim]`` (0: not clipped; the
-        units all stay, unlike :class:`~dagcore.IPW`'s ``trim``).
+        The scores are clipped at ``trim`` and ``1 - trim`` (default 0.01,
+        DoubleML's default for the interactive model; 0: not clipped), at the
+        ends whose inverse enters the target's weights only
+        (:func:`~dagcore.estimators.targets.clip_rule`: both for the ATE, the
+        upper end for the ATT, the lower for the ATC, none for the ATO). The
+        units all stay, unlike :class:`~dagcore.IPW`'s ``trim``; the number of
+        clipped scores is in the diagnostics.
     """
 
-    trim: float = 0.0
+    trim: float = DEFAULT_CLIP
 
 
 class FormulaChecked(CausalEstimator):
@@ -401,6 +416,50 @@ class PropensityFormula(PropensityModelled, FormulaChecked):
     def _propensity_scores(self, df: Any, treatment: str, covariates: list[str], design: np.ndarray | None = None) -> np.ndarray:
         """P(treatment = 1 | covariates) for every row of ``df``, from the formula or the model."""
         return fit_propensity(df, treatment, covariates, formula=self.propensity_formula, model=self.propensity_model, design=design)
+
+
+class NuisanceFormulas(OutcomeFormula):
+    """Nuisance models whose features are given as formulas: the outcome's (:class:`OutcomeFormula`) and the treatment's.
+
+    Parameters
+    ----------
+    propensity_formula : str, optional
+        The features of the treatment (propensity) model as a formula,
+        ``"t ~ age + I(age**2) + C(edu)"``; by default the adjustment set.
+
+    Notes
+    -----
+    The outcome formula's right-hand side gives the outcome model's features
+    and the propensity formula's the treatment model's; terms reading the
+    treatment are left out of the outcome features (the outcome is modelled
+    within each arm, or the treatment is partialled out), so the formula of
+    :class:`~dagcore.OutcomeRegression` (``"y ~ t + age + I(age**2)"``)
+    can be passed as it is. Both are checked by the one formula guard
+    (:func:`~dagcore.estimators._data.check_formula`).
+    """
+
+    propensity_formula: str | None = None
+
+    def _formula_prepare(self, data: Any, estimand: Any) -> tuple[Prepared, list[str]]:
+        """Check both formulas against the estimand and validate every column they read; the rows and the sorted adjustment set."""
+        t_name, y_name = estimand.treatment[0], estimand.outcome[0]
+        covs = sorted(estimand.adjustment_set or ())
+        extra: list[str] = []
+        if self.formula:
+            v = check_formula(self.formula, data, lhs=y_name, allowed={t_name, *covs}, never={y_name: "the outcome"},
+                              allow_extra=self.allow_extra_variables)
+            extra += sorted(v.rhs - {t_name, *covs})
+        extra += check_propensity_formula(self.propensity_formula, data, t_name, covs, outcome=y_name,
+                                          allow_extra=self.allow_extra_variables)
+        return prepare(data, t_name, y_name, covs, extra=sorted(set(extra)), dropna=self.dropna), covs
+
+    def _feature_matrices(self, prep: Prepared, covs: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The outcome model's and the treatment model's features (the adjustment set's design matrix without formulas)."""
+        default = design_matrix(prep.data, covs) if not (self.formula and self.propensity_formula) else None
+        X_out = formula_design(self.formula, prep.data, drop=[prep.treatment])[0] if self.formula else default
+        X_ps = formula_design(self.propensity_formula, prep.data, drop=[prep.treatment])[0] if self.propensity_formula else default
+        assert X_out is not None and X_ps is not None
+        return X_out, X_ps
 
 
 def _in_dagcore(frame: FrameType) -> bool:

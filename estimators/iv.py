@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from dagcore.errors import DataError, WeakInstrumentWarning
+from dagcore.errors import DataError, EstimatorError, WeakInstrumentWarning
 from dagcore.estimators._data import design_matrix, prepare
 from dagcore.estimators.base import CausalEstimator
 from dagcore.estimators.result import Estimate
@@ -25,6 +26,16 @@ class TwoStageLeastSquares(CausalEstimator):
 
     Parameters
     ----------
+    covariates : sequence of str, optional
+        Precision covariates added to both stages beside the estimand's own
+        conditioning set (often empty when the instrument is valid
+        unconditionally, as in a randomized encouragement). They must not
+        descend from the treatment (a mediator or a collider would bias the
+        estimate), and with them the instrument must stay valid
+        (:func:`dagcore.is_instrument` given the whole set: conditioning on a
+        common effect of the instrument and a confounder would open a path);
+        both are checked on the estimand's graph, and an estimand without a
+        graph gets a warning that they could not be.
     level, dropna : see :class:`~dagcore.estimators.base.CausalEstimator`
 
     Examples
@@ -44,12 +55,50 @@ class TwoStageLeastSquares(CausalEstimator):
     name = "2sls"
     strategies = ("iv",)
 
+    covariates: Sequence[str] | None = None
+
+    def _precision_covariates(self, estimand: Any, instruments: list[str], given: list[str]) -> list[str]:
+        """The user's precision covariates, checked on the graph: non-descendants of the treatment that keep every instrument valid."""
+        if self.covariates is None:
+            return []
+        covs = [self.covariates] if isinstance(self.covariates, str) else list(self.covariates)
+        if not all(isinstance(c, str) for c in covs):
+            raise EstimatorError(f"covariates must be column names, got {self.covariates!r}")
+        t_name, y_name = estimand.treatment[0], estimand.outcome[0]
+        clash = [c for c in covs if c in (t_name, y_name, *instruments)]
+        if clash:
+            raise EstimatorError(f"covariates cannot include the treatment, the outcome or an instrument ({clash[0]!r})")
+        graph = getattr(estimand, "graph", None)
+        if graph is None:
+            self._warn(f"covariates {covs} could not be checked (the estimand carries no graph): "
+                       "they must not be affected by the treatment, nor break the instrument's validity")
+            return sorted(set(covs))
+        from dagcore.identification import is_instrument
+
+        unknown = [c for c in covs if c not in graph]
+        if unknown:
+            raise EstimatorError(f"covariate {unknown[0]!r} is not a node of the graph; add it (with its causes and effects) to check it")
+        descendants = set(graph.descendants(t_name))
+        bad = [c for c in covs if c in descendants]
+        if bad:
+            raise EstimatorError(
+                f"covariate {bad[0]!r} is a descendant of the treatment {t_name!r}: adjusting for it would bias "
+                "the instrumental-variable estimate (it may be a mediator or a collider); precision covariates must be non-descendants"
+            )
+        for z in instruments:
+            check = is_instrument(graph, z, t_name, y_name, given=sorted(set(given) | set(covs)))
+            if not check:
+                raise EstimatorError(f"with the covariates {sorted(covs)}, {z!r} is no longer a valid instrument: {check.reason}")
+        return sorted(set(covs))
+
     def _fit(self, data: pd.DataFrame, estimand: Any) -> Estimate:
         t_name, y_name = estimand.treatment[0], estimand.outcome[0]
         instruments = sorted(estimand.instruments or ())
         if not instruments:
             raise DataError("the estimand names no instrument")
-        covs = sorted(estimand.adjustment_set or ())
+        given = sorted(estimand.adjustment_set or ())
+        precision = self._precision_covariates(estimand, instruments, given)
+        covs = sorted(set(given) | set(precision))
         prep = prepare(data, t_name, y_name, covs, extra=instruments, dropna=self.dropna)
         df = prep.data
         n = len(df)
@@ -84,6 +133,7 @@ class TwoStageLeastSquares(CausalEstimator):
                 estimand, value, se, n,
                 inference="2SLS with HC0 robust standard errors",
                 target="LATE" if binary else "ATE per unit of treatment (linear model)",
-                diagnostics={"first_stage_F": float(f_stat), "instruments": instruments, "covariates": covs},
+                diagnostics={"first_stage_F": float(f_stat), "instruments": instruments, "covariates": covs,
+                             "precision_covariates": precision},
                 notes=prep.notes,
             )

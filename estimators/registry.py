@@ -100,6 +100,7 @@ def _load() -> None:
     _LOADED = True
     from dagcore.estimators.backdoor.dml import DoubleML
     from dagcore.estimators.backdoor.doubly_robust import AIPW
+    from dagcore.estimators.backdoor.g_estimation import GEstimation
     from dagcore.estimators.backdoor.matching import Matching
     from dagcore.estimators.backdoor.regression import OutcomeRegression, Standardization
     from dagcore.estimators.backdoor.stratification import Stratification
@@ -113,7 +114,7 @@ def _load() -> None:
 
     for cls in (
         DifferenceInMeans, OutcomeRegression, Standardization, IPW, AIPW, Stratification, Matching, TwoStageLeastSquares, FrontdoorLinear,
-        PlugIn, Mediation, DoubleML, SLearner, TLearner, XLearner, DRLearner,
+        PlugIn, Mediation, DoubleML, SLearner, TLearner, XLearner, DRLearner, GEstimation,
     ):
         REGISTRY.setdefault(cls.name, cls)
     REGISTRY.setdefault("wald", TwoStageLeastSquares)
@@ -130,7 +131,7 @@ def estimate(estimand: Any, data: Any, method: Any = None, **options: Any) -> Es
         One column per graph variable used.
     method : str, estimator class or instance, optional
         A short name (``"regression"``, ``"standardization"``, ``"ipw"``,
-        ``"aipw"``, ``"stratification"``, ``"matching"``, ``"dml"``, ``"s_learner"``/``"t_learner"``/``"x_learner"``/``"dr_learner"``, ``"difference_in_means"``, ``"2sls"``/``"wald"``,
+        ``"aipw"``, ``"stratification"``, ``"matching"``, ``"dml"``, ``"g_estimation"``, ``"s_learner"``/``"t_learner"``/``"x_learner"``/``"dr_learner"``, ``"difference_in_means"``, ``"2sls"``/``"wald"``,
         ``"frontdoor"``, ``"plugin"``, ``"mediation"``; see
         :func:`~dagcore.estimators.registry.methods_for`), a class, or a
         configured instance; by default the registry's choice for the

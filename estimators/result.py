@@ -11,10 +11,12 @@ from typing import Any
 __all__ = ["Estimate", "TARGETS", "jsonable"]
 
 #: Causal targets an estimate can report: average effect over everyone (ATE), the treated (ATT), the
-#: untreated (ATC), the overlap-weighted population (ATO), conditional on covariates (CATE), the
+#: untreated (ATC), the overlap-weighted population (ATO), a weighted average of the conditional effects
+#: with data-driven weights (WATE: the treatment coefficient of a model without treatment interactions,
+#: weighted by the conditional variance of the treatment), conditional on covariates (CATE), the
 #: compliers (LATE), natural direct / indirect and controlled direct effects (NDE, NIE, CDE), and the
 #: risk difference, risk ratio and odds ratio of a binary outcome (RD, RR, OR).
-TARGETS: tuple[str, ...] = ("ATE", "ATT", "ATC", "ATO", "CATE", "LATE", "NDE", "NIE", "CDE", "RD", "RR", "OR")
+TARGETS: tuple[str, ...] = ("ATE", "ATT", "ATC", "ATO", "WATE", "CATE", "LATE", "NDE", "NIE", "CDE", "RD", "RR", "OR")
 
 
 def _check_target(target: object) -> str:

@@ -268,8 +268,8 @@ def test_array_path_of_outcome_regression_equals_statsmodels(cov_type: str) -> N
     rng = np.random.default_rng(0)
     n = 3000
     df = pd.DataFrame({"z1": rng.normal(size=n), "z2": rng.choice(list("abc"), n)})
-    df["t"] = (rng.random(n) < 0.4).astype(float)
-    df["y"] = 2 * df.t + df.z1 + (df.z2 == "b") + rng.normal(size=n) * (1 + df.t)
+    df["t"] = 0.4 * df.z1 + rng.normal(size=n)  # continuous: a binary treatment gets the interacted model (tests/test_estimands.py)
+    df["y"] = 2 * df.t + df.z1 + (df.z2 == "b") + rng.normal(size=n) * (1 + df.t.abs())
     e = Estimand(treatment=("t",), outcome=("y",), strategy="backdoor", adjustment_set={"z1", "z2"})
     ours = OutcomeRegression(cov_type=cov_type).fit(df, e).estimate_
     model = smf.ols("y ~ t + z1 + C(z2)", df)
@@ -297,12 +297,13 @@ def test_aipw_default_outcome_fits_equal_scikit_learn_linear_regression() -> Non
 
 
 def test_regression_with_an_interacted_treatment_names_its_target() -> None:
-    """With ``y ~ t * z`` the t coefficient is the effect where z = 0, not the ATE; a plain formula keeps 'ATE'."""
+    """With ``y ~ t * z`` the t coefficient is the effect where z = 0, not the ATE; without an interaction it is a variance-weighted average (WATE)."""
     rng = np.random.default_rng(3)
     z = rng.normal(size=400)
     t = (rng.random(400) < 0.5).astype(float)
     df = pd.DataFrame({"z": z, "t": t, "y": 2 * t + z + t * z + rng.normal(size=400)})
     e = Estimand(treatment=("t",), outcome=("y",), strategy="backdoor", adjustment_set={"z"})
-    assert estimate(e, df, method="regression", formula="y ~ t + z").target == "ATE"
+    assert estimate(e, df, method="regression", formula="y ~ t + z").target.startswith("WATE (a variance-weighted")
+    assert estimate(e, df, method="regression", formula="y ~ t").target == "ATE"  # no covariate: the difference in means
     interacted = estimate(e, df, method="regression", formula="y ~ t * z")
     assert interacted.target.startswith("CATE") and "t:z" in interacted.target

@@ -240,7 +240,7 @@ def test_non_binary_treatment_is_a_data_error(cls) -> None:
 def test_bad_parameters() -> None:
     df = confounded(300, 11)
     for bad in (Matching(target="CATE"), Matching(distance="mahalanobis"), Matching(n_neighbors=0), Matching(caliper=-1.0),
-                Stratification(target="ATC"), Stratification(on="outcome"), Stratification(n_strata=0)):
+                Stratification(target="ATO"), Stratification(on="outcome"), Stratification(n_strata=0)):
         with pytest.raises(EstimatorError):
             bad.fit(df, BACKDOOR)
 

@@ -8,8 +8,7 @@ import pandas as pd
 import pytest
 from sklearn.base import BaseEstimator
 
-from dagcore import IPW, CausalGraph, Estimand, EstimatorError
-from dagcore import OutcomeRegression as OLS
+from dagcore import IPW, CausalGraph, Estimand, EstimatorError, OutcomeRegression
 from dagcore.estimators.refutation import _linear
 from dagcore.estimators.refutation import refuters as R
 from dagcore.estimators.refutation.refuters import (
@@ -22,6 +21,12 @@ from dagcore.estimators.refutation.refuters import (
     refute_unobserved_common_cause,
 )
 from dagcore.estimators.result import Estimate
+
+
+class OLS(OutcomeRegression):
+    """The additive model ``y ~ x + covariates`` (no treatment interactions), which the linear fast path reproduces."""
+
+    treatment_interactions: bool = False
 
 
 def simulate(seed: int, *, effect: float, n: int = 1500, z_strength: float = 1.0) -> pd.DataFrame:

@@ -33,6 +33,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     common.add_output_option(p, "REPORT", "write the report here (.html, .md or .json; atomically, its folder must exist)")
     p.add_argument("--estimators", action="append", metavar="A,B", help="estimator names, comma-separated (default: chosen for the estimand)")
     common.add_renamed_option(p, "--estimators", "--method", note=" (analyze runs several estimators, as analyze(estimators=) does)")
+    p.add_argument("--target", choices=("ATE", "ATT", "ATC", "ATO"),
+                   help="the population every estimator averages over: everyone (ATE), the treated (ATT), the untreated (ATC), "
+                   "the overlap population (ATO); estimators without it are skipped, with the reason (default: each estimator's own)")
     _add_refuters_option(p)
     p.add_argument("--no-local-tests", action="store_true", help="skip testing the graph's implied independencies")
     p.add_argument("--alpha", type=float, default=0.05, help="level for the local tests (default 0.05)")
@@ -131,6 +134,7 @@ def _analyze(args: argparse.Namespace) -> int:
         correction=args.correction,
         local_tests=not args.no_local_tests,
         progress=not args.quiet,
+        target=args.target,
     )
     if output is not None:
         suffix = output.suffix.lower()

@@ -8,19 +8,20 @@ import numpy as np
 import pandas as pd
 
 from dagcore.errors import EstimatorError
-from dagcore.estimators._data import design_matrix, prepare
 from dagcore.estimators._nuisance import classifier, fit_treatment_model, predict_treatment, regressor
-from dagcore.estimators.base import OutcomeModelled, RepeatedSplits
+from dagcore.estimators.backdoor._fold_ols import FoldGrams
+from dagcore.estimators.base import NuisanceFormulas, OutcomeModelled, RepeatedSplits
 from dagcore.estimators.result import Estimate
+from dagcore.estimators.targets import treatment_kind
 
 __all__ = ["DoubleML"]
 
 
-def _is_binary(values: np.ndarray) -> bool:
-    return set(np.unique(values).tolist()) <= {0.0, 1.0}
+#: The target label of the partially linear model on a binary treatment.
+WATE_LABEL = "WATE (the average of the conditional effects weighted by Var(T | X); the ATE only if the effect is constant)"
 
 
-class DoubleML(RepeatedSplits, OutcomeModelled):
+class DoubleML(RepeatedSplits, NuisanceFormulas, OutcomeModelled):
     r"""Double machine learning in the partially linear model, cross-fitted (partialling out).
 
     The model is :math:`Y = \theta T + g(X) + \varepsilon` with
@@ -41,10 +42,14 @@ class DoubleML(RepeatedSplits, OutcomeModelled):
     (Chernozhukov et al. 2018, section 3.4).
 
     The treatment may be continuous (``theta`` is the effect per unit) or
-    binary (``theta`` is the ATE when the effect is constant; when it varies
-    with ``X`` the partialling-out estimand is the variance-weighted average
-    :math:`E[\operatorname{Var}(T \mid X)\,\tau(X)] / E[\operatorname{Var}(T \mid X)]`;
-    use :class:`~dagcore.AIPW` or :class:`~dagcore.DRLearner` for the ATE then).
+    binary. On a binary treatment ``theta`` is the ATE only when the effect is
+    constant; when it varies with ``X`` the partialling-out estimand is the
+    variance-weighted average
+    :math:`E[\operatorname{Var}(T \mid X)\,\tau(X)] / E[\operatorname{Var}(T \mid X)]`,
+    and the estimate is labelled so (target ``WATE``); use
+    :class:`~dagcore.AIPW` or :class:`~dagcore.DRLearner` for the ATE, ATT,
+    ATC or ATO. A numeric treatment with 3 to 10 values is refused unless
+    ``treatment_type="continuous"``.
 
     Parameters
     ----------
@@ -55,6 +60,12 @@ class DoubleML(RepeatedSplits, OutcomeModelled):
         continuous treatment, unpenalised logistic regression (the
         maximum-likelihood fit) for a binary (0/1) one. A classifier is used through ``predict_proba``, a
         regressor through ``predict``.
+    treatment_type : {"auto", "continuous"}
+        ``"continuous"`` accepts a multi-valued treatment as continuous (a linear effect per unit).
+    formula, propensity_formula, allow_extra_variables :
+        The features of ``E[Y | X]`` and of ``E[T | X]`` as formulas (the
+        treatment's terms of ``formula`` are dropped: it is partialled out),
+        see :class:`~dagcore.estimators.base.NuisanceFormulas`.
     n_folds, n_repeats, n_jobs, random_state :
         Cross-fitting, see :class:`~dagcore.estimators.base.RepeatedSplits`
         (at least 2 folds; stratified by treatment only when it is binary).
@@ -85,22 +96,39 @@ class DoubleML(RepeatedSplits, OutcomeModelled):
     strategies = ("backdoor",)
 
     treatment_model: Any = None
+    treatment_type: str = "auto"
 
-    def _nuisances(self, X: np.ndarray, t: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray, binary: bool) -> tuple[np.ndarray, np.ndarray]:
+    def _nuisances(
+        self, X: np.ndarray, Xm: np.ndarray, t: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray, binary: bool,
+        grams: tuple[FoldGrams | None, FoldGrams | None],
+    ) -> tuple[np.ndarray, np.ndarray]:
         from sklearn.base import is_classifier
 
+        y_gram, t_gram = grams
         if X.shape[1] == 0:
-            return np.full(test.size, y[train].mean()), np.full(test.size, t[train].mean())
-        ell = np.asarray(regressor(self.outcome_model).fit(X[train], y[train]).predict(X[test]), dtype=float)
+            ell = np.full(test.size, y[train].mean())
+        elif y_gram is not None:  # the default least squares, from Gram matrices
+            ell = y_gram.predict(X, test)
+        else:
+            ell = np.asarray(regressor(self.outcome_model).fit(X[train], y[train]).predict(X[test]), dtype=float)
+        if Xm.shape[1] == 0:
+            return ell, np.full(test.size, t[train].mean())
+        if t_gram is not None:
+            return ell, t_gram.predict(Xm, test)
         treat = classifier(self.treatment_model) if binary else regressor(self.treatment_model)  # the user's model, else the default for this treatment
         if is_classifier(treat) and not binary:
             raise EstimatorError("treatment_model is a classifier but the treatment is not binary (0/1); pass a regressor")
-        return ell, predict_treatment(fit_treatment_model(treat, X[train], t[train]), X[test])
+        return ell, predict_treatment(fit_treatment_model(treat, Xm[train], t[train]), Xm[test])
 
-    def _one_split(self, X: np.ndarray, t: np.ndarray, y: np.ndarray, seed: int, binary: bool) -> tuple[float, float, np.ndarray]:
+    def _one_split(self, X: np.ndarray, Xm: np.ndarray, t: np.ndarray, y: np.ndarray, seed: int, binary: bool) -> tuple[float, float, np.ndarray]:
         n = len(t)
         folds = self._folds(t, seed, stratify=binary, estimator="double ML")
-        ell, m = self._cross_fit(lambda tr, te: self._nuisances(X, t, y, tr, te, binary), folds, n)
+        one = np.zeros(n, dtype=int)
+        y_grams = FoldGrams.per_fold(X, y, folds, one, 1) if self.outcome_model is None and X.shape[1] else [None] * len(folds)
+        t_grams = (FoldGrams.per_fold(Xm, t, folds, one, 1) if self.treatment_model is None and not binary and Xm.shape[1]
+                   else [None] * len(folds))
+        ell, m = self._cross_fit(lambda tr, te, g: self._nuisances(X, Xm, t, y, tr, te, binary, g), folds, n,
+                                 extra=list(zip(y_grams, t_grams)))
         v = t - m
         u = y - ell
         denom = float(np.mean(v * v))
@@ -112,14 +140,14 @@ class DoubleML(RepeatedSplits, OutcomeModelled):
         return theta, se, v
 
     def _fit(self, data: pd.DataFrame, estimand: Any) -> Estimate:
-        t_name, y_name = estimand.treatment[0], estimand.outcome[0]
-        covs = sorted(estimand.adjustment_set or ())
-        prep = prepare(data, t_name, y_name, covs, dropna=self.dropna)
-        t = prep.data[t_name].to_numpy(dtype=float)
-        y = prep.data[y_name].to_numpy(dtype=float)
-        X = design_matrix(prep.data, covs)
-        binary = _is_binary(t)
-        value, se, runs = self._over_splits(lambda seed: self._one_split(X, t, y, seed, binary))
+        if self.treatment_type not in ("auto", "continuous"):
+            raise EstimatorError(f"treatment_type must be 'auto' or 'continuous', got {self.treatment_type!r}")
+        prep, covs = self._formula_prepare(data, estimand)
+        t = prep.data[prep.treatment].to_numpy(dtype=float)
+        y = prep.data[prep.outcome].to_numpy(dtype=float)
+        X, Xm = self._feature_matrices(prep, covs)
+        binary = treatment_kind(t, prep.treatment, estimator="dml", declared_continuous=self.treatment_type == "continuous") == "binary"
+        value, se, runs = self._over_splits(lambda seed: self._one_split(X, Xm, t, y, seed, binary))
         reps = f", median of {self.n_repeats} splits" if self.n_repeats > 1 else ""
         diagnostics: dict[str, Any] = {
             "treatment": "binary" if binary else "continuous",
@@ -130,7 +158,7 @@ class DoubleML(RepeatedSplits, OutcomeModelled):
         return self._result(
             estimand, value, se, len(t),
             inference=f"orthogonal score (partialling out), {self.n_folds}-fold cross-fitting{reps}",
-            target="ATE" if binary else "ATE per unit of treatment",
+            target=(WATE_LABEL if Xm.shape[1] else "ATE") if binary else "ATE per unit of treatment",
             diagnostics=diagnostics,
             notes=prep.notes,
         )

@@ -22,12 +22,14 @@ class Stratification(PropensityFormula):
     Units are grouped into strata; within each stratum the difference in mean
     outcomes between treated and untreated estimates the stratum effect, and
     the estimate is their weighted average (weights ``n_s / n`` for the ATE,
-    ``n1_s / n1`` for the ATT).
+    ``n1_s / n1`` for the ATT, ``n0_s / n0`` for the ATC).
 
     Parameters
     ----------
     n_strata : int
-        Number of propensity-score quantile strata (``on="propensity"``); when
+        Number of propensity-score quantile strata (``on="propensity"``: the
+        quantiles of everyone's scores for the ATE, of the treated's for the
+        ATT and of the controls' for the ATC); when
         the score takes at most ``2 * n_strata`` distinct values, each value is
         its own stratum instead; 5
         removes about 90% of the bias from a covariate (Cochran 1968,
@@ -38,8 +40,9 @@ class Stratification(PropensityFormula):
         ``max_levels`` distinct values.
     max_levels : int
         Most distinct values a covariate may take when ``on="covariates"``.
-    target : {"ATE", "ATT"}
-        The population whose average effect is estimated (it sets the strata's weights).
+    target : {"ATE", "ATT", "ATC"}
+        The population whose average effect is estimated (it sets the strata's
+        weights: all units, the treated or the untreated of each stratum).
     propensity_formula, propensity_model, allow_extra_variables :
         The score stratified on, see :class:`~dagcore.estimators.base.PropensityFormula`.
     level, dropna : see :class:`~dagcore.estimators.base.CausalEstimator`
@@ -81,8 +84,8 @@ class Stratification(PropensityFormula):
     def _check_params(self) -> None:
         if self.on not in ("propensity", "covariates"):
             raise EstimatorError(f"on must be 'propensity' or 'covariates', got {self.on!r}")
-        if self.target not in ("ATE", "ATT"):
-            raise EstimatorError(f"target must be 'ATE' or 'ATT' for stratification, got {self.target!r}")
+        if self.target not in ("ATE", "ATT", "ATC"):
+            raise EstimatorError(f"target must be 'ATE', 'ATT' or 'ATC' for stratification, got {self.target!r}")
         if not isinstance(self.n_strata, (int, np.integer)) or isinstance(self.n_strata, bool) or self.n_strata < 1:
             raise EstimatorError(f"n_strata must be a positive integer, got {self.n_strata!r}")
         if not isinstance(self.max_levels, (int, np.integer)) or self.max_levels < 1:
@@ -114,7 +117,17 @@ class Stratification(PropensityFormula):
             # where quantile strata would pool units with different propensities
             notes.append(f"the propensity score takes {values.size} values: one stratum each")
             return np.asarray(inverse, dtype=int), [f"propensity {v:.3g}" for v in values], extra
-        codes, edges = pd.qcut(ps, int(self.n_strata), labels=False, retbins=True, duplicates="drop")
+        t = df[t_name].to_numpy(dtype=float)
+        arm = {"ATT": t == 1, "ATC": t == 0}.get(self.target)
+        if arm is None:
+            codes, edges = pd.qcut(ps, int(self.n_strata), labels=False, retbins=True, duplicates="drop")
+        else:
+            # the ATT's (ATC's) strata are quantiles of the treated's (controls') scores: the population averaged
+            # over is split evenly, and units far outside it (controls with a propensity near 0) share the outermost stratum
+            edges = np.unique(np.quantile(ps[arm], np.linspace(0, 1, int(self.n_strata) + 1)))
+            edges[0], edges[-1] = min(edges[0], ps.min()), max(edges[-1], ps.max())
+            codes = np.clip(np.searchsorted(edges, ps, side="right") - 1, 0, len(edges) - 2)
+            notes.append(f"strata are quantiles of the propensity among the {'treated' if self.target == 'ATT' else 'untreated'} (the {self.target} population)")
         codes = np.asarray(codes, dtype=int)
         if len(edges) - 1 < self.n_strata:
             notes.append(f"ties in the propensity score left {len(edges) - 1} strata instead of {self.n_strata}")
@@ -169,10 +182,11 @@ class Stratification(PropensityFormula):
 
         diff = m1 - m0
         var = v1 / np.where(n1 > 0, n1, 1) + v0 / np.where(n0 > 0, n0, 1)
-        size = n1 if self.target == "ATT" else n1 + n0
+        size = {"ATT": n1, "ATC": n0}.get(self.target, n1 + n0)
         w = np.where(keep_s, size, 0.0)
         if w.sum() == 0:
-            raise EstimatorError("no treated units are left in strata with a contrast: the ATT cannot be estimated")
+            group = "untreated" if self.target == "ATC" else "treated"
+            raise EstimatorError(f"no {group} units are left in strata with a contrast: the {self.target} cannot be estimated")
         w = w / w.sum()
         value = float(np.sum(w[keep_s] * diff[keep_s]))
         se = float(np.sqrt(np.sum(w[keep_s] ** 2 * var[keep_s])))

@@ -12,6 +12,7 @@ from dagcore.estimators._data import design_frame
 from dagcore.estimators.base import PropensityFormula
 from dagcore.estimators.diagnostics import effective_sample_size, overlap_summary, standardized_mean_differences
 from dagcore.estimators.result import Estimate
+from dagcore.estimators.targets import balancing_weights, check_target
 
 __all__ = ["IPW", "weighted_regression_sandwich"]
 
@@ -37,8 +38,14 @@ class IPW(PropensityFormula):
 
     Parameters
     ----------
+    target : {"ATE", "ATT", "ATC", "ATO"}
+        The population averaged over (:mod:`dagcore.estimators.targets`):
+        weights ``1 / e`` and ``1 / (1 - e)`` for the ATE; for the ATT the
+        treated weigh 1 and the controls their odds ``e / (1 - e)``; for the
+        ATC the treated weigh ``(1 - e) / e`` and the controls 1; for the ATO
+        (overlap weights, Li, Morgan & Zaslavsky 2018) ``1 - e`` and ``e``.
     stabilized : bool
-        Stabilised weights ``P(T = t) / P(T = t | Z)`` (same point estimate for the ATE).
+        Stabilised weights ``P(T = t) / P(T = t | Z)`` (same point estimate: the weights are normalised within each arm).
     trim : float, optional
         Drop units with propensity outside ``[trim, 1 - trim]`` (the estimand then changes: reported).
     propensity_formula, propensity_model, allow_extra_variables :
@@ -67,10 +74,12 @@ class IPW(PropensityFormula):
     name = "ipw"
     strategies = ("backdoor", "randomized")
 
+    target: str = "ATE"
     stabilized: bool = False
     trim: float | None = None
 
     def _fit(self, data: pd.DataFrame, estimand: Any) -> Estimate:
+        target = check_target(self.target, ("ATE", "ATT", "ATC", "ATO"), "ipw")
         prep, t, y, covs = self._propensity_inputs(data, estimand, estimator="IPW")
         df = prep.data
         X = design_frame(df, covs) if covs else pd.DataFrame(index=df.index)
@@ -86,7 +95,7 @@ class IPW(PropensityFormula):
         t, y, ps = t[keep], y[keep], ps[keep]
         if t.min() == t.max():
             raise EstimatorError("after trimming only one treatment group is left")
-        w = np.where(t == 1, 1 / ps, 1 / (1 - ps))
+        w = balancing_weights(t, ps, target)
         if self.stabilized:
             p1 = t.mean()
             w = w * np.where(t == 1, p1, 1 - p1)
@@ -102,5 +111,6 @@ class IPW(PropensityFormula):
         return self._result(
             estimand, value, se, int(keep.sum()),
             inference="sandwich (HC0) SE of the weighted regression = GEE robust SE (weights treated as known)",
+            target=target,
             diagnostics=diagnostics, notes=notes,
         )

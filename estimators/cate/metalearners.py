@@ -47,6 +47,7 @@ from dagcore.estimators._resample import bootstrap, bootstrap_interval
 from dagcore.estimators.base import Bootstrapped, ClippedPropensity, CrossFitted, OutcomeModelled, PropensityModelled
 from dagcore.estimators.diagnostics import overlap_summary
 from dagcore.estimators.result import Estimate
+from dagcore.estimators.targets import check_target, clip_propensity, clip_rule, doubly_robust
 
 __all__ = ["SLearner", "TLearner", "XLearner", "DRLearner"]
 
@@ -189,9 +190,14 @@ class _BootstrappedLearner(_MetaLearner, Bootstrapped):
         value = float(cate.mean())
         reps = self._bootstrap(F, V, t, y)
         se, ci = bootstrap_interval(reps, self.level)
+        # a model additive in the treatment (the default linear S-learner) has one effect for everyone: its
+        # coefficient, a variance-weighted average of the conditional effects when they vary, not the ATE
+        additive = F.shape[1] > 0 and float(np.ptp(cate)) <= 1e-9 * max(1.0, abs(value))
         return self._result(
             estimand, value, se, len(t),
             inference=f"bootstrap (B={self.n_bootstrap}), stratified by treatment, percentile CI",
+            target=("WATE (the outcome model is additive in the treatment: a variance-weighted average of the "
+                    "conditional effects, the ATE only if the effect is constant; pass a flexible outcome_model)") if additive else "ATE",
             ci=ci,
             diagnostics={**diag, **self._cate_diagnostics(cate)},
             notes=d["prep"].notes,
@@ -390,8 +396,14 @@ class DRLearner(_MetaLearner, CrossFitted, ClippedPropensity):
         Final-stage model of the pseudo-outcomes; default least squares.
     effect_modifiers : sequence of str, optional
         As in :class:`SLearner`.
+    target : {"ATE", "ATT", "ATC", "ATO"}
+        The average effect in ``estimate_``: the mean of the influence
+        function of that target (:func:`~dagcore.estimators.targets.doubly_robust`;
+        the ATT's weighs the controls by the odds ``e / (1 - e)``). The CATE
+        (``effect``) does not depend on it.
     propensity_model, trim :
-        The propensity model and its clipping, see
+        The propensity model and its clipping (default at 0.01 and 0.99, at
+        the ends the target divides by), see
         :class:`~dagcore.estimators.base.ClippedPropensity`.
     n_folds, n_jobs, random_state :
         Cross-fitting of the nuisances (at least 2 folds), see
@@ -416,6 +428,8 @@ class DRLearner(_MetaLearner, CrossFitted, ClippedPropensity):
 
     name = "dr_learner"
 
+    target: str = "ATE"
+
     def _nuisances(self, F: np.ndarray, t: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         G = _nonempty(F)
         tr1, tr0 = arm_rows(train, t)
@@ -425,26 +439,29 @@ class DRLearner(_MetaLearner, CrossFitted, ClippedPropensity):
         return e, mu1, mu0
 
     def _fit(self, data: pd.DataFrame, estimand: Any) -> Estimate:
+        target = check_target(self.target, ("ATE", "ATT", "ATC", "ATO"), "dr_learner")
         d = self._prepare(data, estimand)
         F, V, t, y = d["F"], d["V"], d["t"], d["y"]
         n = len(t)
         folds = self._folds(t, self.random_state, estimator="the DR-learner")
         e, mu1, mu0 = self._cross_fit(lambda tr, te: self._nuisances(F, t, y, tr, te), folds, n)
-        if self.trim:
-            e = np.clip(e, self.trim, 1 - self.trim)
         overlap = overlap_summary(e, t)
-        if ((e <= 0) | (e >= 1)).any():
+        # the pseudo-outcomes divide by e and 1 - e whatever the target: they are clipped at both ends
+        e_cate, clipped = clip_propensity(e, "ATE", self.trim)
+        if ((e_cate <= 0) | (e_cate >= 1)).any():
             raise EstimatorError("some propensity scores are exactly 0 or 1 (no overlap); set trim > 0 or drop those units")
-        phi = mu1 - mu0 + t * (y - mu1) / e - (1 - t) * (y - mu0) / (1 - e)
+        dr = doubly_robust(t, y, clip_propensity(e, target, self.trim)[0], mu1, mu0, target)
+        phi = doubly_robust(t, y, e_cate, mu1, mu0, "ATE").pseudo_outcomes
         self.pseudo_outcomes_ = phi
         self.tau_model_ = None
         self.cate_model_ = self._final(V, phi)
         self.cate_ = np.asarray(self.cate_model_.predict(_nonempty(V)), dtype=float)
-        value = float(phi.mean())
-        se = float(phi.std(ddof=1) / np.sqrt(n))
         return self._result(
-            estimand, value, se, n,
-            inference=f"influence function (mean of doubly robust pseudo-outcomes), {self.n_folds}-fold cross-fitting",
-            diagnostics={"propensity_overlap": overlap, **self._cate_diagnostics(self.cate_)},
+            estimand, dr.value, dr.se, n,
+            inference=f"influence function (mean of doubly robust pseudo-outcomes), {self.n_folds}-fold cross-fitting; "
+            f"{clip_rule(target, self.trim)}",
+            target=target,
+            diagnostics={"propensity_overlap": overlap, "clipping": {"rule": clip_rule("ATE", self.trim) + " for the pseudo-outcomes",
+                                                                      "n_clipped": clipped}, **self._cate_diagnostics(self.cate_)},
             notes=d["prep"].notes,
         )

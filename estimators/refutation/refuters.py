@@ -40,7 +40,7 @@ is the one template that runs them all.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from functools import partial
 from typing import Any
@@ -293,9 +293,22 @@ def refute_bootstrap(estimate: Any, data: Any, *, n_simulations: int = 100, rand
 # --------------------------------------------------------------------------- dummy outcome
 
 
-def _non_descendants(estimand: Any, data: Any, t: str, y: str) -> tuple[list[str], str]:
+def _non_descendants(estimand: Any, data: Any, t: str, y: str, given: Sequence[str] = ()) -> tuple[list[str], str]:
+    """The columns the dummy outcome is built from, and where they come from, in words.
+
+    For an instrumental-variable estimand the dummy outcome must leave the
+    instrument valid (its true IV effect is then 0), so it is built from the
+    analysis's conditioning set only (the estimand's and the precision
+    covariates, ``given``): never from the instrument, whose confounded
+    association with the outcome would give the dummy a non-zero IV effect
+    (the reason ``dummy_outcome`` failed every valid IV analysis), nor from
+    another column, whose chance correlation with the instrument in the
+    sample would move every replicate alike.
+    """
     graph = getattr(estimand, "graph", None)
-    adj = sorted(estimand.adjustment_set or ())
+    adj = sorted({*(estimand.adjustment_set or ()), *given})
+    if estimand.strategy == "iv":
+        return adj, "the instrument analysis's conditioning set (never the instrument)"
     if graph is None:
         return adj, "the adjustment set (no graph: the adjustment set itself cannot be checked)"
     desc = set(graph.descendants(t, include_self=True))
@@ -305,7 +318,8 @@ def _non_descendants(estimand: Any, data: Any, t: str, y: str) -> tuple[list[str
 
 def _dummy_plan(ctx: Context) -> Plan:
     t, y, n = ctx.treatment, ctx.outcome, ctx.n
-    covs, source = _non_descendants(ctx.estimand, ctx.data, t, y)
+    precision = getattr(ctx.estimate, "diagnostics", {}).get("precision_covariates", ()) if ctx.estimand.strategy == "iv" else ()
+    covs, source = _non_descendants(ctx.estimand, ctx.data, t, y, precision)
     C = with_intercept(design(ctx.data, covs))
     Z = np.column_stack([ctx.data[t].to_numpy(dtype=float), C])
     yv = ctx.data[y].to_numpy(dtype=float)

@@ -237,14 +237,21 @@ def _data_summary(g: Any, data: Any) -> dict[str, Any]:
     }
 
 
-def _fit(estimand: Any, data: Any, spec: Any) -> Any:
-    if isinstance(spec, str):
+def _fit(estimand: Any, data: Any, spec: Any, target: str | None = None) -> Any:
+    if isinstance(spec, str) and target is None:
         from dagcore.estimators.registry import estimate as _estimate
 
         return _estimate(estimand, data, method=spec)
     from sklearn.base import clone
 
-    return clone(spec).fit(data, estimand).estimate_
+    from dagcore.estimators.registry import resolve
+
+    est = resolve(spec, estimand, {}) if isinstance(spec, str) else clone(spec)
+    if target is not None:
+        if "target" not in est.get_params(deep=False):
+            raise EstimatorError(f"it has no target option (it estimates one fixed target), so it cannot estimate the {target}")
+        est.set_params(target=target)
+    return est.fit(data, estimand).estimate_
 
 
 def _spec_name(spec: Any) -> str:
@@ -465,6 +472,7 @@ def analyze(
     correction: str = "holm",
     local_tests: bool = True,
     progress: bool | Callable[[str], None] = False,
+    target: str | None = None,
 ) -> Analysis:
     """Run the whole analysis of the effect of ``exposure`` on ``outcome``.
 
@@ -496,6 +504,10 @@ def analyze(
         Whether to test the implied independencies.
     progress : bool or callable
         ``True`` writes stage messages and progress bars to stderr; a callable receives the stage messages.
+    target : {"ATE", "ATT", "ATC", "ATO"}, optional
+        The population every estimator averages over (each estimator's
+        ``target=``); an estimator without that target is skipped, with the
+        reason. By default each estimator's own default.
 
     Returns
     -------
@@ -510,6 +522,8 @@ def analyze(
 
     from dagcore.estimators.refutation.refuters import REFUTERS
 
+    if target is not None and target not in ("ATE", "ATT", "ATC", "ATO"):
+        raise EstimatorError(f"target must be one of 'ATE', 'ATT', 'ATC', 'ATO', got {target!r}")
     stages = _Stages(progress)
     seconds: dict[str, float] = {}
     notes: list[str] = []
@@ -547,7 +561,7 @@ def analyze(
         for spec in specs:
             stages(f"estimating with {_spec_name(spec)}")
             try:
-                estimates.append(_fit(estimand, data, spec))
+                estimates.append(_fit(estimand, data, spec, target))
             except (DagcoreError, ValueError, np.linalg.LinAlgError) as err:
                 skipped.append(f"{_spec_name(spec)}: {err}")
                 if estimators is not None:

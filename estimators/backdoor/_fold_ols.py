@@ -1,0 +1,62 @@
+"""Cross-fitted least squares from per-fold Gram matrices: every training set's regression in one pass over the data."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["FoldGrams"]
+
+
+class FoldGrams:
+    """Least squares of a response on ``[1, X]`` within each group of a training set (all folds but one), from Gram matrices.
+
+    :meth:`per_fold` accumulates ``A'A`` and ``A'y`` once per held-out fold and
+    group; a training set's fit is the total minus its held-out fold, so the
+    ``K × groups`` regressions of K-fold cross-fitting cost one pass over the
+    data instead of K (the outcome models of AIPW, one per treatment arm;
+    ``E[Y | X]`` and ``E[T | X]`` of double ML, one group). The coefficients
+    are those of ``LinearRegression`` (the normal equations; least squares
+    when they are ill-conditioned). Measured at 10^6 rows and 20 covariates
+    (benchmarks/README.md): the five training-set regressions of 5-fold double
+    ML in about a fifth of the time of five ``LinearRegression`` fits, which
+    also copy ``X[train]`` each.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0); X = rng.normal(size=(100, 2)); y = X @ [1.0, 2.0] + 3
+    >>> folds = [(np.arange(50, 100), np.arange(50)), (np.arange(50), np.arange(50, 100))]
+    >>> grams = FoldGrams.per_fold(X, y, folds, np.zeros(100, dtype=int), 1)
+    >>> np.round(grams[0].predict(X, np.arange(3), 0) - (X[:3] @ [1.0, 2.0] + 3), 8).tolist()
+    [0.0, 0.0, 0.0]
+    """
+
+    def __init__(self, gram: np.ndarray, moment: np.ndarray, fallback: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]) -> None:
+        self.gram, self.moment, self.fallback = gram, moment, fallback
+
+    @classmethod
+    def per_fold(
+        cls, X: np.ndarray, y: np.ndarray, folds: list[tuple[np.ndarray, np.ndarray]], groups: np.ndarray, n_groups: int
+    ) -> list[FoldGrams]:
+        """One :class:`FoldGrams` per fold: the regressions of its training set, group by group (``groups`` in ``0 .. n_groups - 1``)."""
+        p = X.shape[1] + 1
+        gram = np.zeros((len(folds), n_groups, p, p))
+        moment = np.zeros((len(folds), n_groups, p))
+        for i, (_, test) in enumerate(folds):
+            for g in range(n_groups):
+                rows = test[groups[test] == g] if n_groups > 1 else test
+                A = np.column_stack([np.ones(rows.size), X[rows]])
+                gram[i, g], moment[i, g] = A.T @ A, A.T @ y[rows]
+        total_gram, total_moment = gram.sum(axis=0), moment.sum(axis=0)
+        return [cls(total_gram - gram[i], total_moment - moment[i], (X, groups, y, train)) for i, (train, _) in enumerate(folds)]
+
+    def predict(self, X: np.ndarray, rows: np.ndarray, group: int = 0) -> np.ndarray:
+        """The training set's fit in ``group``, predicted at ``X[rows]``."""
+        try:
+            if np.linalg.cond(self.gram[group]) > 1e10:  # (nearly) collinear: the normal equations lose accuracy
+                raise np.linalg.LinAlgError
+            coef = np.linalg.solve(self.gram[group], self.moment[group])
+        except np.linalg.LinAlgError:
+            Xf, gf, yf, train = self.fallback
+            fit = train[gf[train] == group]
+            coef = np.linalg.lstsq(np.column_stack([np.ones(fit.size), Xf[fit]]), yf[fit], rcond=None)[0]
+        return coef[0] + X[rows] @ coef[1:]
