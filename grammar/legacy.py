@@ -32,7 +32,7 @@ __all__ = ["is_legacy", "LegacyVariable", "LegacyEdge", "read_legacy"]
 _FLAGS = re.compile(r"[0-9EOAU]+\Z")
 _POS = re.compile(r"@(-?[\d.]+),(-?[\d.]+)\Z")
 _BLANK = re.compile(r"\r?\n[ \t]*\r?\n")
-_DOT_LIKE = re.compile(r"->|<-|--|@-|-@|[{}\[\]=;\"]")
+_DOT_LIKE = re.compile(r"->|<-|--|[{}\[\]=;\"]")
 
 ROLE_FLAGS = {"E": "exposure", "O": "outcome", "A": "adjusted", "U": "latent"}
 

@@ -26,6 +26,7 @@ from dagcore.errors import CycleError, DagcoreError, DagSyntaxError, GraphError
 from dagcore.grammar.fastpath import Fallback, read_statements
 from dagcore.grammar.legacy import is_legacy, read_legacy
 from dagcore.graph import CausalGraph
+from dagcore.marked import GRAPH_CLASSES, MarkedEdge, MarkedGraph
 
 __all__ = ["parse", "load", "ROLE_ALIASES", "GRAPH_ATTRIBUTES"]
 
@@ -248,6 +249,10 @@ class _Builder:
         self.graph_attrs: dict[str, str] = {}
         self.name: str | None = None
         self.depth = 0  # nesting of the group being read
+        self.kind = "dag"  # the header word (bare statements are a dag)
+        self.marked_mode = False  # a pdag/mag/pag/graph, or a digraph with '--' or '@' marks
+        self.kind_loc = _Loc(1, 1)
+        self.marked: list[tuple[str, str, str, _Loc]] = []  # every edge as written, for the marked-graph classes
 
     # -- errors
     def syntax(self, message: str, loc: _Loc, hint: str | None = None) -> DagSyntaxError:
@@ -285,11 +290,8 @@ class _Builder:
                 statements.extend(item)
         if header is not None:
             kind = str(header.kind)
-            if kind in ("pdag", "mag", "pag", "graph"):
-                raise self.syntax(
-                    f"'{kind}' graphs are not supported yet; dagcore reads causal DAGs ('dag {{ ... }}')",
-                    _tok_loc(header.kind),
-                )
+            self.kind = kind
+            self.kind_loc = _tok_loc(header.kind)
             self.name = header.name.text if header.name else None
             if statements:
                 first = statements[0]
@@ -344,6 +346,11 @@ class _Builder:
             else:
                 self.edge(a, b, "->", a.loc, [])
 
+    def marked_attributes(self, attrs: list[tuple[str, Any, _Loc]]) -> None:
+        for key, _value, key_loc in attrs:
+            if key != "pos":
+                raise self.graph(f"attribute {key!r} on an edge of a {self.kind} is not supported (only 'pos' is accepted and ignored)", key_loc)
+
     def dot_attributes(self, stmt: _DotAttrs) -> None:
         if stmt.kind == "graph":
             for key, value, loc in stmt.attrs:
@@ -377,14 +384,25 @@ class _Builder:
             return terms[0]
         for arrow, left, right in zip(stmt.arrows, terms, terms[1:]):
             kind = str(arrow)
-            if kind in _UNSUPPORTED_EDGES:
+            marked = self.kind in GRAPH_CLASSES and (self.kind != "digraph" or kind in _UNSUPPORTED_EDGES or self.marked_mode)
+            if kind in _UNSUPPORTED_EDGES and self.kind == "dag":
+                header = "pag" if "@" in kind else "pdag (unknown orientation), mag (selection) or graph (undirected)"
                 raise self.syntax(
-                    f"edge mark '{kind}' is not supported yet; a causal DAG uses '->', '<-' or '<->'",
+                    f"edge mark '{kind}' does not belong in a dag, which has '->', '<-' and '<->'; write the graph as {header} {{ ... }}",
                     _tok_loc(arrow),
                 )
+            if marked and not self.marked_mode:
+                self.marked_mode = True
             for a in left:
                 for b in right:
-                    self.edge(a, b, kind, _tok_loc(arrow), stmt.attrs)
+                    if a.text == b.text:
+                        raise self.graph(f"self loop {a.text} {kind} {a.text}: a variable cannot cause itself", _tok_loc(arrow))
+                    if self.kind in GRAPH_CLASSES:
+                        self.marked.append((a.text, kind, b.text, _tok_loc(arrow)))
+                    if not self.marked_mode:
+                        self.edge(a, b, kind, _tok_loc(arrow), stmt.attrs)
+                    else:
+                        self.marked_attributes(stmt.attrs)
         return [name for term in terms for name in term]
 
     def edge(self, a: _Name, b: _Name, kind: str, loc: _Loc, attrs: list[tuple[str, Any, _Loc]]) -> None:
@@ -442,7 +460,34 @@ class _Builder:
         return (x, y)
 
     # -- the model
-    def build(self) -> CausalGraph:
+    def build_marked(self, roles: dict[str, list[str]]) -> MarkedGraph:
+        """The graph of a pdag/mag/pag/graph header (or a digraph with marks): its class validates it."""
+        if self.kind == "digraph" and any("@" in tok for _, tok, _, _ in self.marked):
+            bad = next(e for e in self.marked if "@" in e[1])
+            raise self.syntax(f"edge mark '{bad[1]}' belongs in a pag {{ ... }}, not a digraph", bad[3])
+        cls = GRAPH_CLASSES[self.kind]
+        for a, tok, b, loc in self.marked:
+            if MarkedEdge.of(a, tok, b).token not in cls.TOKENS:
+                allowed = ", ".join(sorted(cls.TOKENS))
+                raise self.graph(f"edge {a} {tok} {b} does not belong in a {self.kind} (its edges are {allowed})", loc)
+        try:
+            return cls(
+                [(a, tok, b) for a, tok, b, _ in self.marked],
+                nodes=list(self.nodes),
+                labels={n: i.label[0] for n, i in self.nodes.items() if i.label},
+                positions={n: i.pos[0] for n, i in self.nodes.items() if i.pos},
+                name=self.name,
+                attributes=self.graph_attrs,
+                **roles,  # type: ignore[arg-type]
+            )
+        except CycleError as err:
+            raise self.cycle(err.cycle) from None
+        except GraphError as err:
+            if err.line is not None or isinstance(err, CycleError):
+                raise
+            raise self.graph(f"{err.message} ({self.kind} graph)", self.kind_loc) from None
+
+    def build(self) -> Any:
         roles: dict[str, list[str]] = {r: [] for r in ("exposure", "outcome", "latent", "adjusted", "selected")}
         for name, info in self.nodes.items():
             for role in info.roles:
@@ -452,6 +497,8 @@ class _Builder:
             for role in ("exposure", "outcome"):
                 if role in info.roles and "latent" in info.roles:
                     raise self.graph(f"{role} {name!r} is latent; an {role} must be observed", info.loc)
+        if self.marked_mode or self.kind in ("pdag", "mag", "pag", "graph"):
+            return self.build_marked(roles)
         try:
             return CausalGraph(
                 list(self.edges),
@@ -470,9 +517,15 @@ class _Builder:
     def cycle(self, cycle: list[str]) -> CycleError:
         """The cycle error located at the edge of the cycle written last in the text."""
         edges = list(zip(cycle, cycle[1:]))
-        order = {e: i for i, e in enumerate(self.edges)}
+        written = self.edges
+        if self.marked_mode:
+            written = {}
+            for a, tok, b, loc in self.marked:
+                if tok in ("->", "<-"):
+                    written.setdefault((a, b) if tok == "->" else (b, a), loc)
+        order = {e: i for i, e in enumerate(written)}
         closing = max(edges, key=lambda e: order.get(e, -1))
-        loc = self.edges.get(closing, _Loc(None, None))
+        loc = written.get(closing, _Loc(None, None))
         # Show the cycle so that it ends with the edge that closed it.
         i = edges.index(closing)
         rotated = [e[0] for e in edges[i + 1 :] + edges[: i + 1]]
