@@ -72,11 +72,7 @@ def is_legacy(text: str) -> bool:
 
     Examples
     --------
-    >>> is_legacy("x E\\ny O\\n\\nx y")
-    True
-    >>> is_legacy("x -> y")
-    False
-    >>> is_legacy("x\ny\n\nz")  # isolated nodes in .dag syntax
+    >>> is_legacy("x\\ny\\n\\nz")  # isolated nodes in .dag syntax
     False
     """
     if _DOT_LIKE.search(text):
