@@ -20,6 +20,7 @@ _EXPORTS: dict[str, str] = {
     "DagcoreError": "dagcore.errors",
     "DagSyntaxError": "dagcore.errors",
     "GraphError": "dagcore.errors",
+    "GraphClassError": "dagcore.errors",
     "CycleError": "dagcore.errors",
     "NodeNameError": "dagcore.errors",
     "NodeNotFoundError": "dagcore.errors",
@@ -40,6 +41,16 @@ _EXPORTS: dict[str, str] = {
     "ADMG": "dagcore.graph",
     "CausalGraph": "dagcore.graph",
     "Estimand": "dagcore.estimand",
+    "MAG": "dagcore.marked",
+    "MixedGraph": "dagcore.marked",
+    "PAG": "dagcore.marked",
+    "PDAG": "dagcore.marked",
+    "UndirectedGraph": "dagcore.marked",
+    "cpdag": "dagcore.equivalence",
+    "equivalent_dags": "dagcore.equivalence",
+    "m_separated": "dagcore.equivalence",
+    "orient": "dagcore.equivalence",
+    "to_mag": "dagcore.equivalence",
     # end graph model
 
     # language (dagcore.grammar)

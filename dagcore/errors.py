@@ -14,6 +14,7 @@ __all__ = [
     "DagcoreError",
     "DagSyntaxError",
     "GraphError",
+    "GraphClassError",
     "CycleError",
     "NodeNameError",
     "NodeNotFoundError",
@@ -133,6 +134,13 @@ class GraphError(DagcoreError, ValueError):
 
 class NodeNameError(GraphError, TypeError):
     """A node name that is not a string (networkx graphs' names become strings: pass ``'1'`` for node ``1``)."""
+
+
+class GraphClassError(GraphError):
+    """A question asked of a graph class it is not defined for (e.g. ``roles()`` of a PAG).
+
+    The message names the function, the class, and what can be done instead.
+    """
 
 
 class CycleError(GraphError):

@@ -22,10 +22,11 @@ from typing import Any, TypeAlias, TypeVar, cast, overload
 import networkx as nx
 
 from dagcore._traverse import find_cycle, node_set, predecessors, reach, successors, without_edges
-from dagcore.errors import CycleError, GraphError, NodeNameError, NodeNotFoundError, UnknownArgumentError
+from dagcore.errors import CycleError, GraphClassError, GraphError, NodeNameError, NodeNotFoundError, UnknownArgumentError
+from dagcore.marked import MarkedGraph
 from dagcore.vocabulary import FOREIGN_NAMES, check_keywords
 
-__all__ = ["CausalGraph", "ADMG", "ROLES", "Nodes", "FOREIGN_NAMES", "as_causal_graph", "as_names", "check_keywords", "exposure_and_outcome", "takes_graph"]
+__all__ = ["CausalGraph", "ADMG", "ROLES", "Nodes", "FOREIGN_NAMES", "as_causal_graph", "as_names", "check_keywords", "exposure_and_outcome", "takes_graph", "for_graph_class"]
 
 #: The node roles a graph can hold, in display order.
 ROLES: tuple[str, ...] = ("exposure", "outcome", "latent", "adjusted", "selected")
@@ -944,6 +945,51 @@ def exposure_and_outcome(
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
+#: Implementations of public graph functions for the graph classes of :mod:`dagcore.marked`, by function.
+_FOR_CLASS: dict[Any, dict[type, Callable[..., Any]]] = {}
+
+
+def for_graph_class(public: Callable[..., Any], *classes: type) -> Callable[[_F], _F]:
+    """Register ``impl`` as what the :func:`takes_graph` function ``public`` does on these graph classes.
+
+    The public function keeps one name and one signature for every graph
+    class (``adjustment_sets(pdag)``, ``dumps(mag)``); each class's meaning
+    lives in its own module (the generalized adjustment criterion for PDAGs,
+    MAGs and PAGs, the writer for marked edges). Asked of a class nothing is
+    registered for, the public function raises :class:`GraphClassError`.
+
+    Examples
+    --------
+    >>> from dagcore.marked import PAG
+    >>> @takes_graph()
+    ... def size(g: CausalGraph) -> int:
+    ...     return len(g.nodes)
+    >>> @for_graph_class(size, PAG)
+    ... def _size_pag(g: PAG) -> int:
+    ...     return len(g.nodes)
+    >>> size(PAG([("a", "@->", "b")]))
+    2
+    """
+
+    def register(impl: _F) -> _F:
+        table = _FOR_CLASS.setdefault(public, {})
+        for cls in classes:
+            table[cls] = impl
+        return impl
+
+    return register
+
+
+def _class_implementation(public: Any, name: str, g: MarkedGraph) -> Callable[..., Any]:
+    table = _FOR_CLASS.get(public, {})
+    for cls in type(g).__mro__:
+        if cls in table:
+            return table[cls]
+    supported = sorted({c.KIND for c in table if hasattr(c, "KIND")})
+    also = f"; for {', '.join(supported)} graphs it is" if supported else ""
+    raise GraphClassError(f"{name}() is defined on DAGs, not on a {g.kind} graph{also}")
+
+
 def takes_graph(*, roles: Iterable[str] = ("latent",)) -> Callable[[_F], _F]:
     """Decorate a public graph function: plain networkx graphs in, role keywords, keyword names checked.
 
@@ -1002,7 +1048,11 @@ def takes_graph(*, roles: Iterable[str] = ("latent",)) -> Callable[[_F], _F]:
                 if extra:
                     given = {r: kwargs.pop(r) for r in extra if r in kwargs}
                     if given:
+                        if isinstance(g, MarkedGraph):
+                            return _class_implementation(wrapper, name, g)(g.with_roles(**given), *args, **kwargs)
                         return func(as_causal_graph(g, **given), *args, **kwargs)
+            if isinstance(g, MarkedGraph):
+                return _class_implementation(wrapper, name, g)(g, *args, **kwargs)
             if g.__class__ is not CausalGraph:
                 g = as_causal_graph(g)
             return func(g, *args, **kwargs)

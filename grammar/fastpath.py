@@ -40,6 +40,7 @@ _TOKEN = re.compile(
 _KEY = re.compile(r"[^\W\d]\w*\Z")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z")
 _GRAPHTYPES = {"dag", "digraph"}
+_DOT_KINDS = {"graph", "node"}
 
 
 class _Where:
@@ -189,6 +190,8 @@ def read_statements(text: str, make: Any) -> list[Any]:
                     raise Fallback
                 stmts.append(make.GraphAttr(key, value(k + 2)))
                 k += 3
+            elif kind == "word" and v in _DOT_KINDS and peek_is(k + 1, "punct", "["):
+                raise Fallback  # graph [...] / node [...]: the grammar reads these
             elif kind in ("word", "string") or (kind == "punct" and v == "{"):
                 start = k
                 terms: list[list[Any]] = []
@@ -233,7 +236,7 @@ def read_statements(text: str, make: Any) -> list[Any]:
         if rest:
             raise Fallback  # statements after the graph: let the grammar report it
         items.append([])
-    elif n and kinds[0] == "word" and values[0] in ("pdag", "mag", "pag"):
+    elif n and kinds[0] == "word" and values[0] in ("pdag", "mag", "pag", "graph"):
         raise Fallback
     else:
         stmts, i = body(0, closing=False)

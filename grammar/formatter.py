@@ -11,13 +11,14 @@ import os
 import re
 
 from dagcore.files import atomic_write_text
-from dagcore.graph import ROLES, CausalGraph, takes_graph
+from dagcore.graph import ROLES, CausalGraph, for_graph_class, takes_graph
+from dagcore.marked import MarkedGraph
 
 __all__ = ["dumps", "dump", "to_dagitty", "quote_name"]
 
 _BARE_NAME = re.compile(r"(?:[^\W\d][\w.]*|\d[\w.]*)\Z")
 _BARE_VALUE = re.compile(r"(?:[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|[^\W\d]\w*)\Z")
-_KEYWORDS = {"dag", "digraph", "pdag", "mag", "pag"}
+_KEYWORDS = {"dag", "digraph", "pdag", "mag", "pag", "graph", "node"}
 
 
 def _escape(text: str) -> str:
@@ -146,3 +147,37 @@ def dump(graph: CausalGraph, path: str | os.PathLike[str]) -> None:
     True
     """
     atomic_write_text(path, dumps(graph))
+
+
+def _marked_lines(graph: MarkedGraph) -> list[str]:
+    connected = {n for e in graph.edges for n in (e.u, e.v)}
+    out = [f"{key}={_value(str(graph.attributes[key]))}" for key in sorted(graph.attributes)]
+    for node in sorted(graph.nodes):
+        attrs = [r for r in ROLES if node in graph.roles[r]]
+        if node in graph.labels:
+            attrs.append(f'label="{_escape(graph.labels[node])}"')
+        if node in graph.positions:
+            x, y = graph.positions[node]
+            attrs.append(f'pos="{_number(x)},{_number(y)}"')
+        if attrs:
+            out.append(f"{quote_name(node)} [{','.join(attrs)}]")
+        elif node not in connected:
+            out.append(quote_name(node))
+    out += [f"{quote_name(e.u)} {e.token} {quote_name(e.v)}" for e in sorted(graph.edges)]
+    return out
+
+
+@for_graph_class(dumps, MarkedGraph)
+def _dumps_marked(graph: MarkedGraph) -> str:
+    header = f"{graph.kind} {quote_name(graph.name)} {{" if graph.name else f"{graph.kind} {{"
+    return "\n".join([header, *("  " + line for line in _marked_lines(graph)), "}"]) + "\n"
+
+
+@for_graph_class(to_dagitty, MarkedGraph)
+def _to_dagitty_marked(graph: MarkedGraph) -> str:
+    return "\n".join([f"{graph.kind} {{", *_marked_lines(graph), "}"]) + "\n"
+
+
+@for_graph_class(dump, MarkedGraph)
+def _dump_marked(graph: MarkedGraph, path: str | os.PathLike[str]) -> None:
+    atomic_write_text(path, _dumps_marked(graph))

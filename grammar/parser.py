@@ -9,6 +9,7 @@ contradictory roles) point at the offending text. Every failure is a
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 from dataclasses import dataclass, field
@@ -18,12 +19,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, Transformer_NonRecursive, v_args
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from dagcore.errors import CycleError, DagcoreError, DagSyntaxError, GraphError
 from dagcore.grammar.fastpath import Fallback, read_statements
+from dagcore.grammar.legacy import is_legacy, read_legacy
 from dagcore.graph import CausalGraph
+from dagcore.marked import GRAPH_CLASSES, MarkedEdge, MarkedGraph
 
 __all__ = ["parse", "load", "ROLE_ALIASES", "GRAPH_ATTRIBUTES"]
 
@@ -51,6 +54,8 @@ GRAPH_ATTRIBUTES: tuple[str, ...] = ("bb",)
 
 _UNSUPPORTED_EDGES = {"--", "@-@", "@->", "<-@", "@--", "--@"}
 _MAX_TEXT = 50_000_000
+#: How deeply ``{ }`` groups may nest (DAGitty's own models nest at most 4 levels).
+MAX_GROUP_DEPTH = 100
 
 
 @lru_cache(maxsize=1)
@@ -73,8 +78,25 @@ class _Name:
 
 @dataclass
 class _Chain:
-    terms: list[list[_Name]]
+    terms: list[Any]  # each a list of names (a single name or a group of plain names) or a _Group
     arrows: list[Token]
+    attrs: list[tuple[str, Any, _Loc]]
+    loc: _Loc
+
+
+@dataclass
+class _Group:
+    """A ``{ ... }`` block: its statements, and as an edge end every node written inside it."""
+
+    statements: list[Any]
+    loc: _Loc
+
+
+@dataclass
+class _DotAttrs:
+    """A DOT-style attribute statement: ``graph [bb="..."]`` or ``node [...]``."""
+
+    kind: str
     attrs: list[tuple[str, Any, _Loc]]
     loc: _Loc
 
@@ -143,7 +165,7 @@ def unescape(text: str) -> str:
     return "".join(out)
 
 
-class _ToStatements(Transformer):
+class _ToStatements(Transformer_NonRecursive):
     """Turn the parse tree into located statements (one method per rule)."""
 
     def bare_name(self, children: list[Token]) -> _Name:
@@ -157,11 +179,9 @@ class _ToStatements(Transformer):
     def single(self, children: list[_Name]) -> list[_Name]:
         return [children[0]]
 
-    def member(self, children: list[Any]) -> _Name:
-        return children[0]
-
-    def group(self, children: list[_Name]) -> list[_Name]:
-        return [c for c in children if isinstance(c, _Name)]
+    @v_args(meta=True)
+    def group(self, meta: Any, children: list[Any]) -> _Group:
+        return _Group([c for c in children if c is not None], _loc_of(meta))
 
     def string_value(self, children: list[Token]) -> str:
         return unescape(str(children[0])[1:-1])
@@ -190,12 +210,16 @@ class _ToStatements(Transformer):
                 arrows.append(child)
             elif isinstance(child, list) and child and isinstance(child[0], tuple):
                 attrs = child
-            elif isinstance(child, list):
+            elif isinstance(child, (list, _Group)):
                 terms.append(child)
         return _Chain(terms, arrows, attrs, _loc_of(meta))
 
     def graph_attr(self, children: list[Any]) -> _GraphAttr:
         return _GraphAttr(children[0], children[1])
+
+    def dot_attrs(self, children: list[Any]) -> _DotAttrs:
+        kind, attrs = children[0], children[1] if len(children) > 1 else []
+        return _DotAttrs(str(kind), attrs, _tok_loc(kind))
 
     def empty(self, children: list[Any]) -> None:
         return None
@@ -224,6 +248,11 @@ class _Builder:
         self.bidirected: dict[frozenset[str], tuple[str, str]] = {}
         self.graph_attrs: dict[str, str] = {}
         self.name: str | None = None
+        self.depth = 0  # nesting of the group being read
+        self.kind = "dag"  # the header word (bare statements are a dag)
+        self.marked_mode = False  # a pdag/mag/pag/graph, or a digraph with '--' or '@' marks
+        self.kind_loc = _Loc(1, 1)
+        self.marked: list[tuple[str, str, str, _Loc]] = []  # every edge as written, for the marked-graph classes
 
     # -- errors
     def syntax(self, message: str, loc: _Loc, hint: str | None = None) -> DagSyntaxError:
@@ -261,11 +290,8 @@ class _Builder:
                 statements.extend(item)
         if header is not None:
             kind = str(header.kind)
-            if kind in ("pdag", "mag", "pag"):
-                raise self.syntax(
-                    f"'{kind}' graphs are not supported yet; dagcore reads causal DAGs ('dag {{ ... }}')",
-                    _tok_loc(header.kind),
-                )
+            self.kind = kind
+            self.kind_loc = _tok_loc(header.kind)
             self.name = header.name.text if header.name else None
             if statements:
                 first = statements[0]
@@ -273,10 +299,71 @@ class _Builder:
                 raise self.syntax("statement after the closing '}' of the graph", loc, "put every statement inside the braces")
             statements = header.body
         for stmt in statements:
-            if isinstance(stmt, _GraphAttr):
-                self.graph_attribute(stmt)
+            self.statement(stmt)
+
+    def statement(self, stmt: Any) -> list[_Name]:
+        """Apply one statement; return the nodes it mentions (what a group containing it stands for)."""
+        if isinstance(stmt, _GraphAttr):
+            self.graph_attribute(stmt)
+            return []
+        if isinstance(stmt, _DotAttrs):
+            self.dot_attributes(stmt)
+            return []
+        return self.chain(stmt)
+
+    def term(self, term: Any) -> list[_Name]:
+        """The nodes an edge end stands for: a name, or every node written inside a group."""
+        if not isinstance(term, _Group):
+            return term  # type: ignore[no-any-return]
+        if self.depth >= MAX_GROUP_DEPTH:
+            raise self.syntax(f"groups nested more than {MAX_GROUP_DEPTH} levels deep", term.loc, "flatten the model: a group stands for every node written inside it")
+        self.depth += 1
+        names: dict[str, _Name] = {}
+        for stmt in term.statements:
+            for name in self.statement(stmt):
+                names.setdefault(name.text, name)
+        self.depth -= 1
+        return list(names.values())
+
+    def legacy(self, text: str) -> None:
+        """Read DAGitty's legacy format (see :mod:`dagcore.grammar.legacy`) through the same checks."""
+        try:
+            variables, edges = read_legacy(text)
+        except ValueError as err:
+            message, line, column = err.args
+            raise self.graph(message, _Loc(line, column)) from None
+        for var in variables:
+            loc = _Loc(var.line, var.column)
+            info = self.node(_Name(var.name, loc))
+            info.roles.update(var.roles)
+            if var.pos is not None:
+                info.pos = (var.pos, loc)
+        directed = {(e.parent, e.child): e for e in edges}
+        for e in edges:
+            a, b = _Name(e.parent, _Loc(e.line, e.column)), _Name(e.child, _Loc(e.line, e.column))
+            if (e.child, e.parent) in directed:  # written in both directions: DAGitty reads a bidirected edge
+                self.edge(a, b, "<->", a.loc, [])
             else:
-                self.chain(stmt)
+                self.edge(a, b, "->", a.loc, [])
+
+    def marked_attributes(self, attrs: list[tuple[str, Any, _Loc]]) -> None:
+        for key, _value, key_loc in attrs:
+            if key != "pos":
+                raise self.graph(f"attribute {key!r} on an edge of a {self.kind} is not supported (only 'pos' is accepted and ignored)", key_loc)
+
+    def dot_attributes(self, stmt: _DotAttrs) -> None:
+        if stmt.kind == "graph":
+            for key, value, loc in stmt.attrs:
+                if value is None:
+                    raise self.graph(f"graph attribute {key!r} needs a value, e.g. {key}=\"...\"", loc)
+                self.graph_attribute(_GraphAttr(_Name(key, loc), str(value)))
+        elif stmt.attrs:
+            key, _value, loc = stmt.attrs[0]
+            raise self.graph(
+                f"DOT default attributes ({stmt.kind} [{key} ...]) are not part of a causal model; "
+                f"write attributes on each {stmt.kind}, or quote a node named {stmt.kind!r} (\"{stmt.kind}\" [...])",
+                loc,
+            )
 
     def graph_attribute(self, stmt: _GraphAttr) -> None:
         key = stmt.key.text
@@ -286,24 +373,37 @@ class _Builder:
             raise self.graph(f"unknown graph attribute {key!r}{hint}", stmt.key.loc)
         self.graph_attrs[key] = stmt.value
 
-    def chain(self, stmt: _Chain) -> None:
-        for term in stmt.terms:
+    def chain(self, stmt: _Chain) -> list[_Name]:
+        terms = [self.term(t) for t in stmt.terms]
+        for term in terms:
             for name in term:
                 self.node(name)
         if not stmt.arrows:
-            for name in stmt.terms[0]:
+            for name in terms[0]:
                 self.node_attributes(name, stmt.attrs)
-            return
-        for arrow, left, right in zip(stmt.arrows, stmt.terms, stmt.terms[1:]):
+            return terms[0]
+        for arrow, left, right in zip(stmt.arrows, terms, terms[1:]):
             kind = str(arrow)
-            if kind in _UNSUPPORTED_EDGES:
+            marked = self.kind in GRAPH_CLASSES and (self.kind != "digraph" or kind in _UNSUPPORTED_EDGES or self.marked_mode)
+            if kind in _UNSUPPORTED_EDGES and self.kind == "dag":
+                header = "pag" if "@" in kind else "pdag (unknown orientation), mag (selection) or graph (undirected)"
                 raise self.syntax(
-                    f"edge mark '{kind}' is not supported yet; a causal DAG uses '->', '<-' or '<->'",
+                    f"edge mark '{kind}' does not belong in a dag, which has '->', '<-' and '<->'; write the graph as {header} {{ ... }}",
                     _tok_loc(arrow),
                 )
+            if marked and not self.marked_mode:
+                self.marked_mode = True
             for a in left:
                 for b in right:
-                    self.edge(a, b, kind, _tok_loc(arrow), stmt.attrs)
+                    if a.text == b.text:
+                        raise self.graph(f"self loop {a.text} {kind} {a.text}: a variable cannot cause itself", _tok_loc(arrow))
+                    if self.kind in GRAPH_CLASSES:
+                        self.marked.append((a.text, kind, b.text, _tok_loc(arrow)))
+                    if not self.marked_mode:
+                        self.edge(a, b, kind, _tok_loc(arrow), stmt.attrs)
+                    else:
+                        self.marked_attributes(stmt.attrs)
+        return [name for term in terms for name in term]
 
     def edge(self, a: _Name, b: _Name, kind: str, loc: _Loc, attrs: list[tuple[str, Any, _Loc]]) -> None:
         if a.text == b.text:
@@ -360,7 +460,34 @@ class _Builder:
         return (x, y)
 
     # -- the model
-    def build(self) -> CausalGraph:
+    def build_marked(self, roles: dict[str, list[str]]) -> MarkedGraph:
+        """The graph of a pdag/mag/pag/graph header (or a digraph with marks): its class validates it."""
+        if self.kind == "digraph" and any("@" in tok for _, tok, _, _ in self.marked):
+            bad = next(e for e in self.marked if "@" in e[1])
+            raise self.syntax(f"edge mark '{bad[1]}' belongs in a pag {{ ... }}, not a digraph", bad[3])
+        cls = GRAPH_CLASSES[self.kind]
+        for a, tok, b, loc in self.marked:
+            if MarkedEdge.of(a, tok, b).token not in cls.TOKENS:
+                allowed = ", ".join(sorted(cls.TOKENS))
+                raise self.graph(f"edge {a} {tok} {b} does not belong in a {self.kind} (its edges are {allowed})", loc)
+        try:
+            return cls(
+                [(a, tok, b) for a, tok, b, _ in self.marked],
+                nodes=list(self.nodes),
+                labels={n: i.label[0] for n, i in self.nodes.items() if i.label},
+                positions={n: i.pos[0] for n, i in self.nodes.items() if i.pos},
+                name=self.name,
+                attributes=self.graph_attrs,
+                **roles,  # type: ignore[arg-type]
+            )
+        except CycleError as err:
+            raise self.cycle(err.cycle) from None
+        except GraphError as err:
+            if err.line is not None or isinstance(err, CycleError):
+                raise
+            raise self.graph(f"{err.message} ({self.kind} graph)", self.kind_loc) from None
+
+    def build(self) -> Any:
         roles: dict[str, list[str]] = {r: [] for r in ("exposure", "outcome", "latent", "adjusted", "selected")}
         for name, info in self.nodes.items():
             for role in info.roles:
@@ -370,6 +497,8 @@ class _Builder:
             for role in ("exposure", "outcome"):
                 if role in info.roles and "latent" in info.roles:
                     raise self.graph(f"{role} {name!r} is latent; an {role} must be observed", info.loc)
+        if self.marked_mode or self.kind in ("pdag", "mag", "pag", "graph"):
+            return self.build_marked(roles)
         try:
             return CausalGraph(
                 list(self.edges),
@@ -388,9 +517,15 @@ class _Builder:
     def cycle(self, cycle: list[str]) -> CycleError:
         """The cycle error located at the edge of the cycle written last in the text."""
         edges = list(zip(cycle, cycle[1:]))
-        order = {e: i for i, e in enumerate(self.edges)}
+        written = self.edges
+        if self.marked_mode:
+            written = {}
+            for a, tok, b, loc in self.marked:
+                if tok in ("->", "<-"):
+                    written.setdefault((a, b) if tok == "->" else (b, a), loc)
+        order = {e: i for i, e in enumerate(written)}
         closing = max(edges, key=lambda e: order.get(e, -1))
-        loc = self.edges.get(closing, _Loc(None, None))
+        loc = written.get(closing, _Loc(None, None))
         # Show the cycle so that it ends with the edge that closed it.
         i = edges.index(closing)
         rotated = [e[0] for e in edges[i + 1 :] + edges[: i + 1]]
@@ -443,10 +578,10 @@ def _syntax_error(err: UnexpectedInput, text: str, filename: str | None) -> DagS
                 hint = "an edge needs a node name on both sides; something is missing after the last arrow"
         else:
             message = f"unexpected {value!r}"
-            if tok.type == "ARROW" and "RBRACE" in expected and "LSQB" not in expected:
-                hint = "edges cannot be written inside a { } group; write '{a b} -> c', one edge statement per arrow"
-            elif tok.type == "ARROW":
+            if tok.type == "ARROW":
                 hint = "an edge needs a node name on both sides"
+            elif tok.type == "RBRACE" and text[: tok.start_pos].rstrip().endswith(("->", "<-", "--", "@")):
+                hint = "an edge needs a node name on both sides; something is missing after the last arrow"
             elif tok.type == "RBRACE":
                 hint = "this '}' closes nothing: braces are unbalanced"
             elif tok.type in ("LSQB",) and "ARROW" not in expected:
@@ -512,16 +647,26 @@ def parse(text: str, *, filename: str | None = None) -> CausalGraph:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        try:
-            items = read_statements(text, _FAST)
-        except Fallback:
-            items = _read_with_lark(text, filename)
-        builder = _Builder(filename, text.splitlines())
-        builder.run(items)
-        return builder.build()
+        return _build(text, filename, fast=True)
     finally:
         if collecting:
             gc.enable()
+
+
+def _build(text: str, filename: str | None, *, fast: bool) -> CausalGraph:
+    """Read ``text`` (dot-like syntax, with the fast reader first when ``fast``; or DAGitty's legacy format)."""
+    if text.startswith("\ufeff"):  # a UTF-8 byte-order mark, as some Windows editors write
+        text = text[1:]
+    builder = _Builder(filename, text.splitlines())
+    if is_legacy(text):
+        builder.legacy(text)
+        return builder.build()
+    items: list[Any] | None = None
+    if fast:
+        with contextlib.suppress(Fallback):
+            items = read_statements(text, _FAST)
+    builder.run(items if items is not None else _read_with_lark(text, filename))
+    return builder.build()
 
 
 def _read_with_lark(text: str, filename: str | None) -> list[Any]:
@@ -543,9 +688,7 @@ def _read_with_lark(text: str, filename: str | None) -> list[Any]:
 
 def _parse_with_lark(text: str, *, filename: str | None = None) -> CausalGraph:
     """:func:`parse` without the fast reader (for tests of their agreement)."""
-    builder = _Builder(filename, text.splitlines())
-    builder.run(_read_with_lark(text, filename))
-    return builder.build()
+    return _build(text, filename, fast=False)
 
 
 def load(path: str | os.PathLike[str], *, encoding: str = "utf-8") -> CausalGraph:

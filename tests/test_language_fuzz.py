@@ -14,7 +14,7 @@ from dagcore import DagcoreError
 from dagcore.grammar import from_dot, from_gml, from_json, parse
 
 EXAMPLES = sorted(Path(__file__).parents[1].glob("examples/**/*.dag"))
-DAG_ALPHABET = st.sampled_from(list("ab XYZ{}[]<>-@=;,\"'#/*\n\\.0123456789eou") + ["->", "<-", "<->", "dag", "exposure", "pos=", "\"1,2\""])
+DAG_ALPHABET = st.sampled_from(list("ab XYZ{}[]<>-@=;,\"'#/*\n\\.0123456789eou") + ["->", "<-", "<->", "dag", "exposure", "pos=", "\"1,2\"", "graph", "node", "\ufeff", " E", " @0.1,-2", "\n\n", "{a [e]}"])
 
 
 def _parse_or_dagcore_error(text: str) -> None:
@@ -58,6 +58,8 @@ def test_mutations_of_examples(path: Path) -> None:
 
 def test_deep_nesting_does_not_recurse_out() -> None:
     _parse_or_dagcore_error("{" * 5000 + "A" + "}" * 5000)
+    _parse_or_dagcore_error("{A -> " * 3000 + "B" + "}" * 3000)
+    assert sorted(parse("{" * 90 + "A -> B" + "}" * 90).edges) == [("A", "B")]
     _parse_or_dagcore_error("A" + " -> A" * 3000)
 
 

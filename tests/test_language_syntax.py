@@ -2,8 +2,8 @@
 
 import pytest
 
-from dagcore import CausalGraph
-from dagcore.grammar import parse
+from dagcore import CausalGraph, GraphError
+from dagcore.grammar import load, parse
 
 DAGITTY_EXPORT = """dag {
 bb="-4.2,-3.5,4.1,3.8"
@@ -114,3 +114,55 @@ def test_examples_parse_and_open_with_a_comment(path) -> None:
     assert text.lstrip().startswith("#"), f"{path.name} must open with a comment on what it shows"
     g = load(path)
     assert g.exposure and g.outcome
+
+
+# --- DAGitty syntax beyond dagitty.net's exports (DAGitty's own parser and tests)
+
+
+def test_attributes_inside_groups() -> None:
+    g = parse("{x[e]} <- a -> m <- b -> {y[o]}")
+    assert g.edges == {("a", "x"), ("a", "m"), ("b", "m"), ("b", "y")}
+    assert (set(g.exposure), set(g.outcome)) == ({"x"}, {"y"})
+
+
+def test_a_group_with_edges_inside_stands_for_every_node_in_it() -> None:
+    g = parse("dag{a->{b->{c->{d->e}}}}")
+    nodes = "abcde"
+    assert g.edges == {(u, v) for i, u in enumerate(nodes) for v in nodes[i + 1 :]}
+    g = parse("Z -> {{a[e]} -> { b -> {c[o]} }} c -> {s [selected]}")
+    assert ("Z", "a") in g.edges and ("a", "c") in g.edges and ("c", "s") in g.edges
+    assert set(g.selected) == {"s"}
+
+
+def test_dot_style_graph_statement_and_empty_attribute_lists() -> None:
+    g = parse('digraph G { graph [bb="0,0,100,100"] x [] y [] x -> y }')
+    assert g.attributes["bb"] == "0,0,100,100" and g.name == "G" and g.edges == {("x", "y")}
+
+
+def test_graph_and_node_are_names_except_before_an_attribute_list() -> None:
+    assert parse("graph -> node").edges == {("graph", "node")}
+    assert set(parse('"node" [exposure] node -> y').exposure) == {"node"}
+
+
+def test_byte_order_mark(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "m.dag"
+    path.write_bytes("\ufeffdag { a -> b }".encode())
+    assert load(path).edges == {("a", "b")}
+
+
+def test_dagittys_legacy_format() -> None:
+    g = parse("x E @0.264,-0.027\ny O @0.537,-0.015\ny2 A @0.216,-0.015\nu U\n\nx y2 y\nu x y\n")
+    assert g.edges == {("x", "y2"), ("x", "y"), ("u", "x"), ("u", "y")}
+    assert (set(g.exposure), set(g.outcome), set(g.adjusted), set(g.latent)) == ({"x"}, {"y"}, {"y2"}, {"u"})
+    assert g.positions["x"] == (0.264, -0.027)
+    both_ways = parse("a 1\nb 1\n\na b\nb a")
+    assert both_ways.bidirected == frozenset({("a", "b")}) and set(both_ways.observed) == {"a", "b"}
+
+
+def test_legacy_format_names_an_unknown_variable() -> None:
+    with pytest.raises(GraphError, match=r"m.dag:4:1: unknown variable 'q'"):
+        parse("x E\ny O\n\nq y", filename="m.dag")
+
+
+def test_isolated_nodes_separated_by_a_blank_line_stay_dag_syntax() -> None:
+    assert set(parse("x\ny\n\nz").nodes) == {"x", "y", "z"}

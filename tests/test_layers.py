@@ -78,7 +78,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: Layers from the bottom up; a module may import its own layer and those below it.
 #: Patterns are matched in this order of specificity: report before estimators.
 LAYERS: dict[str, tuple[str, ...]] = {
-    "model": ("dagcore.errors", "dagcore.graph", "dagcore.estimand", "dagcore.files", "dagcore.vocabulary", "dagcore._lazy", "dagcore._traverse"),
+    "model": ("dagcore.errors", "dagcore.graph", "dagcore.marked", "dagcore.equivalence", "dagcore.estimand", "dagcore.files", "dagcore.vocabulary", "dagcore._lazy", "dagcore._traverse"),
     "language": ("dagcore.grammar", "dagcore.grammar.*"),
     "structure": ("dagcore.structure", "dagcore.structure.*", "dagcore.rendering", "dagcore.random"),
     "identification": ("dagcore.identification", "dagcore.identification.*", "dagcore.testing"),

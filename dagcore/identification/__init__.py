@@ -30,6 +30,7 @@ from dagcore.identification.expressions import (
     rename_bound,
     simplify,
 )
+from dagcore.identification.generalized import amenability, generalized_forbidden_nodes, representative_dag
 from dagcore.identification.frontdoor import FrontdoorCheck, find_frontdoor_set, frontdoor_sets, is_frontdoor_set
 from dagcore.identification.id_algorithm import identify_effect
 from dagcore.identification.instrumental import InstrumentCheck, instruments, is_instrument

@@ -1,0 +1,209 @@
+"""PDAG/CPDAG, MAG and PAG graphs, checked against their definitions by brute force on small random graphs."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import networkx as nx
+import pytest
+
+import dagcore
+from dagcore import CausalGraph, GraphClassError, GraphError
+from dagcore.equivalence import consistent_extension, cpdag, equivalent_dags, m_separated, orient, to_mag, v_structures
+from dagcore.grammar import dumps, parse, to_dagitty
+from dagcore.marked import MAG, PAG, PDAG, MixedGraph, UndirectedGraph
+
+
+def _random_dag(rng: random.Random, n: int, p: float) -> CausalGraph:
+    names = [f"v{i}" for i in range(n)]
+    edges = [(names[i], names[j]) for i in range(n) for j in range(i + 1, n) if rng.random() < p]
+    return CausalGraph(edges, nodes=names)
+
+
+def _skeleton_has(g: CausalGraph):  # noqa: ANN202
+    sk = nx.Graph(list(g.edges))
+    return lambda a, b: sk.has_edge(a, b)
+
+
+def _markov_equivalent_dags(dag: CausalGraph) -> set[frozenset[tuple[str, str]]]:
+    """Every DAG with the skeleton and v-structures of ``dag``: by trying all orientations."""
+    edges = sorted(dag.edges)
+    adjacent = _skeleton_has(dag)
+    target = v_structures(dag.edges, adjacent)
+    out = set()
+    for flips in itertools.product((False, True), repeat=len(edges)):
+        oriented = [(v, u) if f else (u, v) for (u, v), f in zip(edges, flips)]
+        if nx.is_directed_acyclic_graph(nx.DiGraph(oriented)) and v_structures(oriented, adjacent) == target:
+            out.add(frozenset(oriented))
+    return out
+
+
+def _extensions(g: PDAG) -> list[CausalGraph]:
+    """Every consistent extension of a PDAG, by trying all orientations of its undirected edges."""
+    directed = sorted(g.directed)
+    undirected = sorted(g.undirected)
+    target = v_structures(directed, g.adjacent)
+    out = []
+    for flips in itertools.product((False, True), repeat=len(undirected)):
+        oriented = directed + [(b, a) if f else (a, b) for (a, b), f in zip(undirected, flips)]
+        if nx.is_directed_acyclic_graph(nx.DiGraph(oriented)) and v_structures(oriented, g.adjacent) == target:
+            out.append(CausalGraph(oriented, nodes=g.nodes))
+    return out
+
+
+SEEDS = range(60)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_cpdag_and_equivalent_dags_are_the_markov_equivalence_class(seed: int) -> None:
+    rng = random.Random(seed)
+    dag = _random_dag(rng, rng.randint(3, 6), 0.5)
+    essential = cpdag(dag)
+    klass = _markov_equivalent_dags(dag)
+    assert {frozenset(d.edges) for d in equivalent_dags(essential)} == klass
+    # a directed edge of the CPDAG is directed the same way in every member, an undirected one is not
+    for u, v in dag.edges:
+        same = all((u, v) in d for d in klass)
+        assert ((u, v) in essential.directed) == same
+    assert cpdag(consistent_extension(essential)) == essential
+
+
+def _random_pdag(rng: random.Random) -> tuple[PDAG, CausalGraph]:
+    """A DAG with some edges left undirected (never an edge of a v-structure) and some background knowledge."""
+    dag = _random_dag(rng, rng.randint(3, 6), 0.55)
+    adjacent = _skeleton_has(dag)
+    in_v = {(a, b) for a, b, _ in v_structures(dag.edges, adjacent)} | {(c, b) for _, b, c in v_structures(dag.edges, adjacent)}
+    edges = [(u, "->", v) if (u, v) in in_v or rng.random() < 0.3 else (u, "--", v) for u, v in sorted(dag.edges)]
+    return PDAG(edges, nodes=dag.nodes), dag
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_meek_closure_directs_exactly_what_every_extension_agrees_on(seed: int) -> None:
+    g, truth = _random_pdag(random.Random(1000 + seed))
+    members = _extensions(g)
+    assert members and frozenset(truth.edges) in {frozenset(d.edges) for d in members}
+    closed = orient(g)
+    for a, b in g.undirected:
+        forward = all((a, b) in d.edges for d in members)
+        backward = all((b, a) in d.edges for d in members)
+        assert ((a, b) in closed.directed) == forward
+        assert ((b, a) in closed.directed) == backward
+    assert {frozenset(d.edges) for d in equivalent_dags(g)} == {frozenset(d.edges) for d in members}
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_pdag_adjustment_is_adjustment_in_every_dag_of_the_class(seed: int) -> None:
+    rng = random.Random(5000 + seed)
+    g, _ = _random_pdag(rng)
+    x, y = rng.sample(list(g.nodes), 2)
+    members = _extensions(g)
+    others = [n for n in g.nodes if n not in (x, y)]
+    valid: list[frozenset[str]] = []
+    for k in range(len(others) + 1):
+        for z in map(frozenset, itertools.combinations(others, k)):
+            truth = all(dagcore.is_adjustment_set(d, x, y, z) for d in members)
+            assert bool(dagcore.is_adjustment_set(g, x, y, z)) == truth, (dumps(g), x, y, sorted(z))
+            if truth:
+                valid.append(z)
+    minimal = {z for z in valid if not any(w < z for w in valid)}
+    assert set(dagcore.adjustment_sets(g, x, y)) == minimal
+    found = dagcore.minimal_adjustment_set(g, x, y)
+    assert (found is None) == (not valid) and (found is None or found in minimal)
+    canonical = dagcore.canonical_adjustment_set(g, x, y)
+    assert (canonical is None) == (not valid)
+
+
+def _random_dag_with_latents(rng: random.Random) -> CausalGraph:
+    dag = _random_dag(rng, rng.randint(4, 7), 0.45)
+    latent = rng.sample(list(dag.nodes), rng.randint(0, 2))
+    return dag.with_roles(latent=latent)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_latent_projection_preserves_every_m_separation(seed: int) -> None:
+    dag = _random_dag_with_latents(random.Random(9000 + seed))
+    mag = to_mag(dag)  # validates: ancestral and maximal
+    observed = list(mag.nodes)
+    for a, b in itertools.combinations(observed, 2):
+        rest = [n for n in observed if n not in (a, b)]
+        for k in range(len(rest) + 1):
+            for z in itertools.combinations(rest, k):
+                assert m_separated(mag, [a], [b], z) == dagcore.d_separated(dag, {a}, {b}, given=set(z)), (a, b, z)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_mag_adjustment_sets_are_adjustment_sets_of_the_dag(seed: int) -> None:
+    rng = random.Random(13000 + seed)
+    dag = _random_dag_with_latents(rng)
+    mag = to_mag(dag)
+    if len(mag.nodes) < 2:
+        return
+    x, y = rng.sample(list(mag.nodes), 2)
+    others = [n for n in mag.nodes if n not in (x, y)]
+    for k in range(len(others) + 1):
+        for z in itertools.combinations(others, k):
+            if dagcore.is_adjustment_set(mag, x, y, z):
+                assert dagcore.is_adjustment_set(dag, x, y, z), (dumps(mag), x, y, z)
+    for z in dagcore.adjustment_sets(mag, x, y):
+        assert dagcore.is_adjustment_set(mag, x, y, z)
+
+
+def test_mag_validation_names_the_broken_rule() -> None:
+    with pytest.raises(GraphError, match="not ancestral: a <-> c, but a is an ancestor of c"):
+        MAG([("a", "->", "b"), ("b", "->", "c"), ("a", "<->", "c")])
+    with pytest.raises(GraphError, match="not ancestral: a -- b, but b has an arrowhead"):
+        MAG([("a", "--", "b"), ("c", "->", "b")])
+    with pytest.raises(GraphError, match="not maximal: x and y"):  # x <-> b <-> c <-> y is an inducing path
+        MAG([("x", "<->", "b"), ("b", "<->", "c"), ("c", "<->", "y"), ("b", "->", "y"), ("c", "->", "x")])
+    with pytest.raises(GraphError, match="does not belong in a mag"):
+        parse("mag { a @-> b }")
+
+
+def test_pdag_validation_names_the_broken_rule() -> None:
+    with pytest.raises(GraphError, match="stands for no DAG"):
+        parse("pdag { a -> b -- c <- d }")
+    with pytest.raises(dagcore.CycleError, match="a -> b -> c -> a"):
+        parse("pdag { a -> b -> c -> a  a -- d }")
+    with pytest.raises(GraphError, match="does not belong in a pdag"):
+        parse("pdag { a <-> b }")
+    with pytest.raises(dagcore.DagSyntaxError, match="write the graph as pdag"):
+        parse("dag { a -- b }")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "pdag { x [exposure] y [outcome] a -- b  x -> a  b -> y }",
+        'mag G { x [exposure,pos="1,2"] y [outcome] x -> y  x <-> z  w -- v }',
+        "pag { a @-> b  c @-@ b  b -> d  a @-- e }",
+        "graph { a -- b  b -- c }",
+        "digraph { a -> b  a -- b  b <-> c }",
+    ],
+)
+def test_every_class_round_trips_through_the_canonical_text_and_dagitty(text: str) -> None:
+    g = parse(text)
+    assert type(g) in (PDAG, MAG, PAG, UndirectedGraph, MixedGraph)
+    assert parse(dumps(g)) == g
+    again = parse(to_dagitty(g))
+    assert set(again.edges) == set(g.edges) and again.kind == g.kind
+
+
+def test_questions_a_class_cannot_answer_are_refused_with_the_class() -> None:
+    g = parse("pag { x [exposure] y [outcome] x @-> y }")
+    with pytest.raises(GraphClassError, match=r"optimal_adjustment_set\(\) is defined on DAGs, not on a pag graph"):
+        dagcore.optimal_adjustment_set(g)
+    m = parse("digraph { x [exposure] y [outcome] x -> y  x -- y }")
+    with pytest.raises(GraphClassError, match="not on a digraph graph"):
+        dagcore.adjustment_sets(m)
+
+
+def test_amenability_is_a_named_reason() -> None:
+    g = parse("pdag { x [exposure] y [outcome] x -- y }")
+    check = dagcore.is_adjustment_set(g, None, None, ())
+    assert not check and "not amenable: x -- y" in check.reason
+    assert list(dagcore.adjustment_sets(g)) == []
+    invisible = parse("mag { x [exposure] y [outcome] x -> y }")  # nothing rules out x <-> y
+    assert "not visible" in dagcore.is_adjustment_set(invisible, None, None, ()).reason
+    visible = parse("mag { i -> x  x [exposure] y [outcome] x -> y }")
+    assert dagcore.is_adjustment_set(visible, None, None, ())
