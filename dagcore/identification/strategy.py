@@ -15,11 +15,22 @@ Strategies are tried in order, and the first that applies is used:
    nonparametrically identifiable; the estimate then also needs linearity or
    monotonicity, which the assumptions say;
 6. otherwise **not identifiable**, with the hedge as the reason.
+
+``[adjusted]`` nodes are conditioned on: the answer is an adjustment set
+containing them, or not identifiable with the reason naming the node and the
+path (front-door, ID and instruments are not tried, since they would drop
+that conditioning); ``ignore_adjusted=True`` answers as if they were not
+marked. ``[selected]`` nodes restrict the data to ``S = 1``: only the
+generalized adjustment criterion under selection is used (Correa & Bareinboim
+2017), the formula is the adjustment formula computed on the selected sample,
+and the assumptions state the selection; when it fails the reason says why.
+See :mod:`dagcore.identification.conditioning`.
 """
 
 from __future__ import annotations
 
 import itertools
+import dataclasses
 from collections.abc import Iterable
 
 from dagcore.errors import GraphError, NotIdentifiableError
@@ -69,7 +80,12 @@ def _common_assumptions(g: CausalGraph, x: tuple[str, ...], y: tuple[str, ...]) 
 
 @takes_graph()
 def identify(
-    g: CausalGraph, exposure: Nodes | None = None, outcome: Nodes | None = None, *, effect: str = "total"
+    g: CausalGraph,
+    exposure: Nodes | None = None,
+    outcome: Nodes | None = None,
+    *,
+    effect: str = "total",
+    ignore_adjusted: bool = False,
 ) -> Estimand:
     """Identify the causal effect of ``exposure`` on ``outcome`` from the graph alone.
 
@@ -82,6 +98,9 @@ def identify(
         ``"direct"`` identifies the controlled direct effect by adjusting for
         the joint intervention on the exposure and the outcome's parents that
         the exposure affects.
+    ignore_adjusted : bool
+        Answer as if no node were marked ``[adjusted]`` (the assumptions say
+        which of the two answers it is). Selection is never ignored.
 
     Returns
     -------
@@ -109,8 +128,12 @@ def identify(
     x, y = _roles(g, exposure, outcome)
     xs, ys = frozenset(x), frozenset(y)
     base = _common_assumptions(g, x, y)
+    g, marks = _conditioning_marks(g, ignore_adjusted)
+    base = [*base, *marks]
     if effect == "direct":
-        return _direct(g, x, y, base)
+        return _with_selection(g, xs, ys, _direct(g, x, y, base))
+    if g.adjusted or g.selected:
+        return _conditioned(g, x, y, base)
 
     # 1. randomized / no confounding
     from dagcore.identification.adjustment import is_adjustment_set
@@ -229,3 +252,93 @@ def _direct(g: CausalGraph, x: tuple[str, ...], y: tuple[str, ...], base: list[s
             *base,
         ),
     )
+
+
+# ---------------------------------------------------------------------------------------------- adjusted / selected
+def _conditioning_marks(g: CausalGraph, ignore_adjusted: bool) -> tuple[CausalGraph, list[str]]:
+    """The graph to answer on (without the adjusted marks when ignored) and the assumption lines saying which."""
+    from dagcore.identification.conditioning import conditioning
+
+    cond = conditioning(g, ignore_adjusted=ignore_adjusted)
+    lines = []
+    if cond.adjusted:
+        lines.append(f"conditioned on the adjusted nodes {{{_names(cond.adjusted)}}}: the adjustment set contains them (ignore_adjusted=True answers without)")
+    if cond.ignored:
+        lines.append(f"answered as if nothing were adjusted for: the [adjusted] marks on {{{_names(cond.ignored)}}} are ignored")
+        g = g.with_roles(adjusted=frozenset(g.adjusted) - cond.ignored)
+    return g, lines
+
+
+def _selection_lines(g: CausalGraph, x: Iterable[str], y: Iterable[str], z: Iterable[str]) -> list[str]:
+    s = _names(g.selected)
+    return [
+        f"selection: the data hold only units with {s} = 1; the formula is computed on that selected sample "
+        f"(generalized adjustment under selection, Correa & Bareinboim 2017)",
+        f"the selection {s} is independent of {_names(y)} given {_names(x)} under intervention on {_names(x)}, "
+        f"and {{{_names(z)}}} together with {s} blocks every non-causal path (read off the graph: it must show every cause of selection)",
+    ]
+
+
+def _selected_text(xs: frozenset[str], ys: frozenset[str], z: frozenset[str], s: frozenset[str]) -> tuple[str, str]:
+    """The adjustment formula on the selected sample, as text and LaTeX."""
+    cond = ", ".join(f"{v} = 1" for v in sorted(s))
+    lat = ", ".join(f"{v} = 1" for v in sorted(s))
+    given = ", ".join(sorted(xs | z))
+    if not z:
+        return f"P({_names(ys)} | {given}, {cond})", f"P({_names(ys)} \\mid {given}, {lat})"
+    return (
+        f"Σ_{{{_names(z)}}} P({_names(ys)} | {given}, {cond}) P({_names(z)} | {cond})",
+        f"\\sum_{{{_names(z)}}} P({_names(ys)} \\mid {given}, {lat}) P({_names(z)} \\mid {lat})",
+    )
+
+
+def _with_selection(g: CausalGraph, xs: frozenset[str], ys: frozenset[str], est: Estimand) -> Estimand:
+    """``est`` with the selection stated (formula on the selected sample, assumptions), when the graph has selected nodes."""
+    if not g.selected:
+        return est
+    if not est.identified:
+        return dataclasses.replace(est, assumptions=(*est.assumptions, f"selection: the data hold only units with {_names(g.selected)} = 1"))
+    joint = xs | (est.mediators or frozenset())
+    formula, latex = _selected_text(joint, ys, est.adjustment_set or frozenset(), frozenset(g.selected))
+    return dataclasses.replace(
+        est, formula=formula, latex=latex,
+        assumptions=(*_selection_lines(g, joint, ys, est.adjustment_set or ()), *est.assumptions),
+    )
+
+
+def _conditioned(g: CausalGraph, x: tuple[str, ...], y: tuple[str, ...], base: list[str]) -> Estimand:
+    """identify() when nodes are marked adjusted or selected: adjustment containing them, valid under the selection, or the reason."""
+    from dagcore.identification.conditioning import no_adjustment_reason
+
+    xs, ys = frozenset(x), frozenset(y)
+    z = optimal_adjustment_set(g, xs, ys)
+    chosen = "the O-set together with the adjusted nodes (valid; optimality among sets containing them is not established)"
+    if z is None:
+        z = minimal_adjustment_set(g, xs, ys)
+        chosen = "a minimal adjustment set containing the adjusted nodes"
+    if z is None:
+        reason = no_adjustment_reason(g, xs, ys) or "no valid adjustment set"
+        if g.adjusted:
+            reason += " (identify(..., ignore_adjusted=True) answers as if nothing were adjusted for)"
+        extra = [f"selection: the data hold only units with {_names(g.selected)} = 1"] if g.selected else []
+        return Estimand(treatment=x, outcome=y, strategy="not_identifiable", graph=g, reason=reason, assumptions=(*base, *extra))
+    if not g.adjusted:
+        chosen = "O-set (valid under the selection; its optimality there is not established)" if chosen.startswith("the O-set") else "a minimal adjustment set"
+    alternatives = (
+        tuple(s for s in itertools.islice(adjustment_sets(g, xs, ys), _MAX_ALTERNATIVES + 1) if s != z)[:_MAX_ALTERNATIVES]
+        if len(g.nodes) <= _ALTERNATIVES_UP_TO_NODES
+        else ()
+    )
+    strategy = "backdoor" if z else "randomized"
+    est = _estimand(
+        g, x, y, strategy, backdoor_formula(xs, ys, z),
+        adjustment_set=z,
+        alternatives=alternatives,
+        assumptions=(
+            f"no unobserved common cause of {_names(x)} and {_names(y)} other than through {{{_names(z)}}} (conditional exchangeability)",
+            *base,
+            f"positivity: every stratum of {{{_names(z)}}} has units at every level of {_names(x)}",
+            f"adjustment set chosen: {chosen}",
+        ),
+    )
+    return _with_selection(g, xs, ys, est)
