@@ -2,8 +2,8 @@
 
 **Adjusted** nodes (DAGitty's meaning) are already conditioned on, by design
 or by the way the data were collected. Every adjustment set must contain
-them; when none can, :func:`no_adjustment_reason` names the node and the
-causal path it blocks or the non-causal path it opens. ``ignore_adjusted=True``
+them; when none can, :func:`dagcore.no_adjustment_reason` names the node and
+the causal path it blocks or the non-causal path it opens. ``ignore_adjusted=True``
 (on every entry point) answers as if they were not marked.
 
 **Selected** nodes S: the data hold only units with ``S = 1``. A set Z is
@@ -45,12 +45,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from dagcore._traverse import active_trail, directed_path
+from dagcore._traverse import active_trail, directed_path, predecessors, reach, successors
 from dagcore.graph import CausalGraph, Nodes, exposure_and_outcome, takes_graph
 from dagcore.structure.dseparation import d_separated
 from dagcore.structure.path_search import Path
 
-__all__ = ["Conditioning", "conditioning", "no_adjustment_reason", "selection_reason"]
+__all__ = ["Conditioning", "conditioning", "selection_reason"]
 
 
 def _names(s: Iterable[str]) -> str:
@@ -115,62 +115,27 @@ def conditioning(g: CausalGraph, *, ignore_adjusted: bool = False) -> Conditioni
 
 
 # ---------------------------------------------------------------------------------------------- reasons
-def _causal_path_through(g: CausalGraph, x: frozenset[str], y: frozenset[str], node: str) -> str:
+def proper_causal(g: CausalGraph, x: frozenset[str], y: frozenset[str]) -> frozenset[str]:
+    """``cn(X, Y)`` as :func:`dagcore.proper_causal_nodes` defines it, without its argument checks (this module sits below it)."""
+    return frozenset((reach(successors(g.nx), x) - x) & reach(predecessors(g.nx), y, stop=x))
+
+
+def causal_path_through(g: CausalGraph, x: frozenset[str], y: frozenset[str], node: str) -> str:
     """A directed path ``X -> ... -> node -> ... -> Y`` (node on a proper causal path), as text."""
     head = directed_path(g.nx, x, {node}, avoid=x) or [node]
     tail = directed_path(g.nx, [node], y, avoid=x) or [node]
     return " -> ".join(head + tail[1:])
 
 
-def _trail_text(g: CausalGraph, trail: tuple[list[str], list[bool]]) -> str:
+def trail_text(g: CausalGraph, trail: tuple[list[str], list[bool]]) -> str:
     nodes, forward = trail
     return Path(tuple(nodes), tuple(forward), "", True, "", frozenset(g.latent)).text()
 
 
-def _forbidden_reason(g: CausalGraph, x: frozenset[str], y: frozenset[str], node: str, cn: frozenset[str], what: str) -> str:
-    """Why ``node`` (in ``forb(X, Y)``) can be in no adjustment set: the causal path it is on or descends from."""
-    if node in cn and node not in y:
-        return f"{node} ({what}) is on the causal path {_causal_path_through(g, x, y, node)}; no valid adjustment set contains it (conditioning on it blocks part of the effect)"
-    down = directed_path(g.nx, sorted(y), {node})
-    if down is not None:
-        return (
-            f"{node} ({what}) is a descendant of the outcome {down[0]} ({' -> '.join(down)}); "
-            "no valid adjustment set contains it (conditioning on it biases the effect)"
-        )
-    via = directed_path(g.nx, sorted(cn), {node}) or [node]
-    return (
-        f"{node} ({what}) is a descendant of {via[0]} ({' -> '.join(via)}), which is on the causal path "
-        f"{_causal_path_through(g, x, y, via[0])}; no valid adjustment set contains it"
-    )
-
-
-def _forced_reason(g: CausalGraph, x: frozenset[str], y: frozenset[str], forced: frozenset[str], exclude: frozenset[str]) -> str | None:
-    """A node that must be in every set (adjusted or included) but cannot be in any, with the reason."""
-    from dagcore.identification.adjustment import forbidden_nodes, proper_causal_nodes
-
-    def what(v: str) -> str:
-        return "marked adjusted" if v in g.adjusted else "required by include="
-
-    for v in sorted(forced & (x | y)):
-        role = "exposure" if v in x else "outcome"
-        return f"{v} ({what(v)}) is the {role}; an {role} cannot be in its own adjustment set"
-    for v in sorted(forced & g.latent):
-        return f"{v} ({what(v)}) is latent: an unobserved variable cannot be conditioned on"
-    for v in sorted(forced & exclude):
-        return f"{v} ({what(v)}) is also excluded (exclude=): no set can both contain and leave it out"
-    forb = forbidden_nodes(g, x, y)
-    cn = proper_causal_nodes(g, x, y)
-    for v in sorted(forced & forb):
-        return _forbidden_reason(g, x, y, v, cn, what(v))
-    return None
-
-
-def _selection_reason(g: CausalGraph, x: frozenset[str], y: frozenset[str], s: frozenset[str]) -> str | None:
+def reason_for_selection(g: CausalGraph, x: frozenset[str], y: frozenset[str], s: frozenset[str]) -> str | None:
     """Why no set recovers the effect from the sample selected on ``s``, or None (conditions (c) and (d))."""
     if not s:
         return None
-    from dagcore.identification.adjustment import proper_causal_nodes
-
     for v in sorted(s & (x | y)):
         role = "exposure" if v in x else "outcome"
         return f"{v} is the {role} and is marked selected: the data hold only {v} = 1, so its effect is not recoverable from the selected sample"
@@ -183,16 +148,16 @@ def _selection_reason(g: CausalGraph, x: frozenset[str], y: frozenset[str], s: f
             down = directed_path(g.nx, sorted(y), {v})
             if down is not None:
                 return f"{v} is a descendant of the outcome {down[0]} ({' -> '.join(down)}); {tail}"
-        cn = proper_causal_nodes(g, x, y)
+        cn = proper_causal(g, x, y)
         for v in sorted(s):
             via = directed_path(g.nx, sorted(cn), {v}, avoid=x)
             if via is not None:
                 return (
                     f"{v} is a descendant of {via[0]} ({' -> '.join(via)}), which is on the causal path "
-                    f"{_causal_path_through(g, x, y, via[0])}; {tail}"
+                    f"{causal_path_through(g, x, y, via[0])}; {tail}"
                 )
         trail = active_trail(no_into_x.nx, y, s, x, blocked=x)
-        path = f" by the path {_trail_text(g, trail)}" if trail is not None else ""
+        path = f" by the path {trail_text(g, trail)}" if trail is not None else ""
         return (
             f"the selection {_names(s)} is connected to the outcome {_names(y)}{path} even after intervening on "
             f"{_names(x)} (it is open given {_names(x)} without the edges into {_names(x)}), so the selected sample's "
@@ -204,7 +169,7 @@ def _selection_reason(g: CausalGraph, x: frozenset[str], y: frozenset[str], s: f
         if not d_separated(no_out_of_x, {v}, y):
             cause = directed_path(g.nx, [v], s) or [v]
             trail = active_trail(no_out_of_x.nx, {v}, y, (), blocked=x)
-            path = f" {_trail_text(g, trail)}" if trail is not None else ""
+            path = f" {trail_text(g, trail)}" if trail is not None else ""
             return (
                 f"the exposure {v} affects the selection ({' -> '.join(cause)}) and shares the open back-door path{path} "
                 f"with {_names(y)}: the covariates' distribution in the selected sample is tilted by {v}; {tail}"
@@ -228,7 +193,7 @@ def selection_reason(g: CausalGraph, exposure: Nodes | None = None, outcome: Nod
     True
     """
     x, y = exposure_and_outcome(g, exposure, outcome, purpose="adjustment")
-    return _selection_reason(g, x, y, frozenset(g.selected))
+    return reason_for_selection(g, x, y, frozenset(g.selected))
 
 
 def forced_nodes(
@@ -236,92 +201,6 @@ def forced_nodes(
 ) -> tuple[frozenset[str], frozenset[str]] | None:
     """``(include ∪ adjusted, selected)`` for the set searches, or None when the selection makes adjustment impossible."""
     cond = conditioning(g, ignore_adjusted=ignore_adjusted)
-    if _selection_reason(g, x, y, cond.selected) is not None:
+    if reason_for_selection(g, x, y, cond.selected) is not None:
         return None
     return g.check_nodes(include) | cond.adjusted, cond.selected
-
-
-@takes_graph()
-def no_adjustment_reason(
-    g: CausalGraph,
-    exposure: Nodes | None = None,
-    outcome: Nodes | None = None,
-    *,
-    include: Nodes = (),
-    exclude: Nodes = (),
-    ignore_adjusted: bool = False,
-) -> str | None:
-    """Why no valid adjustment set exists (containing the adjusted nodes, under the selection), or None when one does.
-
-    The reason names the node: an adjusted node on a causal path ("s2 is on
-    the causal path x -> s2 -> y"), descending from the outcome or from a
-    mediator, or opening a non-causal path that no observed covariate can
-    block; a selection the effect cannot be recovered from; or, with nothing
-    forced, the non-causal path that stays open.
-
-    Examples
-    --------
-    >>> g = CausalGraph([("X", "M"), ("M", "Y")], adjusted="M")
-    >>> print(no_adjustment_reason(g, "X", "Y"))
-    M (marked adjusted) is on the causal path X -> M -> Y; no valid adjustment set contains it (conditioning on it blocks part of the effect)
-    >>> no_adjustment_reason(g, "X", "Y", ignore_adjusted=True) is None
-    True
-    >>> g = CausalGraph([("X", "C"), ("U", "C"), ("U", "Y"), ("X", "Y")], latent="U", adjusted="C")
-    >>> print(no_adjustment_reason(g, "X", "Y"))
-    conditioning on C (marked adjusted) opens the non-causal path X -> C <- U -> Y (C is a collider on it), and no observed covariate can block it; no valid adjustment set contains C
-    """
-    from dagcore.identification.adjustment import _open_noncausal_path, _search_space
-
-    x, y = exposure_and_outcome(g, exposure, outcome, purpose="adjustment")
-    cond = conditioning(g, ignore_adjusted=ignore_adjusted)
-    reason = _selection_reason(g, x, y, cond.selected)
-    if reason is not None:
-        return reason
-    exc = g.check_nodes(exclude)
-    forced = g.check_nodes(include) | cond.adjusted
-    reason = _forced_reason(g, x, y, forced, exc)
-    if reason is not None:
-        return reason
-
-    def largest(required: frozenset[str]) -> tuple[frozenset[str], CausalGraph] | None:
-        """The largest candidate ``An(X ∪ Y ∪ required) ∩ allowed ∪ required`` (it separates iff any candidate does)."""
-        space = _search_space(g, x, y, required, exc)
-        assert space is not None
-        _x, _y, inc, pbd, allowed = space
-        z = (g.ancestors(x | y | inc) & allowed) | inc
-        return (z, pbd) if not d_separated(pbd, x, y, given=z) else None
-
-    blocked = largest(forced | cond.selected)
-    if blocked is None:
-        return None
-    z, pbd = blocked
-    path = _open_noncausal_path(pbd, g, x, y, z)
-    shown = path or "a non-causal path"
-    bare = largest(cond.selected)
-    if bare is not None or not forced:
-        even = f" even without {{{_names(forced)}}}" if forced else ""
-        return f"no valid adjustment set exists{even}: the non-causal path {shown} stays open whatever observed covariates are adjusted for"
-    # Some collider on the open path is an ancestor of a forced node but not of X, Y or the selection.
-    base = g.ancestors(x | y | cond.selected, include_self=True)
-    for culprit in sorted(forced - base):
-        collider = None if path is None else _opened_collider(g, path, culprit, base)
-        if collider is not None:
-            where = f"{culprit} is a collider on it" if collider == culprit else f"{culprit} descends from the collider {collider} on it"
-            return (
-                f"conditioning on {culprit} ({'marked adjusted' if culprit in g.adjusted else 'required by include='}) opens the "
-                f"non-causal path {path} ({where}), and no observed covariate can block it; no valid adjustment set contains {culprit}"
-            )
-    return (
-        f"conditioning on {{{_names(forced)}}} opens the non-causal path {shown}, and no observed covariate can block it; "
-        f"no valid adjustment set contains {{{_names(forced)}}}"
-    )
-
-
-def _opened_collider(g: CausalGraph, path: str, culprit: str, base: frozenset[str]) -> str | None:
-    """A collider on the path (as text) that ``culprit`` descends from (or is) and ``base`` does not contain."""
-    tokens = path.split()
-    for i in range(2, len(tokens) - 2, 2):
-        left, node, right = tokens[i - 1], tokens[i], tokens[i + 1]
-        if left in ("->", "<->") and right in ("<-", "<->") and node not in base and node in g.nodes and culprit in g.descendants(node, include_self=True):
-            return node
-    return None

@@ -308,7 +308,7 @@ def _with_selection(g: CausalGraph, xs: frozenset[str], ys: frozenset[str], est:
 
 def _conditioned(g: CausalGraph, x: tuple[str, ...], y: tuple[str, ...], base: list[str]) -> Estimand:
     """identify() when nodes are marked adjusted or selected: adjustment containing them, valid under the selection, or the reason."""
-    from dagcore.identification.conditioning import no_adjustment_reason
+    from dagcore.identification.adjustment_reasons import no_adjustment_reason
 
     xs, ys = frozenset(x), frozenset(y)
     z = optimal_adjustment_set(g, xs, ys)

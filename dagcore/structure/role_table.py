@@ -102,28 +102,36 @@ def _ancestors_avoiding(g: CausalGraph, targets: frozenset[str], avoid: frozense
     return reach(predecessors(g.nx), targets, avoid=avoid) - targets
 
 
-def _scan_paths(g: CausalGraph, xs: frozenset[str], ys: frozenset[str]) -> tuple[set[str], set[str], bool]:
-    """Colliders on some exposure-outcome path, and nodes on some collider-free (open) back-door path."""
-    from dagcore.structure.path_search import paths
+def _scan_paths(g: CausalGraph, xs: frozenset[str], ys: frozenset[str], given: frozenset[str] = frozenset()) -> tuple[set[str], set[str], bool]:
+    """Colliders on some exposure-outcome path, and nodes on some back-door path open given ``given`` (the adjusted/selected nodes).
+
+    A conditioned node counts as on an open back-door path when the path is open given the other conditioned nodes.
+    """
+    from dagcore.structure.path_search import _status, paths
 
     colliders: set[str] = set()
     on_open_backdoor: set[str] = set()
     truncated = False
+    others = {a: (given - {a}, g.ancestors(given - {a}, include_self=True)) for a in given}
     for x in sorted(xs):
         for y in sorted(ys):
-            it = paths(g, x, y, limit=_COLLIDER_PATH_LIMIT)
+            it = paths(g, x, y, given=given, limit=_COLLIDER_PATH_LIMIT)
             for p in it:
                 inner = range(1, len(p.nodes) - 1)
                 here = {p.nodes[i] for i in inner if p.forward[i - 1] and not p.forward[i]}
                 colliders |= here
-                if p.kind == "back-door" and not here:
+                if p.kind == "back-door" and p.open:
                     on_open_backdoor.update(p.nodes[i] for i in inner)
+                elif p.kind == "back-door":
+                    for a in given.intersection(p.nodes[1:-1]) - here:
+                        if _status(g, list(p.nodes), list(p.forward), *others[a])[0]:
+                            on_open_backdoor.add(a)
             truncated |= it.truncated
     return colliders, on_open_backdoor, truncated
 
 
 @takes_graph()
-def roles(g: CausalGraph, exposure: Nodes | None = None, outcome: Nodes | None = None) -> RoleTable:
+def roles(g: CausalGraph, exposure: Nodes | None = None, outcome: Nodes | None = None, *, ignore_adjusted: bool = False) -> RoleTable:
     """Classify every observed variable for the effect of ``exposure`` on ``outcome``.
 
     Parameters
@@ -131,6 +139,9 @@ def roles(g: CausalGraph, exposure: Nodes | None = None, outcome: Nodes | None =
     g : CausalGraph or networkx.DiGraph
     exposure, outcome : str or iterable of str, optional
         Default to the graph's roles.
+    ignore_adjusted : bool
+        Whether back-door paths are judged open as if the ``[adjusted]`` nodes
+        were not conditioned on (by default they are, with the ``[selected]`` ones).
 
     Returns
     -------
@@ -162,7 +173,8 @@ def roles(g: CausalGraph, exposure: Nodes | None = None, outcome: Nodes | None =
     anc_x = g.ancestors(xs)
     anc_y_avoiding_x = _ancestors_avoiding(g, ys, xs)
     anc_y = g.ancestors(ys)
-    colliders, on_open_backdoor, truncated = _scan_paths(g, xs, ys)
+    given = (frozenset() if ignore_adjusted else frozenset(g.adjusted)) | frozenset(g.selected)
+    colliders, on_open_backdoor, truncated = _scan_paths(g, xs, ys, given)
     latent = g.latent
     rows = []
     for v in g.observed:
