@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dagcore._traverse import directed_path
 from dagcore.graph import CausalGraph, Nodes, exposure_and_outcome, takes_graph
 from dagcore.identification.adjustment import _open_noncausal_path, _search_space, forbidden_nodes, proper_causal_nodes
-from dagcore.identification.conditioning import reason_for_selection, causal_path_through, conditioning
+from dagcore.identification.conditioning import causal_path_through, conditioning, reason_for_selection
 from dagcore.structure.dseparation import d_separated
 
 __all__ = ["no_adjustment_reason"]

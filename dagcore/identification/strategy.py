@@ -29,8 +29,8 @@ See :mod:`dagcore.identification.conditioning`.
 
 from __future__ import annotations
 
-import itertools
 import dataclasses
+import itertools
 from collections.abc import Iterable
 
 from dagcore.errors import GraphError, NotIdentifiableError
