@@ -166,7 +166,10 @@ def is_adjustment_set(
     AdjustmentCheck
         Truthy when valid; otherwise ``reason`` names a forbidden node (a
         mediator or a descendant of one), a latent node, or an open
-        non-causal path, printed as a path.
+        non-causal path, printed as a path. Under ``[selected]`` nodes the set
+        must also identify the effect from the selected sample (generalized
+        adjustment under selection; :mod:`dagcore.identification.conditioning`).
+        The set is checked as given: ``[adjusted]`` marks are not added to it.
 
     Examples
     --------
