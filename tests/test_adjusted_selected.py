@@ -272,6 +272,8 @@ def test_cli_adjust_says_which_answer_it_gives(tmp_path: Path, capsys: pytest.Ca
     assert data["given"] == ["s2"] and data["given_from"] == "the file's adjusted and selected nodes"
     assert main(["paths", path, "--ignore-adjusted"]) == 0
     assert "given {} (the adjusted nodes ignored)" in capsys.readouterr().out
+    assert main(["check-set", path, "--adjustment-set", "c"]) == 0
+    assert "note: the set leaves out the nodes marked adjusted {s2}" in capsys.readouterr().out
 
 
 def test_cli_selection_refusal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -141,8 +141,11 @@ def _check_set(args: argparse.Namespace) -> int:
     from dagcore.identification.adjustment import is_adjustment_set
 
     g = common.graph_from_args(args)
-    result = is_adjustment_set(g, g.exposure, g.outcome, common.split_names(args.adjustment_set))
-    common.show(args, result.to_dict(), ("valid: " if result else "not valid: ") + result.reason)
+    proposed = common.split_names(args.adjustment_set)
+    result = is_adjustment_set(g, g.exposure, g.outcome, proposed)
+    left_out = sorted(frozenset(g.adjusted) - frozenset(g.selected) - frozenset(proposed))
+    note = f"note: the set leaves out the nodes marked adjusted {common.braces(left_out)}; the file says they are conditioned on (dagcore adjust lists sets that contain them)" if left_out else None
+    common.show(args, {**result.to_dict(), "adjusted_left_out": left_out}, [("valid: " if result else "not valid: ") + result.reason, *([note] if note else [])])
     return 0 if result else 1
 
 

@@ -94,6 +94,8 @@ def no_adjustment_reason(
     if reason is not None:
         return reason
     exc = g.check_nodes(exclude)
+    for v in sorted(exc & cond.selected):
+        return f"{v} is marked selected and also excluded (exclude=): the data are conditioned on {v} = 1 whatever the set"
     forced = g.check_nodes(include) | cond.adjusted
     reason = _forced_reason(g, x, y, forced, exc)
     if reason is not None:

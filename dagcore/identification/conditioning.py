@@ -25,7 +25,9 @@ which is the ordinary adjustment formula computed on the selected sample:
 
 (c) and (d) do not involve Z: when one fails, no set recovers the effect from
 the selected sample by adjustment (without external, unselected data), and the
-reason says which (e.g. "S is a descendant of the outcome Y"). Selection is
+reason says which (e.g. "S is a descendant of the outcome Y"). A selected
+node is never part of a returned set: it is constant (1) in the data, and
+already conditioned on by the selection. Selection is
 never ignored (``ignore_adjusted`` leaves it in place): it is a fact about the
 data. To ask the question without it, drop the mark
 (``g.with_roles(selected=())``).
@@ -128,6 +130,7 @@ def causal_path_through(g: CausalGraph, x: frozenset[str], y: frozenset[str], no
 
 
 def trail_text(g: CausalGraph, trail: tuple[list[str], list[bool]]) -> str:
+    """A trail of :func:`dagcore._traverse.active_trail` as text (``A <-> B`` for bidirected latents)."""
     nodes, forward = trail
     return Path(tuple(nodes), tuple(forward), "", True, "", frozenset(g.latent)).text()
 
@@ -145,7 +148,7 @@ def reason_for_selection(g: CausalGraph, x: frozenset[str], y: frozenset[str], s
     no_into_x = g.without_edges((p, v) for v in x for p in g.parents(v))
     if not d_separated(no_into_x, y, s, given=x):
         for v in sorted(s):
-            down = directed_path(g.nx, sorted(y), {v})
+            down = directed_path(g.nx, sorted(y), {v}, avoid=x)
             if down is not None:
                 return f"{v} is a descendant of the outcome {down[0]} ({' -> '.join(down)}); {tail}"
         cn = proper_causal(g, x, y)
