@@ -151,18 +151,21 @@ def _check(g: CausalGraph, seed: int) -> None:
     o = optimal_adjustment_set(g)
     assert o is None or o in valid
     e = identify(g)
+    mark = f"{sorted(s)[0]} = 1"
     if valid:
         assert e.strategy in ("randomized", "backdoor") and e.adjustment_set in valid
-        mark = f"{sorted(s)[0]} = 1"
         assert any(mark in a for a in e.assumptions) and mark in e.formula
+    elif e.identified:  # front-door, ID or instrument on variables the selection is d-separated from
+        assert e.strategy in ("frontdoor", "id", "iv") and any(mark in a for a in e.assumptions)
+    if e.strategy in ("randomized", "backdoor", "frontdoor", "id"):
         for m_, d in zip(models, dists):
             xs_, ys_ = sorted(xs), sorted(ys)
             for xv in itertools.product((0, 1), repeat=len(xs_)):
                 for yv in itertools.product((0, 1), repeat=len(ys_)):
                     values = {**dict(zip(xs_, xv)), **dict(zip(ys_, yv))}
                     assert abs(evaluate(e.expression, d, values) - m_.effect(dict(zip(xs_, xv)), dict(zip(ys_, yv)))) < 1e-9
-    else:
-        assert e.strategy == "not_identifiable" and e.reason
+    elif not e.identified:
+        assert e.reason
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -210,8 +213,28 @@ def test_selection_reasons_name_the_cause() -> None:
     g = parse("X -> Y; C -> Y; C -> S; X [exposure]; Y [outcome]; S [selected]")
     assert "by the path Y <- C -> S" in selection_reason(g)
     e = identify(g)
-    assert e.strategy == "not_identifiable" and e.reason == no_adjustment_reason(g) and "S = 1" in " ".join(e.assumptions)
+    assert e.strategy == "not_identifiable" and e.reason.startswith(no_adjustment_reason(g)) and "S = 1" in " ".join(e.assumptions)
     assert not is_adjustment_set(g, "X", "Y", {"C"}) and "not recoverable" in is_adjustment_set(g, "X", "Y", {"C"}).reason
+
+
+@pytest.mark.parametrize(
+    ("text", "strategy"),
+    [
+        ("X -> M -> Y; X <-> Y; W -> S", "frontdoor"),  # S hangs off a variable unrelated to the front-door formula
+        ("X -> M -> Y; X <-> Y; W -> S; W -> M", "not_identifiable"),
+        ("X -> M -> Y; X <-> Y; M -> S", "not_identifiable"),
+        ("X -> Y; X <-> Y; Z -> X; W -> S", "iv"),
+    ],
+)
+def test_other_strategies_only_on_variables_independent_of_the_selection(text: str, strategy: str) -> None:
+    g = parse(text + "; X [exposure]; Y [outcome]; S [selected]")
+    e = identify(g)
+    assert e.strategy == strategy
+    if strategy == "not_identifiable":
+        assert "nor by another formula" in e.reason
+    else:
+        assert e.assumptions[0].startswith("selection: the data hold only units with S = 1; the formula uses only variables d-separated from S")
+    _check(g, 5)
 
 
 def test_identify_states_the_selection_and_the_formula_on_the_selected_sample() -> None:

@@ -21,9 +21,12 @@ containing them, or not identifiable with the reason naming the node and the
 path (front-door, ID and instruments are not tried, since they would drop
 that conditioning); ``ignore_adjusted=True`` answers as if they were not
 marked. ``[selected]`` nodes restrict the data to ``S = 1``: only the
-generalized adjustment criterion under selection is used (Correa & Bareinboim
-2017), the formula is the adjustment formula computed on the selected sample,
-and the assumptions state the selection; when it fails the reason says why.
+generalized adjustment criterion under selection is used first (Correa &
+Bareinboim 2017): the formula is the adjustment formula computed on the
+selected sample, and the assumptions state the selection. When no set
+qualifies, the strategies above are tried with every variable d-connected to
+S treated as unobserved (a formula on variables independent of S has the
+same value in the selected sample); otherwise the reason says why.
 See :mod:`dagcore.identification.conditioning`.
 """
 
@@ -320,6 +323,11 @@ def _conditioned(g: CausalGraph, x: tuple[str, ...], y: tuple[str, ...], base: l
         reason = no_adjustment_reason(g, xs, ys) or "no valid adjustment set"
         if g.adjusted:
             reason += " (identify(..., ignore_adjusted=True) answers as if nothing were adjusted for)"
+        else:
+            other = _unselected_strategy(g, x, y)
+            if isinstance(other, Estimand):
+                return other
+            reason += f"; nor by another formula: {other}"
         extra = [f"selection: the data hold only units with {_names(g.selected)} = 1"] if g.selected else []
         return Estimand(treatment=x, outcome=y, strategy="not_identifiable", graph=g, reason=reason, assumptions=(*base, *extra))
     if not g.adjusted:
@@ -342,3 +350,34 @@ def _conditioned(g: CausalGraph, x: tuple[str, ...], y: tuple[str, ...], base: l
         ),
     )
     return _with_selection(g, xs, ys, est)
+
+
+def _unselected_strategy(g: CausalGraph, x: tuple[str, ...], y: tuple[str, ...]) -> Estimand | str:
+    """Front-door, ID or instrument under selection, using only variables the selection is d-separated from.
+
+    Every node d-connected to S (no conditioning) is treated as latent and the
+    question is identified without the selection: the formula then reads only
+    variables V' with ``S ⊥ V'``, so ``P(v' | S = 1) = P(v')`` and the formula
+    computed on the selected sample is the population's (Bareinboim, Tian &
+    Pearl 2014: a distribution is s-recoverable when the selection is
+    independent of it). Otherwise the reason, in words.
+    """
+    from dagcore.structure.dseparation import reachable
+
+    s = frozenset(g.selected)
+    tied = reachable(g, s) - s
+    if tied & (frozenset(x) | frozenset(y)):
+        v = sorted(tied & (frozenset(x) | frozenset(y)))[0]
+        return f"{v} is d-connected to the selection {_names(s)}, so its distribution in the selected sample is not the population's"
+    est = identify(g.with_roles(selected=(), latent=frozenset(g.latent) | tied | s), x, y)
+    if not est.identified:
+        return (
+            f"treating the {len(tied)} variables d-connected to the selection as unobserved, the effect is not identifiable"
+            + (f" ({est.reason})" if est.reason else "")
+        )
+    line = (
+        f"selection: the data hold only units with {_names(s)} = 1; the formula uses only variables d-separated from "
+        f"{_names(s)} (the {len(tied)} variables connected to it are treated as unobserved), so their distribution in the "
+        f"selected sample is the population's and the formula is computed on the selected sample (Bareinboim, Tian & Pearl 2014)"
+    )
+    return dataclasses.replace(est, graph=g, assumptions=(line, *est.assumptions))
