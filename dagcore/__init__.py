@@ -115,6 +115,9 @@ _EXPORTS: dict[str, str] = {
     "check_mediation_set": "dagcore.identification.mediation",
     "identify_mediation": "dagcore.identification.mediation",
     "mediation_covariates": "dagcore.identification.mediation",
+    "Conditioning": "dagcore.identification.conditioning",
+    "selection_reason": "dagcore.identification.conditioning",
+    "no_adjustment_reason": "dagcore.identification.adjustment_reasons",
     # end identification
 
     # estimation (dagcore.estimators, lazy)

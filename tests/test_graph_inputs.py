@@ -55,6 +55,8 @@ SAMPLE_CALLS: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
     "instruments": ((), {}),
     "is_instrument": (("Z",), {}),
     "render": ((), {"format": "svg"}),
+    "no_adjustment_reason": ((), {}),
+    "selection_reason": ((), {}),
 }
 
 #: Exported functions that do not take a graph (formulas and their evaluation).

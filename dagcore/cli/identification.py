@@ -14,6 +14,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Register the identification commands."""
     p = common.add_command(subparsers, "identify", _identify, help="identify the effect: strategy, formula, assumptions", description="Identify the effect of the exposure on the outcome: randomized, back-door, front-door, ID formula or instrument; or say why it is not identifiable.")
     common.add_effect_option(p, ("total", "direct"), "the total effect (default) or the controlled direct effect")
+    _add_ignore_adjusted_option(p)
     common.add_json_option(p)
     common.add_latex_option(p, "print the formula in LaTeX")
 
@@ -23,6 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         kind.add_argument(flag, action="store_const", const=flag[2:], dest="kind", help=text)
     common.add_limit_option(p, "with --all, stop after N sets (N >= 1, default 1000; says when truncated)")
     common.add_effect_option(p, ("total", "direct"), "sets for the total effect (default) or the controlled direct effect")
+    _add_ignore_adjusted_option(p)
     common.add_json_option(p)
 
     common.add_json_option(common.add_command(subparsers, "frontdoor", _frontdoor, help="front-door sets", description="Find sets satisfying the front-door criterion."))
@@ -45,10 +47,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     common.add_latex_option(p, "print the formulas in LaTeX")
 
 
+def _add_ignore_adjusted_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--ignore-adjusted", action="store_true",
+        help="answer as if no node were marked [adjusted] (by default every set contains them); [selected] nodes still apply",
+    )
+
+
 def _identify(args: argparse.Namespace) -> int:
     from dagcore.identification.strategy import identify
 
-    est = identify(common.graph_from_args(args), effect=args.effect)
+    est = identify(common.graph_from_args(args), effect=args.effect, ignore_adjusted=args.ignore_adjusted)
     if args.latex and not args.json:
         print(est.latex or "% not identifiable")
         return 0
@@ -60,19 +69,23 @@ def _identify(args: argparse.Namespace) -> int:
 def _adjust(args: argparse.Namespace) -> int:
     from dagcore.errors import GraphError
     from dagcore.identification import adjustment as adj
+    from dagcore.identification.adjustment_reasons import no_adjustment_reason
+    from dagcore.identification.conditioning import conditioning
     from dagcore.identification.strategy import identify
 
     g = common.graph_from_args(args)
     x, y = g.exposure, g.outcome
+    ignore = args.ignore_adjusted
+    cond = conditioning(g, ignore_adjusted=ignore)
     truncated = False
     if args.effect == "direct" and args.kind is not None:
         raise GraphError(f"--effect direct finds the one set the controlled direct effect uses; leave out --{args.kind}")
     kind = "direct" if args.effect == "direct" else args.kind or "minimal"
     if kind == "direct":
-        est = identify(g, effect="direct")
+        est = identify(g, effect="direct", ignore_adjusted=ignore)
         sets = [est.adjustment_set] if est.adjustment_set is not None else []
     elif kind == "all":
-        sets = list(itertools.islice(adj.adjustment_sets(g, x, y), args.limit + 1))
+        sets = list(itertools.islice(adj.adjustment_sets(g, x, y, ignore_adjusted=ignore), args.limit + 1))
         truncated = len(sets) > args.limit
         del sets[args.limit:]
     else:
@@ -82,13 +95,28 @@ def _adjust(args: argparse.Namespace) -> int:
             "optimal": adj.optimal_adjustment_set,
             "canonical": adj.canonical_adjustment_set,
         }
-        found = finders[kind](g, x, y)
+        found = finders[kind](g, x, y, ignore_adjusted=ignore)
         sets = [] if found is None else [found]
-    none = f"no valid adjustment set ({kind}) for the effect of {', '.join(sorted(x))} on {', '.join(sorted(y))}"
-    common.show(args, {"exposure": sorted(x), "outcome": sorted(y), "kind": kind, "sets": [sorted(s) for s in sets], "truncated": truncated}, [
+    reason = None
+    if not sets:
+        if kind == "direct":
+            reason = est.reason
+        elif kind == "optimal":
+            reason = no_adjustment_reason(g, x, y, ignore_adjusted=ignore) or "the O-set is not a valid adjustment set here (a node of it is latent, or it does not block every non-causal path); use --minimal or --canonical"
+        else:
+            reason = no_adjustment_reason(g, x, y, ignore_adjusted=ignore)
+    none = f"no valid adjustment set ({kind}) for the effect of {', '.join(sorted(x))} on {', '.join(sorted(y))}" + (f": {reason}" if reason else "")
+    header = [f"conditioning: {cond.describe()}"] if (g.adjusted or g.selected) else []
+    payload = {
+        "exposure": sorted(x), "outcome": sorted(y), "kind": kind, "sets": [sorted(s) for s in sets], "truncated": truncated,
+        "conditioning": cond.to_dict(), "reason": reason,
+    }
+    common.show(args, payload, [
+        *header,
         *(common.braces(sorted(s)) for s in sets),
         *([f"truncated: more than {args.limit} sets exist (raise --limit)"] if truncated else []),
-    ] or [none])
+        *([] if sets else [none]),
+    ])
     return 0
 
 
@@ -113,8 +141,11 @@ def _check_set(args: argparse.Namespace) -> int:
     from dagcore.identification.adjustment import is_adjustment_set
 
     g = common.graph_from_args(args)
-    result = is_adjustment_set(g, g.exposure, g.outcome, common.split_names(args.adjustment_set))
-    common.show(args, result.to_dict(), ("valid: " if result else "not valid: ") + result.reason)
+    proposed = common.split_names(args.adjustment_set)
+    result = is_adjustment_set(g, g.exposure, g.outcome, proposed)
+    left_out = sorted(frozenset(g.adjusted) - frozenset(g.selected) - frozenset(proposed))
+    note = f"note: the set leaves out the nodes marked adjusted {common.braces(left_out)}; the file says they are conditioned on (dagcore adjust lists sets that contain them)" if left_out else None
+    common.show(args, {**result.to_dict(), "adjusted_left_out": left_out}, [("valid: " if result else "not valid: ") + result.reason, *([note] if note else [])])
     return 0 if result else 1
 
 

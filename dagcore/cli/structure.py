@@ -6,15 +6,18 @@ import argparse
 
 from dagcore.cli import common
 from dagcore.errors import GraphError
+from dagcore.graph import CausalGraph
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Register the structure commands."""
     p = common.add_command(subparsers, "roles", _roles, help="role of every variable and whether to adjust for it", description="Classify every observed variable (confounder, mediator, collider, ...) with a good/neutral/bad control verdict (Cinelli, Forney & Pearl 2022).")
+    _add_ignore_adjusted(p)
     common.add_json_option(p)
 
     p = common.add_command(subparsers, "paths", _paths, help="paths between exposure and outcome, open or blocked", description="List every path between exposure and outcome, its kind, and whether the conditioning set blocks it.")
-    common.add_given_option(p, "A,B", "conditioning set (default: the file's adjusted nodes)")
+    common.add_given_option(p, "A,B", "conditioning set (default: the file's adjusted and selected nodes)")
+    _add_ignore_adjusted(p)
     common.add_limit_option(p, "stop after N paths (default 1000; says when truncated)")
     common.add_json_option(p)
 
@@ -26,6 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = common.add_command(subparsers, "implied", _implied, roles=False, help="conditional independencies the graph implies", description="List the testable conditional independencies among observed variables.")
     p.add_argument("--kind", choices=("missing_edge", "local"), default="missing_edge")
+    _add_ignore_adjusted(p)
     common.add_json_option(p)
 
     p = common.add_command(subparsers, "render", _render, help="draw the graph (svg, png, pdf)", description="Draw the graph with roles coloured (needs Graphviz's dot).")
@@ -34,11 +38,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--engine", choices=("dot", "sfdp", "neato", "fdp"), help="Graphviz layout (default: dot up to 1,000 nodes, sfdp above)")
 
 
+def _add_ignore_adjusted(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--ignore-adjusted", action="store_true", help="as if no node were marked [adjusted] ([selected] nodes stay conditioned on)")
+
+
+def _conditioning_line(g: CausalGraph, ignore: bool) -> list[str]:
+    from dagcore.identification.conditioning import conditioning
+
+    return [f"conditioning: {conditioning(g, ignore_adjusted=ignore).describe()}"] if (g.adjusted or g.selected) else []
+
+
 def _roles(args: argparse.Namespace) -> int:
     from dagcore.structure.role_table import roles
 
-    table = roles(common.graph_from_args(args))
-    common.show(args, table.to_dict(), [str(table)])
+    g = common.graph_from_args(args)
+    table = roles(g, ignore_adjusted=args.ignore_adjusted)
+    common.show(args, table.to_dict(), [*_conditioning_line(g, args.ignore_adjusted), str(table)])
     return 0
 
 
@@ -48,13 +63,14 @@ def _paths(args: argparse.Namespace) -> int:
     g = common.graph_from_args(args)
     if len(g.exposure) != 1 or len(g.outcome) != 1:
         raise GraphError("paths needs exactly one exposure and one outcome (mark them in the file or use --exposure/--outcome)")
-    given = common.split_names(args.given) if args.given is not None else sorted(g.adjusted)
     (x,), (y,) = g.exposure, g.outcome
-    it = paths(g, x, y, given=given, limit=args.limit)
+    it = paths(g, x, y, given=common.split_names(args.given) if args.given is not None else None, limit=args.limit, ignore_adjusted=args.ignore_adjusted)
     found = list(it)
+    given = sorted(it.given)
+    source = "--given" if args.given is not None else ("the adjusted nodes ignored" if args.ignore_adjusted and g.adjusted else "the file's adjusted and selected nodes")
     opened = [p for p in found if p.open and p.kind != "causal"]
-    common.show(args, {"exposure": x, "outcome": y, "given": list(given), "paths": [p.to_dict() for p in found], "truncated": it.truncated}, [
-        f"paths from {x} to {y} given {common.braces(given)}:",
+    common.show(args, {"exposure": x, "outcome": y, "given": given, "given_from": source, "paths": [p.to_dict() for p in found], "truncated": it.truncated}, [
+        f"paths from {x} to {y} given {common.braces(given)} ({source}):",
         *(f"  {'OPEN   ' if p.open else 'blocked'}  {p.text()}  ({p.kind}; {p.reason})" for p in found),
         f"{len(found)} paths, {len(opened)} open non-causal",
         *([f"truncated: more than {args.limit} paths exist (raise --limit)"] if it.truncated else []),
@@ -83,8 +99,9 @@ def _dsep(args: argparse.Namespace) -> int:
 def _implied(args: argparse.Namespace) -> int:
     from dagcore.structure.independencies import implied_independencies
 
-    statements = implied_independencies(common.graph_from_args(args), kind=args.kind)
-    text = [str(s) for s in statements] or ["the graph implies no conditional independence among observed variables"]
+    g = common.graph_from_args(args)
+    statements = implied_independencies(g, kind=args.kind, ignore_adjusted=args.ignore_adjusted)
+    text = [*_conditioning_line(g, args.ignore_adjusted), *(str(s) for s in statements)] if statements else ["the graph implies no conditional independence among observed variables"]
     common.show(args, [s.to_dict() for s in statements], text)
     return 0
 

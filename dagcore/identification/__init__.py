@@ -17,6 +17,8 @@ from dagcore.identification.adjustment import (
     optimal_adjustment_set,
     proper_causal_nodes,
 )
+from dagcore.identification.adjustment_reasons import no_adjustment_reason
+from dagcore.identification.conditioning import Conditioning, selection_reason
 from dagcore.identification.expressions import (
     Expression,
     Fraction,
@@ -44,6 +46,7 @@ from dagcore.identification.strategy import identify
 
 __all__ = [
     "AdjustmentCheck",
+    "Conditioning",
     "Expression",
     "Fraction",
     "FrontdoorCheck",
@@ -71,10 +74,12 @@ __all__ = [
     "is_frontdoor_set",
     "is_instrument",
     "mediation_covariates",
+    "no_adjustment_reason",
     "minimal_adjustment_set",
     "minimum_adjustment_set",
     "optimal_adjustment_set",
     "proper_causal_nodes",
     "rename_bound",
+    "selection_reason",
     "simplify",
 ]

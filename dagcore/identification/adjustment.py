@@ -109,6 +109,18 @@ def _proper_backdoor_graph(g: CausalGraph, x: frozenset[str], cn: frozenset[str]
     return g.without_edges((a, b) for a in x for b in g.children(a) if b in cn)
 
 
+def _forced(
+    g: CausalGraph, exposure: Nodes | None, outcome: Nodes | None, include: Nodes, ignore_adjusted: bool
+) -> tuple[frozenset[str], frozenset[str]] | None:
+    """``(include ∪ [adjusted], [selected])``, or None when the selection rules adjustment out."""
+    if not g.adjusted and not g.selected:
+        return g.check_nodes(include), frozenset()
+    from dagcore.identification.conditioning import forced_nodes
+
+    x, y = _query(g, exposure, outcome)
+    return forced_nodes(g, x, y, include, ignore_adjusted)
+
+
 def _search_space(
     g: CausalGraph, exposure: Nodes | None, outcome: Nodes | None, include: Nodes, exclude: Nodes
 ) -> tuple[frozenset[str], frozenset[str], frozenset[str], CausalGraph, frozenset[str]] | None:
@@ -146,7 +158,10 @@ def is_adjustment_set(
     AdjustmentCheck
         Truthy when valid; otherwise ``reason`` names a forbidden node (a
         mediator or a descendant of one), a latent node, or an open
-        non-causal path, printed as a path.
+        non-causal path, printed as a path. Under ``[selected]`` nodes the set
+        must also identify the effect from the selected sample (generalized
+        adjustment under selection; :mod:`dagcore.identification.conditioning`).
+        The set is checked as given: ``[adjusted]`` marks are not added to it.
 
     Examples
     --------
@@ -178,11 +193,24 @@ def is_adjustment_set(
             "(or descends from a node that is): adjusting for it blocks part of the effect or opens a biasing path",
             forbidden=frozenset(bad),
         )
+    selected = _selection_check(g, x, y, z)
+    if isinstance(selected, AdjustmentCheck):
+        return selected
     pbd = _proper_backdoor_graph(g, x, cn)
-    if d_separated(pbd, x, y, given=z):
+    if d_separated(pbd, x, y, given=z | selected):
         return AdjustmentCheck(True, z, f"{{{', '.join(sorted(z))}}} blocks every non-causal path and contains no forbidden node")
-    path = _open_noncausal_path(pbd, g, x, y, z)
+    path = _open_noncausal_path(pbd, g, x, y, z | selected)
     return AdjustmentCheck(False, z, f"the non-causal path {path} is open" if path else "a non-causal path stays open", open_path=path)
+
+
+def _selection_check(g: CausalGraph, x: frozenset[str], y: frozenset[str], z: frozenset[str]) -> frozenset[str] | AdjustmentCheck:
+    """The selected nodes (conditioned on with the set), or the failed check when the selection rules adjustment out."""
+    if not g.selected:
+        return frozenset()
+    from dagcore.identification.conditioning import selection_reason
+
+    reason = selection_reason(g, x, y)
+    return frozenset(g.selected) if reason is None else AdjustmentCheck(False, z, reason)
 
 
 def _open_noncausal_path(
@@ -238,6 +266,7 @@ def minimal_adjustment_set(
     *,
     include: Nodes = (),
     exclude: Nodes = (),
+    ignore_adjusted: bool = False,
 ) -> frozenset[str] | None:
     """One inclusion-minimal adjustment set in linear time, or None when none exists.
 
@@ -246,6 +275,11 @@ def minimal_adjustment_set(
     ``exclude``; find a minimal separator of X and Y containing ``include``
     there (:func:`dagcore.minimal_d_separator`). Minimal is relative to
     ``include``: no node outside ``include`` can be dropped.
+
+    The graph's ``[adjusted]`` nodes are included too (unless
+    ``ignore_adjusted=True``), and under ``[selected]`` nodes the set is
+    valid for the selected sample (:mod:`dagcore.identification.conditioning`);
+    :func:`dagcore.no_adjustment_reason` says why when None is returned.
 
     Examples
     --------
@@ -257,20 +291,28 @@ def minimal_adjustment_set(
     >>> minimal_adjustment_set(CausalGraph([("X", "Y")], bidirected=[("X", "Y")]), "X", "Y") is None
     True
     """
-    space = _search_space(g, exposure, outcome, include, exclude)
+    forced = _forced(g, exposure, outcome, include, ignore_adjusted)
+    if forced is None:
+        return None
+    space = _search_space(g, exposure, outcome, forced[0] | forced[1], exclude)
     if space is None:
         return None
     x, y, inc, pbd, allowed = space
-    return minimal_d_separator(pbd, x, y, include=inc, restrict_to=allowed | inc)
+    found = minimal_d_separator(pbd, x, y, include=inc, restrict_to=allowed | inc)
+    return None if found is None else found - forced[1]
 
 
 @takes_graph()
 def canonical_adjustment_set(
-    g: CausalGraph, exposure: Nodes | None = None, outcome: Nodes | None = None
+    g: CausalGraph, exposure: Nodes | None = None, outcome: Nodes | None = None, *, ignore_adjusted: bool = False
 ) -> frozenset[str] | None:
     """The canonical set ``An(X ∪ Y) ∩ observed \\ (X ∪ Y ∪ forb)`` (Perković et al. 2018), or None.
 
-    It is an adjustment set whenever any adjustment set exists.
+    It is an adjustment set whenever any adjustment set exists. With
+    ``[adjusted]`` nodes A (and selected nodes S) it is
+    ``A ∪ (An(X ∪ Y ∪ A ∪ S) ∩ observed \\ (X ∪ Y ∪ S ∪ forb))``, valid whenever
+    any set containing A is (van der Zander et al. 2019, separators containing a
+    given set).
 
     Examples
     --------
@@ -279,14 +321,20 @@ def canonical_adjustment_set(
     ['A', 'B']
     """
     x, y = _query(g, exposure, outcome)
+    forced = _forced(g, x, y, (), ignore_adjusted)
+    if forced is None:
+        return None
+    inc, sel = forced
     forb = forbidden_nodes(g, x, y)
-    z = (g.ancestors(x | y) & g.observed_set) - forb - x - y
+    if inc & (forb | g.latent):
+        return None
+    z = ((g.ancestors(x | y | inc | sel) & g.observed_set) - forb - x - y - sel) | inc
     return frozenset(z) if is_adjustment_set(g, x, y, z) else None
 
 
 @takes_graph()
 def optimal_adjustment_set(
-    g: CausalGraph, exposure: Nodes | None = None, outcome: Nodes | None = None
+    g: CausalGraph, exposure: Nodes | None = None, outcome: Nodes | None = None, *, ignore_adjusted: bool = False
 ) -> frozenset[str] | None:
     """The O-set ``pa(cn(X, Y)) \\ forb(X, Y)`` of Henckel, Perković & Maathuis (2022), or None.
 
@@ -294,6 +342,12 @@ def optimal_adjustment_set(
     variance for regression (and many other) estimators of the total effect.
     It needs every node of ``pa(cn)`` observed; when one is latent, or the
     set is not valid (then no adjustment set exists), None is returned.
+
+    With ``[adjusted]`` nodes A the answer is ``O ∪ A`` when that is valid
+    (else None): a valid set containing A with the O-set's covariates, but
+    Henckel et al.'s optimality is proven for the unconstrained O-set only.
+    Under ``[selected]`` nodes the set must also be valid for the selected
+    sample (its optimality there is not established either).
 
     References
     ----------
@@ -308,13 +362,17 @@ def optimal_adjustment_set(
     ['C', 'P']
     """
     x, y = _query(g, exposure, outcome)
+    forced = _forced(g, x, y, (), ignore_adjusted)
+    if forced is None:
+        return None
+    inc, sel = forced
     cn = proper_causal_nodes(g, x, y)
     forb = forbidden_nodes(g, x, y)
     parents: set[str] = set()
     for v in cn:
         parents |= g.parents(v)
-    o = frozenset(parents) - forb - x
-    if o & g.latent:
+    o = (frozenset(parents) - forb - x - sel) | inc
+    if o & (g.latent | forb):
         return None
     return o if is_adjustment_set(g, x, y, o) else None
 
@@ -326,13 +384,16 @@ def minimum_adjustment_set(
     outcome: Nodes | None = None,
     *,
     cost: Mapping[str, float] | None = None,
+    ignore_adjusted: bool = False,
 ) -> frozenset[str] | None:
     """An adjustment set of fewest variables (or least total ``cost``), or None.
 
     Computed as a minimum vertex cut between X and Y in the moral graph of the
     ancestral proper back-door graph (van der Zander et al. 2019, FINDMINCOSTADJ),
     with networkx's maximum flow. Nodes that may not be adjusted for get
-    infinite capacity.
+    infinite capacity. ``[adjusted]`` nodes (and ``[selected]`` ones) are
+    conditioned on: removed from the moral graph of ``An(X ∪ Y ∪ A ∪ S)``,
+    and the adjusted ones added to the cut.
 
     Examples
     --------
@@ -342,12 +403,16 @@ def minimum_adjustment_set(
     >>> sorted(minimum_adjustment_set(g, "X", "Y", cost={"C": 5, "A": 1, "B": 1}))
     ['A', 'B']
     """
-    space = _search_space(g, exposure, outcome, (), ())
-    assert space is not None  # nothing included
-    x, y, _inc, pbd, allowed = space
-    if minimal_d_separator(pbd, x, y, restrict_to=allowed) is None:
+    forced = _forced(g, exposure, outcome, (), ignore_adjusted)
+    if forced is None:
         return None
-    nbrs = moral_ancestral_neighbours(pbd.nx, x | y)
+    space = _search_space(g, exposure, outcome, forced[0] | forced[1], ())
+    if space is None:
+        return None
+    x, y, inc, pbd, allowed = space
+    if minimal_d_separator(pbd, x, y, include=inc, restrict_to=allowed | inc) is None:
+        return None
+    nbrs = {v: ws - inc for v, ws in moral_ancestral_neighbours(pbd.nx, x | y | inc).items() if v not in inc}
     flow = nx.DiGraph()
     source, sink = ("__source__",), ("__sink__",)
     for v in nbrs:
@@ -368,10 +433,10 @@ def minimum_adjustment_set(
         for w in ws:
             flow.add_edge((v, "out"), (w, "in"))
     if source not in flow or sink not in flow:
-        return frozenset()
+        return forced[0]
     _value, (reach, _rest) = nx.minimum_cut(flow, source, sink)
     cut = frozenset(v for v in nbrs if (v, "in") in reach and (v, "out") not in reach)
-    return cut
+    return cut | forced[0]
 
 
 @takes_graph()
@@ -382,6 +447,7 @@ def adjustment_sets(
     *,
     include: Nodes = (),
     exclude: Nodes = (),
+    ignore_adjusted: bool = False,
 ) -> Iterator[frozenset[str]]:
     """Every minimal adjustment set, lazily, with polynomial delay.
 
@@ -393,13 +459,23 @@ def adjustment_sets(
     and each s in S, close ``C ∪ {s}`` and take the separator closest to Y of
     what remains. The first set costs one linear-time pass.
 
+    Every set contains ``include`` and the graph's ``[adjusted]`` nodes
+    (unless ``ignore_adjusted=True``); minimal is relative to them. Under
+    ``[selected]`` nodes only sets valid for the selected sample are listed
+    (none when the selection rules adjustment out; see
+    :func:`dagcore.no_adjustment_reason`).
+
     Examples
     --------
     >>> g = CausalGraph([("A", "X"), ("A", "B"), ("B", "Y"), ("X", "Y")])
     >>> sorted(sorted(s) for s in adjustment_sets(g, "X", "Y"))
     [['A'], ['B']]
     """
-    space = _search_space(g, exposure, outcome, include, exclude)
+    forced = _forced(g, exposure, outcome, include, ignore_adjusted)
+    if forced is None:
+        return
+    selected = forced[1]
+    space = _search_space(g, exposure, outcome, forced[0] | selected, exclude)
     if space is None:
         return
     x, y, inc, pbd, allowed = space
@@ -408,7 +484,7 @@ def adjustment_sets(
     nbrs = {v: ws - inc for v, ws in full.items() if v not in inc}
     search: _BitSearch | _SetSearch = (_BitSearch if len(nbrs) <= _BITSET_NODES else _SetSearch)(nbrs, x, y, allowed - inc)
     for s in search.separators():
-        yield s | inc
+        yield (s | inc) - selected
 
 
 #: Largest moral graph listed with bit masks (one Python int of up to n bits per node: 50 MB at 20,000 nodes).

@@ -15,10 +15,24 @@ Strategies are tried in order, and the first that applies is used:
    nonparametrically identifiable; the estimate then also needs linearity or
    monotonicity, which the assumptions say;
 6. otherwise **not identifiable**, with the hedge as the reason.
+
+``[adjusted]`` nodes are conditioned on: the answer is an adjustment set
+containing them, or not identifiable with the reason naming the node and the
+path (front-door, ID and instruments are not tried, since they would drop
+that conditioning); ``ignore_adjusted=True`` answers as if they were not
+marked. ``[selected]`` nodes restrict the data to ``S = 1``: only the
+generalized adjustment criterion under selection is used first (Correa &
+Bareinboim 2017): the formula is the adjustment formula computed on the
+selected sample, and the assumptions state the selection. When no set
+qualifies, the strategies above are tried with every variable d-connected to
+S treated as unobserved (a formula on variables independent of S has the
+same value in the selected sample); otherwise the reason says why.
+See :mod:`dagcore.identification.conditioning`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Iterable
 
@@ -69,7 +83,12 @@ def _common_assumptions(g: CausalGraph, x: tuple[str, ...], y: tuple[str, ...]) 
 
 @takes_graph()
 def identify(
-    g: CausalGraph, exposure: Nodes | None = None, outcome: Nodes | None = None, *, effect: str = "total"
+    g: CausalGraph,
+    exposure: Nodes | None = None,
+    outcome: Nodes | None = None,
+    *,
+    effect: str = "total",
+    ignore_adjusted: bool = False,
 ) -> Estimand:
     """Identify the causal effect of ``exposure`` on ``outcome`` from the graph alone.
 
@@ -82,6 +101,9 @@ def identify(
         ``"direct"`` identifies the controlled direct effect by adjusting for
         the joint intervention on the exposure and the outcome's parents that
         the exposure affects.
+    ignore_adjusted : bool
+        Answer as if no node were marked ``[adjusted]`` (the assumptions say
+        which of the two answers it is). Selection is never ignored.
 
     Returns
     -------
@@ -109,8 +131,12 @@ def identify(
     x, y = _roles(g, exposure, outcome)
     xs, ys = frozenset(x), frozenset(y)
     base = _common_assumptions(g, x, y)
+    g, marks = _conditioning_marks(g, ignore_adjusted)
+    base = [*base, *marks]
     if effect == "direct":
-        return _direct(g, x, y, base)
+        return _with_selection(g, xs, ys, _direct(g, x, y, base))
+    if g.adjusted or g.selected:
+        return _conditioned(g, x, y, base)
 
     # 1. randomized / no confounding
     from dagcore.identification.adjustment import is_adjustment_set
@@ -229,3 +255,129 @@ def _direct(g: CausalGraph, x: tuple[str, ...], y: tuple[str, ...], base: list[s
             *base,
         ),
     )
+
+
+# ---------------------------------------------------------------------------------------------- adjusted / selected
+def _conditioning_marks(g: CausalGraph, ignore_adjusted: bool) -> tuple[CausalGraph, list[str]]:
+    """The graph to answer on (without the adjusted marks when ignored) and the assumption lines saying which."""
+    from dagcore.identification.conditioning import conditioning
+
+    cond = conditioning(g, ignore_adjusted=ignore_adjusted)
+    lines = []
+    if cond.adjusted:
+        lines.append(f"conditioned on the adjusted nodes {{{_names(cond.adjusted)}}}: the adjustment set contains them (ignore_adjusted=True answers without)")
+    if cond.ignored:
+        lines.append(f"answered as if nothing were adjusted for: the [adjusted] marks on {{{_names(cond.ignored)}}} are ignored")
+        g = g.with_roles(adjusted=frozenset(g.adjusted) - cond.ignored)
+    return g, lines
+
+
+def _selection_lines(g: CausalGraph, x: Iterable[str], y: Iterable[str], z: Iterable[str]) -> list[str]:
+    s = _names(g.selected)
+    return [
+        f"selection: the data hold only units with {s} = 1; the formula is computed on that selected sample "
+        f"(generalized adjustment under selection, Correa & Bareinboim 2017)",
+        f"the selection {s} is independent of {_names(y)} given {_names(x)} under intervention on {_names(x)}, "
+        f"and {{{_names(z)}}} together with {s} blocks every non-causal path (read off the graph: it must show every cause of selection)",
+    ]
+
+
+def _selected_text(xs: frozenset[str], ys: frozenset[str], z: frozenset[str], s: frozenset[str]) -> tuple[str, str]:
+    """The adjustment formula on the selected sample, as text and LaTeX."""
+    cond = ", ".join(f"{v} = 1" for v in sorted(s))
+    lat = ", ".join(f"{v} = 1" for v in sorted(s))
+    given = ", ".join(sorted(xs | z))
+    if not z:
+        return f"P({_names(ys)} | {given}, {cond})", f"P({_names(ys)} \\mid {given}, {lat})"
+    return (
+        f"Σ_{{{_names(z)}}} P({_names(ys)} | {given}, {cond}) P({_names(z)} | {cond})",
+        f"\\sum_{{{_names(z)}}} P({_names(ys)} \\mid {given}, {lat}) P({_names(z)} \\mid {lat})",
+    )
+
+
+def _with_selection(g: CausalGraph, xs: frozenset[str], ys: frozenset[str], est: Estimand) -> Estimand:
+    """``est`` with the selection stated (formula on the selected sample, assumptions), when the graph has selected nodes."""
+    if not g.selected:
+        return est
+    if not est.identified:
+        return dataclasses.replace(est, assumptions=(*est.assumptions, f"selection: the data hold only units with {_names(g.selected)} = 1"))
+    joint = xs | (est.mediators or frozenset())
+    formula, latex = _selected_text(joint, ys, est.adjustment_set or frozenset(), frozenset(g.selected))
+    return dataclasses.replace(
+        est, formula=formula, latex=latex,
+        assumptions=(*_selection_lines(g, joint, ys, est.adjustment_set or ()), *est.assumptions),
+    )
+
+
+def _conditioned(g: CausalGraph, x: tuple[str, ...], y: tuple[str, ...], base: list[str]) -> Estimand:
+    """identify() when nodes are marked adjusted or selected: adjustment containing them, valid under the selection, or the reason."""
+    from dagcore.identification.adjustment_reasons import no_adjustment_reason
+
+    xs, ys = frozenset(x), frozenset(y)
+    z = optimal_adjustment_set(g, xs, ys)
+    chosen = "the O-set together with the adjusted nodes (valid; optimality among sets containing them is not established)"
+    if z is None:
+        z = minimal_adjustment_set(g, xs, ys)
+        chosen = "a minimal adjustment set containing the adjusted nodes"
+    if z is None:
+        reason = no_adjustment_reason(g, xs, ys) or "no valid adjustment set"
+        if g.adjusted:
+            reason += " (identify(..., ignore_adjusted=True) answers as if nothing were adjusted for)"
+        else:
+            other = _unselected_strategy(g, x, y)
+            if isinstance(other, Estimand):
+                return other
+            reason += f"; nor by another formula: {other}"
+        extra = [f"selection: the data hold only units with {_names(g.selected)} = 1"] if g.selected else []
+        return Estimand(treatment=x, outcome=y, strategy="not_identifiable", graph=g, reason=reason, assumptions=(*base, *extra))
+    if not g.adjusted:
+        chosen = "O-set (valid under the selection; its optimality there is not established)" if chosen.startswith("the O-set") else "a minimal adjustment set"
+    alternatives = (
+        tuple(s for s in itertools.islice(adjustment_sets(g, xs, ys), _MAX_ALTERNATIVES + 1) if s != z)[:_MAX_ALTERNATIVES]
+        if len(g.nodes) <= _ALTERNATIVES_UP_TO_NODES
+        else ()
+    )
+    strategy = "backdoor" if z else "randomized"
+    est = _estimand(
+        g, x, y, strategy, backdoor_formula(xs, ys, z),
+        adjustment_set=z,
+        alternatives=alternatives,
+        assumptions=(
+            f"no unobserved common cause of {_names(x)} and {_names(y)} other than through {{{_names(z)}}} (conditional exchangeability)",
+            *base,
+            f"positivity: every stratum of {{{_names(z)}}} has units at every level of {_names(x)}",
+            f"adjustment set chosen: {chosen}",
+        ),
+    )
+    return _with_selection(g, xs, ys, est)
+
+
+def _unselected_strategy(g: CausalGraph, x: tuple[str, ...], y: tuple[str, ...]) -> Estimand | str:
+    """Front-door, ID or instrument under selection, using only variables the selection is d-separated from.
+
+    Every node d-connected to S (no conditioning) is treated as latent and the
+    question is identified without the selection: the formula then reads only
+    variables V' with ``S ⊥ V'``, so ``P(v' | S = 1) = P(v')`` and the formula
+    computed on the selected sample is the population's (Bareinboim, Tian &
+    Pearl 2014: a distribution is s-recoverable when the selection is
+    independent of it). Otherwise the reason, in words.
+    """
+    from dagcore.structure.dseparation import reachable
+
+    s = frozenset(g.selected)
+    tied = reachable(g, s) - s
+    if tied & (frozenset(x) | frozenset(y)):
+        v = sorted(tied & (frozenset(x) | frozenset(y)))[0]
+        return f"{v} is d-connected to the selection {_names(s)}, so its distribution in the selected sample is not the population's"
+    est = identify(g.with_roles(selected=(), latent=frozenset(g.latent) | tied | s), x, y)
+    if not est.identified:
+        return (
+            f"treating the {len(tied)} variables d-connected to the selection as unobserved, the effect is not identifiable"
+            + (f" ({est.reason})" if est.reason else "")
+        )
+    line = (
+        f"selection: the data hold only units with {_names(s)} = 1; the formula uses only variables d-separated from "
+        f"{_names(s)} (the {len(tied)} variables connected to it are treated as unobserved), so their distribution in the "
+        f"selected sample is the population's and the formula is computed on the selected sample (Bareinboim, Tian & Pearl 2014)"
+    )
+    return dataclasses.replace(est, graph=g, assumptions=(line, *est.assumptions))

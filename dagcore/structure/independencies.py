@@ -3,6 +3,12 @@
 These are the graph's testable implications: if the data contradict one, the
 graph is wrong somewhere. :func:`dagcore.estimators.refutation.local.local_tests`
 tests them on a DataFrame.
+
+``[adjusted]`` nodes are conditioned on in every statement (they are in
+``given``; ``ignore_adjusted=True`` leaves them out), and ``[selected]`` nodes
+S too: the data hold only ``S = 1``, so a statement holds *in the selected
+sample* when it is a d-separation given ``given ∪ S``; S is then named in
+``selected`` rather than ``given`` (it is constant in the data).
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from dataclasses import dataclass
 
 from dagcore.errors import GraphError
 from dagcore.graph import CausalGraph, takes_graph
-from dagcore.structure.dseparation import minimal_d_separator
+from dagcore.structure.dseparation import d_separated, minimal_d_separator
 
 __all__ = ["Independence", "implied_independencies"]
 
@@ -25,23 +31,28 @@ class Independence:
     --------
     >>> print(Independence("A", "B", ("C",)))
     A ⊥ B | C
+    >>> print(Independence("A", "B", (), ("S",)))
+    A ⊥ B  (in the sample selected on S = 1)
     """
 
     x: str
     y: str
     given: tuple[str, ...] = ()
+    selected: tuple[str, ...] = ()
 
     def __str__(self) -> str:
-        text = f"{self.x} ⊥ {self.y}"
-        return text + (f" | {', '.join(self.given)}" if self.given else "")
+        text = f"{self.x} ⊥ {self.y}" + (f" | {', '.join(self.given)}" if self.given else "")
+        if self.selected:
+            text += f"  (in the sample selected on {' = 1, '.join(self.selected)} = 1)"
+        return text
 
     def to_dict(self) -> dict[str, object]:
         """Plain-JSON form."""
-        return {"x": self.x, "y": self.y, "given": list(self.given), "statement": str(self)}
+        return {"x": self.x, "y": self.y, "given": list(self.given), "selected": list(self.selected), "statement": str(self)}
 
 
 @takes_graph()
-def implied_independencies(g: CausalGraph, *, kind: str = "missing_edge") -> list[Independence]:
+def implied_independencies(g: CausalGraph, *, kind: str = "missing_edge", ignore_adjusted: bool = False) -> list[Independence]:
     """The conditional independencies among observed variables implied by ``g``.
 
     Parameters
@@ -54,6 +65,11 @@ def implied_independencies(g: CausalGraph, *, kind: str = "missing_edge") -> lis
         observed set separates are skipped). ``"local"``: the local Markov
         property ``v ⊥ w | pa(v)`` for every non-descendant ``w`` of ``v``
         outside ``pa(v)``, one statement per pair (graphs without latent nodes only).
+        With adjusted or selected nodes C, only the statements
+        ``v ⊥ w | pa(v) ∪ C`` that are still d-separations are kept (v, w outside C).
+    ignore_adjusted : bool
+        Leave the ``[adjusted]`` nodes out of the conditioning (the
+        ``[selected]`` ones stay: the data are the selected sample).
 
     Returns
     -------
@@ -63,7 +79,8 @@ def implied_independencies(g: CausalGraph, *, kind: str = "missing_edge") -> lis
     Raises
     ------
     GraphError
-        ``kind="local"`` on a graph with latent nodes, or an unknown kind.
+        ``kind="local"`` on a graph with latent nodes, an unknown kind, or a
+        latent node marked adjusted or selected.
 
     Examples
     --------
@@ -72,42 +89,56 @@ def implied_independencies(g: CausalGraph, *, kind: str = "missing_edge") -> lis
     ['W ⊥ X | Z', 'W ⊥ Y | Z', 'Y ⊥ Z | X']
     >>> [str(s) for s in implied_independencies(g, kind="local")]
     ['W ⊥ X | Z', 'W ⊥ Y | X', 'W ⊥ Y | Z', 'Y ⊥ Z | X']
+    >>> [str(s) for s in implied_independencies(g.with_roles(adjusted="X"))]
+    ['W ⊥ Y | X', 'Y ⊥ Z | X']
     """
+    adjusted = frozenset() if ignore_adjusted else frozenset(g.adjusted) - g.selected
+    selected = frozenset(g.selected)
+    hidden = (adjusted | selected) & g.latent
+    if hidden:
+        role = "adjusted" if sorted(hidden)[0] in adjusted else "selected"
+        raise GraphError(f"{sorted(hidden)[0]!r} is marked {role} but is latent: an unobserved variable cannot be conditioned on")
     if kind == "missing_edge":
-        return sorted(_missing_edge(g))
+        return sorted(_missing_edge(g, adjusted, selected))
     if kind == "local":
         if g.latent:
             raise GraphError(
                 "the local Markov basis needs a graph without latent nodes; use kind='missing_edge' "
                 f"(the graph has latent {sorted(g.latent)[:3]})"
             )
-        return sorted(_local(g))
+        return sorted(_local(g, adjusted, selected))
     raise GraphError(f"unknown kind {kind!r}; use 'missing_edge' or 'local'")
 
 
-def _missing_edge(g: CausalGraph) -> Iterator[Independence]:
+def _missing_edge(g: CausalGraph, adjusted: frozenset[str], selected: frozenset[str]) -> Iterator[Independence]:
     projection = g.latent_projection()
     adjacent = {frozenset(e) for e in projection.directed} | {frozenset(e) for e in projection.bidirected}
-    observed = sorted(g.observed)
+    conditioned = adjusted | selected
+    observed = sorted(frozenset(g.observed) - conditioned)
+    sel = tuple(sorted(selected))
     for i, a in enumerate(observed):
         for b in observed[i + 1 :]:
             if frozenset((a, b)) in adjacent:
                 continue
-            z = minimal_d_separator(g, a, b)
+            z = minimal_d_separator(g, a, b, include=conditioned)
             if z is not None:
-                yield Independence(a, b, tuple(sorted(z)))
+                yield Independence(a, b, tuple(sorted(z - selected)), sel)
 
 
-def _local(g: CausalGraph) -> Iterator[Independence]:
+def _local(g: CausalGraph, adjusted: frozenset[str], selected: frozenset[str]) -> Iterator[Independence]:
+    conditioned = adjusted | selected
+    sel = tuple(sorted(selected))
     seen: set[tuple[frozenset[str], tuple[str, ...]]] = set()
-    for v in sorted(g.nodes):
+    for v in sorted(frozenset(g.nodes) - conditioned):
         parents = g.parents(v)
-        others = set(g.nodes) - g.descendants(v, include_self=True) - parents
-        given = tuple(sorted(parents))
+        others = set(g.nodes) - g.descendants(v, include_self=True) - parents - conditioned
+        given = tuple(sorted((parents | adjusted) - selected))
         for w in sorted(others):
             key = (frozenset((v, w)), given)
             if key in seen:
                 continue
+            if conditioned and not d_separated(g, v, w, given=parents | conditioned):
+                continue
             seen.add(key)
             a, b = sorted((v, w))
-            yield Independence(a, b, given)
+            yield Independence(a, b, given, sel)

@@ -4,6 +4,10 @@ A path is a simple path in the skeleton of the graph (edge directions
 ignored). Given a conditioning set Z, a path is *open* when every non-collider
 on it is outside Z and every collider is in Z or has a descendant in Z
 (Pearl 1988). Latent nodes that stand for ``A <-> B`` are shown as ``<->``.
+
+Without an explicit ``given``, the conditioning set is the graph's
+``[adjusted]`` and ``[selected]`` nodes (``ignore_adjusted=True`` drops the
+adjusted ones); the iterator's ``given`` attribute says which set was used.
 """
 
 from __future__ import annotations
@@ -69,11 +73,12 @@ class Path:
 class PathIterator:
     """Iterator over paths that records whether a limit cut it short (``truncated``)."""
 
-    def __init__(self, source: Iterator[Path], limit: int | None) -> None:
+    def __init__(self, source: Iterator[Path], limit: int | None, given: frozenset[str] = frozenset()) -> None:
         self._source = source
         self._limit = limit
         self._count = 0
         self.truncated = False
+        self.given = given
 
     def __iter__(self) -> PathIterator:
         return self
@@ -113,24 +118,31 @@ def _status(g: CausalGraph, nodes: list[str], forward: list[bool], z: frozenset[
 
 
 @takes_graph()
-def paths(g: CausalGraph, source: str, target: str, *, given: Nodes = (), limit: int | None = None) -> PathIterator:
+def paths(
+    g: CausalGraph, source: str, target: str, *, given: Nodes | None = None, limit: int | None = None, ignore_adjusted: bool = False
+) -> PathIterator:
     """Every simple path between ``source`` and ``target``, lazily, with its status given ``given``.
 
     Parameters
     ----------
     g : CausalGraph or networkx.DiGraph
     source, target : str
-    given : str or iterable of str
-        The conditioning set.
+    given : str or iterable of str, optional
+        The conditioning set. None (the default) means the graph's
+        ``[adjusted]`` and ``[selected]`` nodes; ``()`` means nothing.
     limit : int, optional
         Stop after this many paths; the returned iterator's ``truncated``
         attribute then says that more paths exist. The number of paths can be
         exponential in the size of the graph.
+    ignore_adjusted : bool
+        With ``given=None``, leave the ``[adjusted]`` nodes out of the
+        conditioning set (the ``[selected]`` ones stay: the data are selected).
 
     Returns
     -------
     PathIterator
-        Yields :class:`Path` records in depth-first order.
+        Yields :class:`Path` records in depth-first order; its ``given``
+        attribute is the conditioning set used.
 
     Examples
     --------
@@ -143,11 +155,15 @@ def paths(g: CausalGraph, source: str, target: str, *, given: Nodes = (), limit:
     >>> it = paths(g, "X", "Y", limit=1)
     >>> len(list(it)), it.truncated
     (1, True)
+    >>> [p.open for p in paths(g.with_roles(adjusted="M"), "X", "Y")], sorted(paths(g.with_roles(adjusted="M"), "X", "Y").given)
+    ([True, True, True], ['M'])
     """
     src = g.check_node(source)
     dst = g.check_node(target)
     if src == dst:
         raise GraphError(f"source and target are the same node {src!r}")
+    if given is None:
+        given = (frozenset() if ignore_adjusted else frozenset(g.adjusted)) | frozenset(g.selected)
     z = g.check_nodes(given)
     anc_z = g.ancestors(z, include_self=True)
     succ = successors(g.nx)
@@ -177,4 +193,4 @@ def paths(g: CausalGraph, source: str, target: str, *, given: Nodes = (), limit:
         is_open, reason = _status(g, nodes, fwd, z, anc_z)
         return Path(tuple(nodes), tuple(fwd), kind, is_open, reason, latent)
 
-    return PathIterator(walk(), limit)
+    return PathIterator(walk(), limit, z)
