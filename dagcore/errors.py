@@ -25,10 +25,14 @@ __all__ = [
     "EstimatorError",
     "GraphvizNotFoundError",
     "OutputPathError",
+    "DesignError",
+    "AmbiguousEffectError",
     "DagcoreWarning",
     "PositivityWarning",
     "WeakInstrumentWarning",
     "PostTreatmentWarning",
+    "SampleRatioMismatchWarning",
+    "PeekingWarning",
     "format_location",
 ]
 
@@ -211,6 +215,14 @@ class OutputPathError(DagcoreError, OSError):
     """
 
 
+class DesignError(DagcoreError, ValueError):
+    """An experiment design that cannot be computed: a rate outside (0, 1), negative traffic, a power below alpha."""
+
+
+class AmbiguousEffectError(DesignError, TypeError):
+    """A bare number that could be read two ways (a baseline rate or a standardized effect, Cohen's d); the message names both."""
+
+
 class DagcoreWarning(UserWarning):
     """Base category of dagcore's warnings."""
 
@@ -225,3 +237,11 @@ class WeakInstrumentWarning(DagcoreWarning):
 
 class PostTreatmentWarning(DagcoreWarning):
     """Adjusting for a descendant of the treatment."""
+
+
+class SampleRatioMismatchWarning(DagcoreWarning):
+    """The experiment's arms are not in the planned proportions (chi-square test): the readout may be biased."""
+
+
+class PeekingWarning(DagcoreWarning):
+    """An experiment read out before its planned sample size: stopping on a significant look inflates the false-positive rate."""
