@@ -136,6 +136,7 @@ _EXPORTS: dict[str, str] = {
     "ExperimentReadout": "dagcore.estimators",
     "sample_ratio_check": "dagcore.estimators",
     "false_positive_rate": "dagcore.estimators",
+    "experiment_html": "dagcore.estimators",
     "methods_for": "dagcore.estimators",
     "qini_curve": "dagcore.estimators",
     "targeting": "dagcore.estimators",

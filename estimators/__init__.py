@@ -43,6 +43,7 @@ _EXPORTS: dict[str, str] = {
     "ExperimentReadout": "dagcore.estimators.experiments.readout",
     "sample_ratio_check": "dagcore.estimators.experiments.health",
     "false_positive_rate": "dagcore.estimators.experiments.health",
+    "experiment_html": "dagcore.estimators.report.experiment",
     "methods_for": "dagcore.estimators.registry",
     "qini_curve": "dagcore.estimators.cate.uplift",
     "targeting": "dagcore.estimators.cate.uplift",
