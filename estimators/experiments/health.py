@@ -216,7 +216,14 @@ def false_positive_rate(looks: Sequence[float], *, alpha: float = 0.05, alternat
     """False-positive rate of testing at level ``alpha`` at each look and stopping at the first significant one.
 
     ``looks`` are the information fractions of the analyses (e.g. ``[0.5, 1.0]``:
-    halfway and at the planned end). Exact for a normal test statistic.
+    halfway and at the planned end). The score ``S(t) = Z(t)√t`` is a Brownian
+    motion, so the probability of never crossing ``±z_α√t_i`` is propagated
+    look to look by numerical integration on a grid (Armitage, McPherson & Rowe
+    1969; Jennison & Turnbull 2000, ch. 19): a Gaussian kernel between looks and
+    Simpson's rule within the boundaries. Written here because SciPy's
+    multivariate normal CDF takes seconds from five looks on (measured: 3 s for
+    five, 38 s for ten) where this takes milliseconds; the tests check it
+    against the multivariate normal CDF, a Monte Carlo and Armitage's table.
 
     Examples
     --------
@@ -233,10 +240,28 @@ def false_positive_rate(looks: Sequence[float], *, alpha: float = 0.05, alternat
     z = float(stats.norm.ppf(1 - alpha / 2 if two else 1 - alpha))
     if t.size == 1:
         return float(alpha)
-    corr = np.sqrt(np.minimum.outer(t, t) / np.maximum.outer(t, t))
-    mvn = stats.multivariate_normal(mean=np.zeros(t.size), cov=corr, allow_singular=True, seed=0, abseps=1e-6, releps=1e-6)
-    upper = np.full(t.size, z)
-    inside = mvn.cdf(upper, lower_limit=-upper if two else np.full(t.size, -np.inf))
+    steps = np.diff(t)
+    # grid spacing: a tenth of the smallest step's SD, at most 2001 points per look
+    span = 2 * z * math.sqrt(t[-1]) if two else (z + 8.0) * math.sqrt(t[-1])
+    m = int(min(2001, max(401, math.ceil(span / (0.1 * math.sqrt(steps.min()))))))
+    m += (m + 1) % 2  # odd, for Simpson's rule
+
+    def grid(ti: float) -> tuple[np.ndarray, np.ndarray]:
+        hi = z * math.sqrt(ti)
+        lo = -hi if two else -8.0 * math.sqrt(t[-1])
+        x = np.linspace(lo, hi, m)
+        w = np.ones(m)
+        w[1:-1:2], w[2:-1:2] = 4.0, 2.0
+        return x, w * (x[1] - x[0]) / 3
+
+    x, w = grid(float(t[0]))
+    density = stats.norm.pdf(x, scale=math.sqrt(t[0]))
+    for ti, dt in zip(t[1:], steps):
+        x_new, w_new = grid(float(ti))
+        kernel = stats.norm.pdf(x_new[:, None] - x[None, :], scale=math.sqrt(dt))
+        density = kernel @ (density * w)
+        x, w = x_new, w_new
+    inside = float(density @ w)
     return float(min(1.0, max(alpha, 1 - inside)))
 
 

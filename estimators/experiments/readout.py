@@ -462,8 +462,9 @@ def _validated(data: pd.DataFrame, treatment: str, outcomes: tuple[str, ...], ra
 
     metrics = [*outcomes, *(c for pair in ratios.values() for c in pair)]
     columns = list(dict.fromkeys([treatment, *metrics, *covs]))
-    if treatment not in data.columns:
-        prepare(data, treatment, metrics[0], [])  # names the missing column, with a did-you-mean
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        prepare(data, missing[0], missing[0], [])  # raises the one missing-column error, with its did-you-mean
     labels = data[treatment]
     distinct = labels.dropna().unique()
     if len(distinct) < 2:
