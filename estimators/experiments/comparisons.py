@@ -241,7 +241,9 @@ def adjusted(y: np.ndarray, t: np.ndarray, X: np.ndarray, names: tuple[str, ...]
     >>> round(c.difference, 1), c.variance_reduction > 0.75
     (1.0, True)
     """
-    import statsmodels.api as sm
+    from statsmodels.regression.linear_model import (
+        OLS,  # not statsmodels.api: it imports the plotting and time-series modules
+    )
 
     y1, y0 = y[t == 1], y[t == 0]
     se_raw = math.sqrt(y1.var(ddof=1) / y1.size + y0.var(ddof=1) / y0.size)
@@ -249,7 +251,7 @@ def adjusted(y: np.ndarray, t: np.ndarray, X: np.ndarray, names: tuple[str, ...]
     z = _z(level)
     if adjustment == "lin":
         design = np.column_stack([np.ones_like(y), t, Xc, Xc * t[:, None]])
-        fit = sm.OLS(y, design).fit(cov_type="HC2")
+        fit = OLS(y, design).fit(cov_type="HC2")
         cov = np.asarray(fit.cov_params())
         a, b = float(fit.params[0]), float(fit.params[1])
         se = math.sqrt(cov[1, 1])

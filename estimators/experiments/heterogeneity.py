@@ -89,7 +89,7 @@ def heterogeneity(frame: pd.DataFrame, arm: np.ndarray, treated: str, control: s
     >>> round(float(h.slopes[0]["slope"]), 1)
     1.0
     """
-    import statsmodels.api as sm
+    from statsmodels.regression.linear_model import OLS
 
     from dagcore.estimand import Estimand
     from dagcore.estimators._data import design_frame
@@ -114,7 +114,8 @@ def heterogeneity(frame: pd.DataFrame, arm: np.ndarray, treated: str, control: s
     if phi is not None:
         V = design_frame(rows, list(modifiers))
         Vc = V - V.mean()
-        fit = sm.OLS(np.asarray(phi, dtype=float), sm.add_constant(Vc.to_numpy(dtype=float), has_constant="add")).fit(cov_type="HC2")
+        design = np.column_stack([np.ones(len(Vc)), Vc.to_numpy(dtype=float)])
+        fit = OLS(np.asarray(phi, dtype=float), design).fit(cov_type="HC2")
         for j, term in enumerate(V.columns, start=1):
             slopes.append({"term": str(term), "slope": float(fit.params[j]), "se": float(fit.bse[j]), "p_value": float(fit.pvalues[j])})
     est = learner.estimate_
