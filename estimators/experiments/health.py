@@ -186,10 +186,9 @@ def balance_check(frame: Any, arm: np.ndarray, control: str, covariates: Sequenc
 
     ``frame`` holds the covariates (a DataFrame), ``arm`` the arm label (str) of each row.
     """
-    from statsmodels.stats.multitest import multipletests
-
     from dagcore.estimators._data import design_frame
     from dagcore.estimators.diagnostics import standardized_mean_differences
+    from dagcore.estimators.refutation.local import adjust_pvalues  # not multipletests: see comparisons.with_correction
 
     if not covariates:
         return BalanceCheck((), alpha)
@@ -205,7 +204,7 @@ def balance_check(frame: Any, arm: np.ndarray, control: str, covariates: Sequenc
             p = float(stats.ttest_ind(x1, x0, equal_var=False).pvalue) if np.var(x1) + np.var(x0) > 0 else 1.0
             rows.append({"arm": a, "covariate": str(col), "smd": smd[str(col)], "p_value": 1.0 if math.isnan(p) else p})
     if rows:
-        adjusted = multipletests([r["p_value"] for r in rows], alpha=alpha, method="holm")[1]
+        adjusted = adjust_pvalues([r["p_value"] for r in rows], "holm")
         for r, q in zip(rows, adjusted):
             r["p_adjusted"] = float(q)
             r["imbalanced"] = bool(q < alpha)

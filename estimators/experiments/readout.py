@@ -4,7 +4,7 @@
 the pre-period balance and the peeking check, compares each treatment arm
 with the control on each metric (:mod:`~dagcore.estimators.experiments.comparisons`),
 corrects the p-values over all those comparisons (Holm, Benjamini–Hochberg or
-Bonferroni, through statsmodels' ``multipletests``), and, when asked, adds the
+Bonferroni; checked against statsmodels' ``multipletests``), and, when asked, adds the
 heterogeneity section (:mod:`~dagcore.estimators.experiments.heterogeneity`).
 """
 
