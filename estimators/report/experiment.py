@@ -68,19 +68,22 @@ def _results(r: Any) -> str:
     how = {"holm": "Holm", "bh": "Benjamini–Hochberg", "bonferroni": "Bonferroni", "none": "no"}[r.correction]
     rows = []
     for c in r.comparisons:
-        diff = f"{c.difference * 100:+.3g} pt" if c.kind == "proportion" else f"{c.difference:+.4g}"
-        ci = (f"{c.ci[0] * 100:+.3g} to {c.ci[1] * 100:+.3g} pt" if c.kind == "proportion"
-              else f"{c.ci[0]:+.4g} to {c.ci[1]:+.4g}")
+        if c.kind == "proportion":
+            diff = f"{c.difference * 100:+.3g} pt ({c.ci[0] * 100:+.3g} to {c.ci[1] * 100:+.3g})"
+        else:
+            diff = f"{c.difference:+.4g} ({c.ci[0]:+.4g} to {c.ci[1]:+.4g})"
         sig = '<span class="verdict pass">yes</span>' if c.significant else "no"
         rows.append([
-            escape(c.metric), escape(f"{c.arm} vs {c.control}"), f"{c.n_treatment:,} / {c.n_control:,}",
-            _value(c.kind, c.value_treatment), _value(c.kind, c.value_control), diff, ci, _pct(c.lift),
-            f"{_pct(c.lift_ci[0])} to {_pct(c.lift_ci[1])}", _p(c.p_value), _p(c.p_adjusted), sig, escape(c.inference),
+            escape(c.metric), escape(c.arm), f"{c.n_treatment:,} / {c.n_control:,}",
+            _value(c.kind, c.value_treatment), _value(c.kind, c.value_control), diff,
+            f"{_pct(c.lift)} ({_pct(c.lift_ci[0])} to {_pct(c.lift_ci[1])})", _p(c.p_value), _p(c.p_adjusted), sig,
         ])
-    out = _table(["metric", "arms", "units (t / c)", "treatment", "control", "difference", "CI", "lift", "lift CI", "p",
-                  "adjusted p", "significant", "inference"], rows, {2, 3, 4, 5, 6, 7, 8, 9, 10})
+    out = _table(["metric", f"arm (vs {r.control})", "units (t / c)", "treatment", "control", "difference (CI)", "relative lift (CI)", "p",
+                  "adjusted p", "significant"], rows, {2, 3, 4, 5, 6, 7, 8})
     out += (f'<p class="muted">{len(r.comparisons)} comparisons; p-values adjusted by {how} over all of them; '
             f"intervals are per comparison at {r.level:.0%}.</p>")
+    methods = dict.fromkeys((c.metric, c.inference) for c in r.comparisons)
+    out += '<ul class="muted">' + "".join(f"<li>{escape(m)}: {escape(i)}</li>" for m, i in methods) + "</ul>"
     if r.comparisons:
         out += f'<div class="figure">{figure_svg(lift_figure(r))}</div>'
     adj = [c for c in r.comparisons if c.variance_reduction is not None]
