@@ -237,11 +237,9 @@ class _Metric:
 
 
 def _metric(
-    baseline: float | None, sd: float | None, pilot: Any, numerator: str | None, denominator: str | None,
-    covariate: str | None, method: str | None,
-) -> tuple[_Metric, float | None]:
-    """Read the metric from the arguments; returns it and the CUPED ρ a pilot gave (or None)."""
-    rho = None
+    baseline: float | None, sd: float | None, pilot: Any, numerator: str | None, denominator: str | None, method: str | None,
+) -> _Metric:
+    """Read the metric from the arguments."""
     if pilot is not None:
         import pandas as pd
 
@@ -250,9 +248,6 @@ def _metric(
         if numerator is not None or denominator is not None:
             if not (numerator and denominator) or not isinstance(pilot, pd.DataFrame):
                 raise DesignError("a ratio metric needs pilot= a DataFrame and both numerator= and denominator= columns")
-            if covariate is not None:
-                raise DesignError("covariate= is not supported for a ratio metric; give cuped_rho= (the correlation of the ratio's "
-                                  "linearized metric with its pre-period value) instead")
             y, x = _pilot_column(pilot, numerator), _pilot_column(pilot, denominator)
             if x.mean() <= 0:
                 raise DesignError(f"the denominator {denominator!r} has a mean of {x.mean():.4g}; a ratio metric needs a positive one")
@@ -261,25 +256,21 @@ def _metric(
             var = (cov[0, 0] - 2 * r * cov[0, 1] + r * r * cov[1, 1]) / x.mean() ** 2
             return _Metric("ratio", r, float(math.sqrt(var)), "normal", (
                 f"ratio metric {numerator}/{denominator} from {len(y)} pilot units: baseline {r:.4g}, "
-                f"delta-method SD per unit {math.sqrt(var):.4g}",)), None
+                f"delta-method SD per unit {math.sqrt(var):.4g}",))
         if isinstance(pilot, pd.DataFrame):
             raise DesignError("pilot= a DataFrame needs numerator= and denominator= (a ratio metric); "
                               "for a mean or a rate pass the column itself, pilot=df['revenue']")
         y = _pilot_column(pilot, None)
-        if covariate is not None:
-            raise DesignError("covariate= needs the pilot's covariate values: pass cuped_rho=np.corrcoef(metric, covariate)[0, 1]")
         if set(np.unique(y)) <= {0.0, 1.0}:
             p = float(y.mean())
             if not 0 < p < 1:
                 raise DesignError(f"the pilot rate is {p:g}: a rate metric needs both 0s and 1s in the pilot")
             return _Metric("proportion", p, math.sqrt(p * (1 - p)), method or "pooled",
-                           (f"0/1 pilot of {len(y)} units read as a rate: baseline {p:.4g}",)), None
+                           (f"0/1 pilot of {len(y)} units read as a rate: baseline {p:.4g}",))
         return _Metric("mean", float(y.mean()), float(y.std(ddof=1)), "normal",
-                       (f"pilot of {len(y)} units: mean {y.mean():.4g}, SD {y.std(ddof=1):.4g}",)), rho
+                       (f"pilot of {len(y)} units: mean {y.mean():.4g}, SD {y.std(ddof=1):.4g}",))
     if numerator is not None or denominator is not None:
         raise DesignError("numerator=/denominator= (a ratio metric) need pilot= data to estimate the delta-method variance")
-    if covariate is not None:
-        raise DesignError("covariate= needs pilot= data; or give the correlation as cuped_rho=")
     if baseline is None:
         raise DesignError("give baseline= (a rate in (0, 1), or a mean with sd=), or pilot= data, or effect_size= (Cohen's d)")
     b = float(baseline) if isinstance(baseline, (int, float, np.integer, np.floating)) and not isinstance(baseline, bool) else None
@@ -288,12 +279,12 @@ def _metric(
     if sd is not None:
         if method is not None:
             raise DesignError(f"method={method!r} is for proportions; a mean metric (sd= given) uses the normal approximation")
-        return _Metric("mean", b, _positive("sd", sd), "normal"), None
+        return _Metric("mean", b, _positive("sd", sd), "normal")
     if not 0 < b < 1:
         raise DesignError(
             f"baseline {baseline!r} is not a rate in (0, 1); for a mean metric also give its standard deviation, sd=..."
         )
-    return _Metric("proportion", b, math.sqrt(b * (1 - b)), _choice("method", method or "pooled", PROPORTION_METHODS)), None
+    return _Metric("proportion", b, math.sqrt(b * (1 - b)), _choice("method", method or "pooled", PROPORTION_METHODS))
 
 
 def _pilot_column(pilot: Any, column: str | None) -> np.ndarray:
@@ -490,7 +481,6 @@ def sample_size(
     pilot: Any = None,
     numerator: str | None = None,
     denominator: str | None = None,
-    covariate: str | None = None,
     effect_size: float | None = None,
     alpha: float = 0.05,
     power: float = 0.8,
@@ -577,7 +567,7 @@ def sample_size(
     if effect_size is not None:
         return _standardized("sample_size", effect_size, None, a, pw, alternative, k, correction, r, rho,
                              traffic_per_day, whole_weeks, (baseline, mde, sd, pilot))
-    m, _ = _metric(baseline, sd, pilot, numerator, denominator, covariate, method)
+    m = _metric(baseline, sd, pilot, numerator, denominator, method)
     delta = _resolve_mde(m, mde, relative)
     _check_direction(delta, alternative)
     alpha_c = _comparisons_alpha(a, k, correction)
@@ -634,7 +624,7 @@ def power(
     if effect_size is not None:
         return _standardized("power", effect_size, n, a, None, alternative, k, correction, r, rho,
                              traffic_per_day, False, (baseline, mde, sd, pilot))
-    m, _ = _metric(baseline, sd, pilot, numerator, denominator, None, method)
+    m = _metric(baseline, sd, pilot, numerator, denominator, method)
     delta = _resolve_mde(m, mde, relative)
     alpha_c = _comparisons_alpha(a, k, correction)
     d, w0, w1 = _variances(m, delta, r, 1 - rho**2)
@@ -681,7 +671,7 @@ def mde(
     a, pw, k, r, rho = _common(alpha, power, alternative, arms, correction, ratio, cuped_rho)
     assert pw is not None
     n, notes = _units(n_per_arm, n_total, traffic_per_day, days, k, r)
-    m, _ = _metric(baseline, sd, pilot, numerator, denominator, None, method)
+    m = _metric(baseline, sd, pilot, numerator, denominator, method)
     alpha_c = _comparisons_alpha(a, k, correction)
     delta = _mde_for(m, n, alpha_c, pw, alternative, r, 1 - rho**2)
     return _design("mde", m, delta, n, pw, a, alpha_c, alternative, k, correction, r, rho, traffic_per_day, False, notes)
