@@ -287,3 +287,9 @@ def test_numeric_arms_default_to_zero_as_control() -> None:
     r = analyze_experiment(df, treatment="arm", outcome="revenue")
     assert r.control == "0" and r.arms == ("0", "1")
     assert r.to_dict()["comparisons"][0]["arm"] == "1"
+
+
+def test_boolean_arms_default_to_false_as_control() -> None:
+    df = _experiment(n=400).assign(arm=lambda d: d.arm == "B")
+    r = analyze_experiment(df, treatment="arm", outcome="revenue")
+    assert r.control == "False" and r.arms == ("False", "True")

@@ -292,7 +292,7 @@ def analyze_experiment(
     ratios : list of "num/den", or mapping name -> (num, den), optional
         Ratio metrics ``Σnum/Σden`` per arm (revenue per visit), with delta-method SEs.
     control : label, optional
-        The control arm (default: ``0`` or an arm called ``control``, when there is one).
+        The control arm (default: an arm called ``control``, else ``0``, else ``False``, when there is one).
     covariates : list of str, optional
         Pre-treatment covariates (measured before assignment): the regression
         adjustment of every column metric, and the balance check. With ``graph=``,
@@ -501,6 +501,8 @@ def _control(control: Any, arms: list[str], treatment: str) -> str:
         return named[0]
     if "0" in arms:
         return "0"
+    if set(arms) == {"False", "True"}:  # a boolean "treated" column
+        return "False"
     raise DataError(f"which arm of {treatment!r} is the control? Its arms are {arms}: pass control=")
 
 
