@@ -1,4 +1,4 @@
-"""The HTML readout of an experiment, in the reports' page shell and style (:func:`.formats.page`).
+"""The HTML readout of an experiment, in the analysis report's page shell and style sheet (``formats._CSS``).
 
 The health verdicts come first (the sample-ratio check at the top: a mismatch
 invalidates everything below it), then the results table, a forest plot of the
@@ -14,7 +14,7 @@ from html import escape
 from typing import Any
 
 from dagcore.estimators.report.figures import figure_svg, new_figure
-from dagcore.estimators.report.formats import _f, _p, _table, page
+from dagcore.estimators.report.formats import _CSS, _f, _p, _table
 
 __all__ = ["experiment_html", "lift_figure"]
 
@@ -26,6 +26,20 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("heterogeneity", "Heterogeneity"),
     ("notes", "Notes"),
 )
+
+
+def page(title: str, body: str) -> str:
+    """One self-contained HTML document around ``body``, with the analysis report's style sheet (``formats._CSS``).
+
+    The same shell as :func:`.formats.to_html`'s; it lives here rather than in
+    ``formats.py`` only to keep this branch from editing that file while the
+    report work changes it: fold the two into one ``formats.page`` once both are in.
+    """
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        f"<title>{escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+    )
 
 
 def _value(kind: str, v: float) -> str:

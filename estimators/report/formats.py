@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from html import escape
 from typing import Any
 
-__all__ = ["graph_svg", "terminal_summary", "to_markdown", "to_html", "html_body", "page", "SECTIONS"]
+__all__ = ["graph_svg", "terminal_summary", "to_markdown", "to_html", "html_body", "SECTIONS"]
 
 #: Report sections in order: (id, title).
 SECTIONS: tuple[tuple[str, str], ...] = (
@@ -449,15 +449,11 @@ def html_body(a: Any) -> str:
     return "\n".join(parts)
 
 
-def page(title: str, body: str) -> str:
-    """One self-contained HTML document: the reports' shell and style around ``body`` (``title`` is escaped here)."""
+def to_html(a: Any) -> str:
+    """The analysis report as one self-contained HTML document."""
+    title = escape(f"Causal analysis: {a.exposure} → {a.outcome}")
     return (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        f"<title>{escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+        f"<title>{title}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n{html_body(a)}\n</body>\n</html>\n"
     )
-
-
-def to_html(a: Any) -> str:
-    """The analysis report as one self-contained HTML document."""
-    return page(f"Causal analysis: {a.exposure} → {a.outcome}", html_body(a))
