@@ -38,7 +38,15 @@ with its binomial Monte Carlo SE; coverage outside 93-97% is flagged.
 Replications run in parallel with joblib (``--jobs``, default 2); seeds are
 fixed per design and replication, so results do not depend on ``--jobs``.
 
+The experiments section (``--experiments only`` runs it alone) checks the A/B
+readout (``dagcore.analyze_experiment``) on simulated experiments: coverage of
+the difference and lift intervals for rates, means (Welch), ratio metrics and
+the regression adjustments (Lin, CUPED), the variance reduction against
+``1 - rho^2``, Holm's and BH's family-wise error under the null, the
+sample-ratio check's false alarms and the stated peeking false-positive rate.
+
     python benchmarks/validate_estimators.py [--reps 200] [--n 1000] [--methods aipw,ipw] [--jobs 2]
+    python benchmarks/validate_estimators.py --experiments only [--experiment-reps 400]
 """
 
 from __future__ import annotations
@@ -299,6 +307,159 @@ def summarize(truth: float, results: list[dict[str, Any]], name: str) -> dict[st
     }
 
 
+# --------------------------------------------------------------------------- experiments (issue 14)
+#
+# The A/B readout of dagcore.analyze_experiment on simulated experiments with a known effect:
+# coverage of the difference and relative-lift intervals (rates: Newcombe and the log-adjusted risk
+# ratio; means: Welch under unequal variances and a 1:2 split; ratio metrics: the delta method;
+# Lin's regression adjustment and CUPED), the variance reduction of the adjustment against 1 - rho^2
+# (the Monte Carlo variance of the adjusted estimates over that of the unadjusted ones), the
+# family-wise error of Holm over 3 arms x 2 metrics under the null, the false-alarm rate of the
+# sample-ratio check under a correct split, and the peeking false-positive rate against a simulation.
+
+EXPERIMENT_RHO = 0.6  # corr(pre-period covariate, outcome) within an arm in the "ab-adjusted" design
+
+
+def _ab_arms(n: int, rng: np.random.Generator, shares: tuple[float, ...] = (0.5, 0.5), names: tuple[str, ...] = ("control", "B")) -> np.ndarray:
+    return rng.choice(np.array(names), size=n, p=np.array(shares))
+
+
+def _ab_replication(design: str, rep: int, n: int) -> dict[str, Any]:
+    """One simulated experiment of ``design``; returns what the summary needs (estimates, CIs, p-values)."""
+    from threadpoolctl import threadpool_limits
+
+    rng = np.random.default_rng(np.random.SeedSequence([20261201, list(EXPERIMENT_DESIGNS).index(design), rep]))
+    out: dict[str, Any] = {}
+    with threadpool_limits(1), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if design == "ab-proportion":  # 10% -> 12%: difference 0.02, lift 0.2
+            arm = _ab_arms(n, rng)
+            y = (rng.random(n) < np.where(arm == "B", 0.12, 0.10)).astype(int)
+            c = dagcore.analyze_experiment(pd.DataFrame({"arm": arm, "y": y}), treatment="arm", outcome="y").comparison()
+            out["difference"] = (c.difference, c.ci)
+            out["lift"] = (c.lift, c.lift_ci)
+        elif design == "ab-mean-welch":  # lognormal outcome, SD 2x larger in B, 1:2 split; difference 0.5
+            arm = _ab_arms(n, rng, (1 / 3, 2 / 3))
+            base = rng.lognormal(1.0, 0.8, n)
+            y = np.where(arm == "B", 2 * base + 0.5 - np.exp(1.32) , base)  # E[2 base - e^1.32] = e^1.32 -> mean shift 0.5
+            c = dagcore.analyze_experiment(pd.DataFrame({"arm": arm, "y": y}), treatment="arm", outcome="y",
+                                           allocation=[1, 2]).comparison()
+            out["difference"] = (c.difference, c.ci)
+        elif design == "ab-ratio":  # revenue per visit 2*1.0 -> 2*1.1: difference 0.2
+            arm = _ab_arms(n, rng)
+            visits = rng.poisson(3.0, n) + 1.0
+            revenue = visits * rng.gamma(2.0, np.where(arm == "B", 1.1, 1.0))
+            c = dagcore.analyze_experiment(pd.DataFrame({"arm": arm, "revenue": revenue, "visits": visits}), treatment="arm",
+                                           ratios=["revenue/visits"]).comparison()
+            out["difference"] = (c.difference, c.ci)
+            out["lift"] = (c.lift, c.lift_ci)
+        elif design == "ab-adjusted":  # y = 0.3 t + x + e, corr(x, y) = rho within an arm: difference 0.3
+            arm = _ab_arms(n, rng)
+            x = rng.standard_normal(n)
+            e = rng.standard_normal(n) * np.sqrt(1 / EXPERIMENT_RHO**2 - 1)
+            df = pd.DataFrame({"arm": arm, "x": x, "y": 0.3 * (arm == "B") + x + e})
+            plain = dagcore.analyze_experiment(df, treatment="arm", outcome="y", inference="neyman").comparison()
+            lin = dagcore.analyze_experiment(df, treatment="arm", outcome="y", covariates=["x"]).comparison()
+            cuped = dagcore.analyze_experiment(df, treatment="arm", outcome="y", covariates=["x"], adjustment="cuped").comparison()
+            out["unadjusted"] = (plain.difference, plain.ci)
+            out["lin"] = (lin.difference, lin.ci, lin.variance_reduction)
+            out["cuped"] = (cuped.difference, cuped.ci, cuped.variance_reduction)
+        elif design == "ab-null-3x2":  # no effect anywhere: Holm's and BH's false positives over 6 comparisons; SRM false alarms
+            arm = _ab_arms(n, rng, (1 / 3, 1 / 3, 1 / 3), ("control", "B", "C"))
+            df = pd.DataFrame({"arm": arm, "y": rng.standard_normal(n), "c": (rng.random(n) < 0.2).astype(int)})
+            holm = dagcore.analyze_experiment(df, treatment="arm", outcome=["y", "c"])
+            bh = dagcore.analyze_experiment(df, treatment="arm", outcome=["y", "c"], correction="bh")
+            raw = [cmp.p_value for cmp in holm.comparisons]
+            out["null"] = (any(p < 0.05 for p in raw), any(cmp.significant for cmp in holm.comparisons),
+                           any(cmp.significant for cmp in bh.comparisons), holm.srm.mismatch)
+        elif design == "ab-peeking":  # no effect; test at 40% and at 100% of n: reject at either look
+            arm = _ab_arms(n, rng)
+            df = pd.DataFrame({"arm": arm, "y": rng.standard_normal(n)})
+            k = int(0.4 * n)
+            early = dagcore.analyze_experiment(df.iloc[:k], treatment="arm", outcome="y", inference="neyman", planned_n=n)
+            final = dagcore.analyze_experiment(df, treatment="arm", outcome="y", inference="neyman")
+            out["peek"] = (early.comparison().p_value < 0.05 or final.comparison().p_value < 0.05, early.peeking.false_positive_rate)
+    return out
+
+
+EXPERIMENT_DESIGNS: dict[str, tuple[int, str]] = {
+    "ab-proportion": (8000, "10% -> 12%, 50/50: difference 0.02, lift 0.2 (Newcombe; log-adjusted risk ratio)"),
+    "ab-mean-welch": (900, "lognormal control, B with twice the SD, 1:2 split: difference 0.5 (Welch)"),
+    "ab-ratio": (2000, "revenue per visit 2.0 -> 2.2, randomized by user: difference 0.2 (delta method)"),
+    "ab-adjusted": (1000, f"y = 0.3 t + x + e, corr(x, y) = {EXPERIMENT_RHO} within arm: difference 0.3 (Lin, CUPED)"),
+    "ab-null-3x2": (900, "no effect; 3 arms x 2 metrics (6 comparisons); correct 1/3 split"),
+    "ab-peeking": (1000, "no effect; looks at 40% and 100% of the planned size"),
+}
+EXPERIMENT_TRUTH = {"ab-proportion": {"difference": 0.02, "lift": 0.2}, "ab-mean-welch": {"difference": 0.5},
+                    "ab-ratio": {"difference": 0.2, "lift": 0.1}, "ab-adjusted": {"unadjusted": 0.3, "lin": 0.3, "cuped": 0.3}}
+
+
+def _coverage_row(design: str, what: str, truth: float, results: list[tuple[Any, ...]]) -> tuple[list[Any], str | None]:
+    value = np.array([r[0] for r in results])
+    lo = np.array([r[1][0] for r in results])
+    hi = np.array([r[1][1] for r in results])
+    R = len(value)
+    cover = float(np.mean((lo <= truth) & (truth <= hi)))
+    mcse = float(np.sqrt(cover * (1 - cover) / R))
+    flag = "" if LOW <= cover <= HIGH else ("LOW" if cover < LOW else "HIGH")
+    row = [design, what, R, f"{value.mean() - truth:+.4f} ± {value.std(ddof=1) / np.sqrt(R):.4f}", f"{value.std(ddof=1):.4f}",
+           f"{np.mean((hi - lo) / 2 / 1.959964):.4f}", f"{cover:.1%}", f"{mcse:.1%}", flag]
+    return row, (f"{design}/{what}: coverage {cover:.1%} ± {mcse:.1%}" if flag else None)
+
+
+def run_experiments(reps: int, jobs: int) -> None:
+    """The experiments section: coverage table, variance reduction, error rates."""
+    print(f"\nExperiments (dagcore.analyze_experiment): R = {reps} replications per design, joblib n_jobs = {jobs}", flush=True)
+    start = time.perf_counter()
+    rows: list[list[Any]] = []
+    flagged: list[str] = []
+    extra: list[str] = []
+    for design, (n, note) in EXPERIMENT_DESIGNS.items():
+        t0 = time.perf_counter()
+        results = Parallel(n_jobs=jobs)(delayed(_ab_replication)(design, rep, n) for rep in range(reps))
+        print(f"{design} (n = {n}; {note}) in {time.perf_counter() - t0:.0f} s", flush=True)
+        for what, truth in EXPERIMENT_TRUTH.get(design, {}).items():
+            row, flag = _coverage_row(design, what, truth, [r[what] for r in results])
+            rows.append(row)
+            if flag:
+                flagged.append(flag)
+        if design == "ab-adjusted":
+            var = {k: np.var([r[k][0] for r in results], ddof=1) for k in ("unadjusted", "lin", "cuped")}
+            for k in ("lin", "cuped"):
+                ratio = var[k] / var["unadjusted"]
+                # the Monte Carlo SE of a variance ratio of two correlated estimators: bootstrap over replications
+                boot_rng = np.random.default_rng(0)
+                a = np.array([r[k][0] for r in results])
+                b = np.array([r["unadjusted"][0] for r in results])
+                idx = boot_rng.integers(0, reps, (500, reps))
+                boots = a[idx].var(axis=1, ddof=1) / b[idx].var(axis=1, ddof=1)
+                achieved = np.mean([r[k][2] for r in results])
+                extra.append(f"{design}/{k}: Monte Carlo variance of the estimates / unadjusted = {ratio:.3f} ± {boots.std(ddof=1):.3f} "
+                             f"(1 - rho^2 = {1 - EXPERIMENT_RHO**2:.3f}); mean reported variance reduction {achieved:.3f} "
+                             f"(rho^2 = {EXPERIMENT_RHO**2:.3f})")
+        if design == "ab-null-3x2":
+            a = np.array([r["null"] for r in results], dtype=float)
+            se = np.sqrt(a.mean(0) * (1 - a.mean(0)) / reps)
+            extra.append(f"{design}: family-wise false-positive rate over 6 comparisons: uncorrected {a[:, 0].mean():.1%} ± {se[0]:.1%}, "
+                         f"Holm {a[:, 1].mean():.1%} ± {se[1]:.1%}, Benjamini-Hochberg {a[:, 2].mean():.1%} ± {se[2]:.1%} (nominal 5%); "
+                         f"sample-ratio false alarms {a[:, 3].mean():.1%} ± {se[3]:.1%} (threshold 1%)")
+        if design == "ab-peeking":
+            hits = np.array([r["peek"][0] for r in results], dtype=float)
+            stated = float(np.mean([r["peek"][1] for r in results]))
+            extra.append(f"{design}: simulated false-positive rate of stopping at either look {hits.mean():.1%} ± "
+                         f"{np.sqrt(hits.mean() * (1 - hits.mean()) / reps):.1%}; stated by the peeking check {stated:.1%}")
+    print()
+    print(table(["design", "quantity", "R", "bias ± MC SE", "SD of estimates", "mean SE (CI half-width / 1.96)", "95% CI coverage",
+                 "coverage MC SE", "flag"], rows))
+    print()
+    for line in extra:
+        print(line)
+    print("Coverage outside 93-97%:" if flagged else "Coverage outside 93-97%: none")
+    for f in flagged:
+        print(f"  {f}")
+    print(f"experiments total {time.perf_counter() - start:.0f} s")
+
+
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=200, help="replications per design (default 200)")
@@ -308,7 +469,13 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--jobs", type=int, default=2, help="joblib workers over replications (default 2)")
     ap.add_argument("--reps-for", action="append", default=[], metavar="NAME=R",
                     help="fewer replications for one slow estimator, e.g. standardization=50 (its first R replications)")
+    ap.add_argument("--experiments", choices=("with", "only", "skip"), default="with",
+                    help="the A/B-readout section (dagcore.analyze_experiment): after the estimators (default), only it, or not")
+    ap.add_argument("--experiment-reps", type=int, default=400, help="replications per experiment design (default 400)")
     args = ap.parse_args(argv)
+    if args.experiments == "only":
+        run_experiments(args.experiment_reps, args.jobs)
+        return 0
     reps_for = {k.strip(): int(v) for k, v in (item.split("=", 1) for item in args.reps_for)}
     wanted = {m.strip() for m in args.methods.split(",")} if args.methods else None
     if wanted:
@@ -372,6 +539,8 @@ def main(argv: list[str]) -> int:
         print("Failed replications:")
         for f in failures:
             print(f"  {f}")
+    if args.experiments == "with":
+        run_experiments(args.experiment_reps, args.jobs)
     return 0
 
 

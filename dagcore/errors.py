@@ -26,11 +26,15 @@ __all__ = [
     "EstimatorError",
     "GraphvizNotFoundError",
     "OutputPathError",
+    "DesignError",
+    "AmbiguousEffectError",
     "DagcoreWarning",
     "PositivityWarning",
     "WeakInstrumentWarning",
     "PostTreatmentWarning",
     "LayoutWarning",
+    "SampleRatioMismatchWarning",
+    "PeekingWarning",
     "format_location",
 ]
 
@@ -220,6 +224,14 @@ class OutputPathError(DagcoreError, OSError):
     """
 
 
+class DesignError(DagcoreError, ValueError):
+    """An experiment design that cannot be computed: a rate outside (0, 1), negative traffic, a power below alpha."""
+
+
+class AmbiguousEffectError(DesignError, TypeError):
+    """A bare number that could be read two ways (a baseline rate or a standardized effect, Cohen's d); the message names both."""
+
+
 class DagcoreWarning(UserWarning):
     """Base category of dagcore's warnings."""
 
@@ -238,3 +250,11 @@ class PostTreatmentWarning(DagcoreWarning):
 
 class LayoutWarning(DagcoreWarning):
     """A graph too large for the layered dot layout is drawn with another Graphviz layout."""
+
+
+class SampleRatioMismatchWarning(DagcoreWarning):
+    """The experiment's arms are not in the planned proportions (chi-square test): the readout may be biased."""
+
+
+class PeekingWarning(DagcoreWarning):
+    """An experiment read out before its planned sample size: stopping on a significant look inflates the false-positive rate."""

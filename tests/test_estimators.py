@@ -212,10 +212,13 @@ def test_estimate_value_is_immutable_and_serialisable() -> None:
 
 
 def test_power_helpers() -> None:
-    assert dagcore.sample_size(0.5) == 64
-    assert 0.79 < dagcore.power(0.5, 64) < 0.81
-    with pytest.raises(EstimatorError):
-        dagcore.power(-1, 10)
+    # a standardized effect (Cohen's d) is read only when named: a bare number is ambiguous (tests/test_experiments_design.py)
+    assert dagcore.sample_size(effect_size=0.5).n_control == 64
+    assert 0.79 < dagcore.power(effect_size=0.5, n_per_arm=64).power < 0.81
+    with pytest.raises(dagcore.DesignError):
+        dagcore.power(effect_size=-1, n_per_arm=10)
+    with pytest.raises(dagcore.AmbiguousEffectError):
+        dagcore.power(0.5, 64)
 
 
 def test_no_warnings_leak_on_clean_data() -> None:

@@ -44,6 +44,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "dagcore.cli.identification",
     "dagcore.cli.estimation",
     "dagcore.cli.analysis",
+    "dagcore.cli.abtest",
 )
 
 #: Exit status after the reader of standard output went away (128 + SIGPIPE, as a shell reports it).

@@ -165,7 +165,9 @@ def _power(args: argparse.Namespace) -> int:
     from dagcore.estimators.experiments.design import power, sample_size
 
     if args.n_per_group:
-        print(f"power = {power(args.effect_size, args.n_per_group, alpha=args.alpha):.3f} with {args.n_per_group} units per group")
+        achieved = power(effect_size=args.effect_size, n_per_arm=args.n_per_group, alpha=args.alpha).power
+        print(f"power = {achieved:.3f} with {args.n_per_group} units per group")
     else:
-        print(f"{sample_size(args.effect_size, power=args.power, alpha=args.alpha)} units per group for power {args.power}")
+        n = sample_size(effect_size=args.effect_size, power=args.power, alpha=args.alpha).n_control
+        print(f"{n} units per group for power {args.power}")
     return 0
