@@ -175,7 +175,7 @@ def test_selection_sets_equal_the_exact_definition(g: CausalGraph, seed: int) ->
 
 
 @pytest.mark.slow
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(selected_queries(max_exposures=2), st.integers(0, 10_000))
 def test_selection_sets_equal_the_exact_definition_many_graphs(g: CausalGraph, seed: int) -> None:
     _check(g, seed)
