@@ -368,6 +368,9 @@ def analyze_experiment(
         raise DataError(f"{clash[0]!r} is a metric or the treatment, so it cannot also be a pre-treatment covariate")
 
     frame, arm = _validated(data, treatment, outcomes, ratio_metrics, covs, dropna, notes)
+    if len(frame) < len(data):
+        notes.append(f"the sample-ratio and peeking checks count the {len(frame):,} rows kept, not the {len(data):,} assigned: "
+                     "missing values that differ by arm show up as a mismatch")
     arms_seen = list(dict.fromkeys(sorted(set(arm.tolist()), key=_arm_order)))
     ctrl = _control(control, arms_seen, treatment)
     arms = (ctrl, *[a for a in arms_seen if a != ctrl])
