@@ -85,6 +85,11 @@ def _adjust(args: argparse.Namespace) -> int:
         found = finders[kind](g, x, y)
         sets = [] if found is None else [found]
     none = f"no valid adjustment set ({kind}) for the effect of {', '.join(sorted(x))} on {', '.join(sorted(y))}"
+    if not sets and g.kind in ("pdag", "mag", "pag"):
+        from dagcore.identification.generalized import amenability
+
+        problem = amenability(g, x, y)
+        none += f": {problem}" if problem else ""
     common.show(args, {"exposure": sorted(x), "outcome": sorted(y), "kind": kind, "sets": [sorted(s) for s in sets], "truncated": truncated}, [
         *(common.braces(sorted(s)) for s in sets),
         *([f"truncated: more than {args.limit} sets exist (raise --limit)"] if truncated else []),

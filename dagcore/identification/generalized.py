@@ -37,17 +37,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-import networkx as nx
-
 from dagcore._traverse import reach
-from dagcore.equivalence import consistent_extension, orient
+from dagcore.equivalence import orient, representative_dag
 from dagcore.errors import GraphError, NodeNotFoundError
 from dagcore.graph import CausalGraph, Nodes, as_names, for_graph_class
 from dagcore.identification import adjustment as dag
 from dagcore.identification.adjustment import AdjustmentCheck
 from dagcore.marked import ARROW, MAG, PAG, PDAG, TAIL, MarkedEdge, MarkedGraph, possible_descendants
 
-__all__ = ["amenability", "generalized_forbidden_nodes", "representative_dag"]
+__all__ = ["amenability", "generalized_forbidden_nodes"]
 
 _CLASSES = (PDAG, MAG, PAG)
 
@@ -152,6 +150,8 @@ def amenability(g: MarkedGraph, x: Iterable[str], y: Iterable[str]) -> str | Non
     True
     """
     xs, ys = frozenset(x), frozenset(y)
+    if isinstance(g, PDAG):
+        g = orient(g)  # amenability is read on the maximally oriented PDAG
     towards_y = reach(_possible_adjacency(g, reverse=True), ys, avoid=xs)
     for a in sorted(xs):
         for e in sorted(g.incident(a)):
@@ -169,68 +169,6 @@ def amenability(g: MarkedGraph, x: Iterable[str], y: Iterable[str]) -> str | Non
                     f"no adjustment set works for every DAG the {g.kind} stands for"
                 )
     return None
-
-
-def _orient_circle_component(g: PAG) -> list[tuple[str, str]]:
-    """Directed edges for the o-o component of a PAG with no unshielded collider (it is chordal in a valid PAG)."""
-    component = nx.Graph()
-    component.add_edges_from((e.u, e.v) for e in g.edges if e.token == "@-@")
-    if component.number_of_edges() == 0:
-        return []
-    if not nx.is_chordal(component):
-        raise GraphError("the o-o edges of the PAG are not chordal, so no MAG has this PAG; the PAG is invalid")
-    _, order = nx.complete_to_chordal_graph(component)
-    # Direct every edge towards the node eliminated first: a node's parents are its later neighbours, a clique.
-    return [(u, v) if order[u] > order[v] else (v, u) for u, v in component.edges]
-
-
-class _ClassMAG(MAG):
-    """The MAG of a PAG's class (Zhang 2008, Thm 2), not re-validated: the PAG's marks already are its evidence."""
-
-    def _validate(self) -> None:
-        return None
-
-
-def representative_dag(g: MarkedGraph) -> tuple[CausalGraph, frozenset[str]]:
-    """One DAG the graph stands for, and its selection nodes (to be conditioned on).
-
-    PDAG: a consistent extension. MAG: the canonical DAG (``a <-> b`` through a
-    latent node, ``a -- b`` into a selection node ``S[a,b]``). PAG: the canonical
-    DAG of a MAG of its class.
-
-    Examples
-    --------
-    >>> d, s = representative_dag(MAG([("a", "<->", "b"), ("b", "->", "c")]))
-    >>> sorted(d.observed), sorted(d.bidirected)
-    (['a', 'b', 'c'], [('a', 'b')])
-    """
-    if isinstance(g, PDAG):
-        return consistent_extension(g), frozenset()
-    if isinstance(g, PAG):
-        directed: list[tuple[str, str]] = []
-        for e in g.edges:
-            if e.token in ("->", "@->"):
-                directed.append((e.u, e.v))
-        directed += _orient_circle_component(g)
-        edges = [MarkedEdge(u, v, TAIL, ARROW) for u, v in directed]
-        edges += [e for e in g.edges if e.token == "<->"]
-        edges += [MarkedEdge(e.u, e.v, TAIL, TAIL) for e in g.edges if e.token in ("--", "@--")]
-        g = _ClassMAG(edges, nodes=g.nodes, latent=g.latent)
-    if not isinstance(g, MAG):
-        raise GraphError(f"adjustment is not defined on a {g.kind} graph")
-    taken = set(g.nodes)
-    directed = [(e.u, e.v) for e in g.edges if e.token == "->"]
-    selection: set[str] = set()
-    for e in g.edges:
-        if e.token == "--":
-            s = f"S[{e.u},{e.v}]"
-            while s in taken:
-                s += "'"
-            taken.add(s)
-            selection.add(s)
-            directed += [(e.u, s), (e.v, s)]
-    rep = CausalGraph(directed, nodes=[*g.nodes, *sorted(selection)], bidirected=sorted(g.bidirected), latent=g.latent)
-    return rep, frozenset(selection)
 
 
 def _set(z: Iterable[str] | str) -> frozenset[str]:
