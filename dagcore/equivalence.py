@@ -37,11 +37,11 @@ import networkx as nx
 from dagcore._traverse import active_reach, reach
 from dagcore.errors import GraphError
 from dagcore.graph import CausalGraph
-from dagcore.marked import ARROW, MAG, PDAG, TAIL, MarkedEdge, MarkedGraph, canonical_dag, extension_edges
+from dagcore.marked import ARROW, MAG, PAG, PDAG, TAIL, MarkedEdge, MarkedGraph, canonical_dag, extension_edges
 
 _TOKEN = {(True, False): "->", (False, True): "<-", (False, False): "<->", (True, True): "--"}
 
-__all__ = ["consistent_extension", "orient", "cpdag", "equivalent_dags", "to_mag", "m_separated", "v_structures"]
+__all__ = ["consistent_extension", "orient", "cpdag", "equivalent_dags", "to_mag", "m_separated", "v_structures", "mag_of_pag", "representative_dag"]
 
 
 def _carry(g: Any) -> dict[str, Any]:
@@ -258,3 +258,74 @@ def to_mag(dag: CausalGraph) -> MAG:
     for role in ("exposure", "outcome", "adjusted"):
         carry[role] = frozenset(carry[role]) & set(keep)
     return MAG(edges, nodes=keep, **carry)
+
+
+def _orient_circle_component(g: PAG) -> list[tuple[str, str]]:
+    """Directed edges for the o-o component of a PAG with no unshielded collider (it is chordal in a valid PAG)."""
+    component = nx.Graph()
+    component.add_edges_from((e.u, e.v) for e in g.edges if e.token == "@-@")
+    if component.number_of_edges() == 0:
+        return []
+    if not nx.is_chordal(component):
+        raise GraphError("the o-o edges of the PAG are not chordal, so no MAG has this PAG; the PAG is invalid")
+    _, order = nx.complete_to_chordal_graph(component)
+    # Direct every edge towards the node eliminated first: a node's parents are its later neighbours, a clique.
+    return [(u, v) if order[u] > order[v] else (v, u) for u, v in component.edges]
+
+
+def mag_of_pag(g: PAG) -> MAG:
+    """A MAG of the PAG's Markov equivalence class (Zhang 2008, Thm 2): ``o->`` read as ``->``, the ``o-o``
+    component oriented without unshielded colliders, ``o--`` read as ``--``.
+
+    Examples
+    --------
+    >>> [str(e) for e in mag_of_pag(PAG([("a", "@->", "b"), ("c", "@->", "b")])).edges]
+    ['a -> b', 'c -> b']
+    """
+    directed = [(e.u, e.v) for e in g.edges if e.token in ("->", "@->")]
+    directed += _orient_circle_component(g)
+    edges = [MarkedEdge(u, v, TAIL, ARROW) for u, v in directed]
+    edges += [e for e in g.edges if e.token == "<->"]
+    edges += [MarkedEdge(e.u, e.v, TAIL, TAIL) for e in g.edges if e.token in ("--", "@--")]
+    return _ClassMAG(edges, nodes=g.nodes, latent=g.latent, **_carry(g))
+
+
+class _ClassMAG(MAG):
+    """The MAG of a PAG's class (Zhang 2008, Thm 2), not re-validated: the PAG's marks already are its evidence."""
+
+    def _validate(self) -> None:
+        return None
+
+
+def representative_dag(g: MarkedGraph) -> tuple[CausalGraph, frozenset[str]]:
+    """One DAG the graph stands for, and its selection nodes (to be conditioned on).
+
+    PDAG: a consistent extension. MAG: the canonical DAG (``a <-> b`` through a
+    latent node, ``a -- b`` into a selection node ``S[a,b]``). PAG: the canonical
+    DAG of a MAG of its class.
+
+    Examples
+    --------
+    >>> d, s = representative_dag(MAG([("a", "<->", "b"), ("b", "->", "c")]))
+    >>> sorted(d.observed), sorted(d.bidirected)
+    (['a', 'b', 'c'], [('a', 'b')])
+    """
+    if isinstance(g, PDAG):
+        return consistent_extension(g), frozenset()
+    if isinstance(g, PAG):
+        g = mag_of_pag(g)
+    if not isinstance(g, MAG):
+        raise GraphError(f"adjustment is not defined on a {g.kind} graph")
+    taken = set(g.nodes)
+    directed = [(e.u, e.v) for e in g.edges if e.token == "->"]
+    selection: set[str] = set()
+    for e in g.edges:
+        if e.token == "--":
+            s = f"S[{e.u},{e.v}]"
+            while s in taken:
+                s += "'"
+            taken.add(s)
+            selection.add(s)
+            directed += [(e.u, s), (e.v, s)]
+    rep = CausalGraph(directed, nodes=[*g.nodes, *sorted(selection)], bidirected=sorted(g.bidirected), latent=g.latent)
+    return rep, frozenset(selection)

@@ -22,7 +22,14 @@ from typing import Any, TypeAlias, TypeVar, cast, overload
 import networkx as nx
 
 from dagcore._traverse import find_cycle, node_set, predecessors, reach, successors, without_edges
-from dagcore.errors import CycleError, GraphClassError, GraphError, NodeNameError, NodeNotFoundError, UnknownArgumentError
+from dagcore.errors import (
+    CycleError,
+    GraphClassError,
+    GraphError,
+    NodeNameError,
+    NodeNotFoundError,
+    UnknownArgumentError,
+)
 from dagcore.marked import MarkedGraph
 from dagcore.vocabulary import FOREIGN_NAMES, check_keywords
 
@@ -284,6 +291,11 @@ class CausalGraph:
         raise AttributeError("CausalGraph is immutable")
 
     # ------------------------------------------------------------------ basic views
+    @property
+    def kind(self) -> str:
+        """The graph class, as DAGitty's header word: always ``"dag"`` (see :mod:`dagcore.marked` for the others)."""
+        return "dag"
+
     @property
     def name(self) -> str | None:
         """The graph's name, or None."""

@@ -207,3 +207,42 @@ def test_amenability_is_a_named_reason() -> None:
     assert "not visible" in dagcore.is_adjustment_set(invisible, None, None, ()).reason
     visible = parse("mag { i -> x  x [exposure] y [outcome] x -> y }")
     assert dagcore.is_adjustment_set(visible, None, None, ())
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_implied_independencies_of_each_class_hold_in_every_member(seed: int) -> None:
+    rng = random.Random(17000 + seed)
+    dag = _random_dag_with_latents(rng)
+    mag = to_mag(dag)
+    statements = dagcore.implied_independencies(mag)
+    assert {frozenset((s.x, s.y)) for s in statements} == {
+        frozenset(p) for p in itertools.combinations(mag.nodes, 2) if not mag.adjacent(*p)
+    }
+    for s in statements:
+        assert dagcore.d_separated(dag, {s.x}, {s.y}, given=set(s.given))
+        assert not any(m_separated(mag, [s.x], [s.y], set(s.given) - {v}) for v in s.given)  # minimal
+    plain = _random_dag(rng, rng.randint(3, 6), 0.5)
+    essential = cpdag(plain)
+    for s in dagcore.implied_independencies(essential):
+        assert all(dagcore.d_separated(d, {s.x}, {s.y}, given=set(s.given)) for d in equivalent_dags(essential))
+
+
+def test_cli_convert_and_equivalent(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+
+    path = tmp_path / "m.dag"
+    path.write_text("dag { a -> b  b -> c  x [exposure] y [outcome] a -> x  x -> y }")
+    run = [sys.executable, "-m", "dagcore"]
+    out = subprocess.run([*run, "convert", str(path), "--to", "cpdag"], capture_output=True, text=True, check=True).stdout
+    assert parse(out) == cpdag(dagcore.load(path))
+    listed = subprocess.run([*run, "equivalent", str(path), "--json"], capture_output=True, text=True, check=True).stdout
+    import json
+
+    assert len(json.loads(listed)["dags"]) == len(list(equivalent_dags(cpdag(dagcore.load(path)))))
+    bad = subprocess.run([*run, "equivalent", str(path), "--limit", "0"], capture_output=True, text=True)
+    assert bad.returncode != 0 and "--limit must be a positive" in bad.stderr
+    pag = tmp_path / "p.dag"
+    pag.write_text("pag { x [exposure] y [outcome] x @-> y }")
+    refused = subprocess.run([*run, "adjust", "--optimal", str(pag)], capture_output=True, text=True)
+    assert refused.returncode != 0 and "not on a pag graph" in refused.stderr

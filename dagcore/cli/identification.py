@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from dagcore.cli import common
+from dagcore.errors import GraphClassError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -76,6 +77,8 @@ def _adjust(args: argparse.Namespace) -> int:
     g = common.graph_from_args(args)
     x, y = g.exposure, g.outcome
     ignore = args.ignore_adjusted
+    if g.kind in ("pdag", "mag", "pag"):
+        return _adjust_class(args, g, ignore)
     cond = conditioning(g, ignore_adjusted=ignore)
     truncated = False
     if args.effect == "direct" and args.kind is not None:
@@ -117,6 +120,34 @@ def _adjust(args: argparse.Namespace) -> int:
         *([f"truncated: more than {args.limit} sets exist (raise --limit)"] if truncated else []),
         *([] if sets else [none]),
     ])
+    return 0
+
+
+def _adjust_class(args: argparse.Namespace, g: Any, ignore: bool) -> int:
+    """``adjust`` on a PDAG, MAG or PAG: the generalized adjustment criterion, or why the class is not amenable."""
+    from dagcore.identification import adjustment as adj
+    from dagcore.identification.generalized import amenability
+
+    x, y = g.exposure, g.outcome
+    kind = args.kind or "minimal"
+    if args.effect == "direct" or kind in ("minimum", "optimal"):
+        raise GraphClassError(f"adjust --{'effect direct' if args.effect == 'direct' else kind} is defined on DAGs, not on a {g.kind}; use --minimal, --canonical or --all")
+    truncated = False
+    if kind == "all":
+        sets = list(itertools.islice(adj.adjustment_sets(g, x, y, ignore_adjusted=ignore), args.limit + 1))
+        truncated = len(sets) > args.limit
+        del sets[args.limit:]
+    else:
+        finder = adj.minimal_adjustment_set if kind == "minimal" else adj.canonical_adjustment_set
+        found = finder(g, x, y, ignore_adjusted=ignore)
+        sets = [] if found is None else [found]
+    reason = None if sets else amenability(g, x, y)
+    none = f"no valid adjustment set ({kind}) for the effect of {', '.join(sorted(x))} on {', '.join(sorted(y))}" + (f": {reason}" if reason else "")
+    payload = {"exposure": sorted(x), "outcome": sorted(y), "kind": kind, "graph": g.kind, "sets": [sorted(s) for s in sets], "truncated": truncated, "reason": reason}
+    common.show(args, payload, [
+        *(common.braces(sorted(s)) for s in sets),
+        *([f"truncated: more than {args.limit} sets exist (raise --limit)"] if truncated else []),
+    ] or [none])
     return 0
 
 

@@ -10,6 +10,8 @@ from dagcore.cli.common import STDIN, add_file_argument, check_stdin_once, outpu
 from dagcore.errors import DagcoreError
 
 FORMATS = ("dagitty", "dag", "dot", "json", "gml")
+#: Conversions between graph classes, written as .dag text.
+CLASSES = ("cpdag", "mag")
 
 _FILES_HELP = ".dag files; - reads standard input"
 
@@ -27,11 +29,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     mode.add_argument("--write", action="store_true", help="rewrite the files in place (atomically, keeping each file's mode)")
     p.set_defaults(handler=_fmt)
 
-    p = subparsers.add_parser("convert", help="convert a .dag file to another format", description="Convert a .dag file to DAGitty text, DOT, node-link JSON or GML.")
+    p = subparsers.add_parser(
+        "convert",
+        help="convert a .dag file to another format or graph class",
+        description="Convert a .dag file to DAGitty text, DOT, node-link JSON or GML; or to another graph class: "
+        "cpdag (the essential graph of a DAG, or a PDAG closed under Meek's rules), mag (the latent projection of a DAG).",
+    )
     add_file_argument(p)
-    p.add_argument("--to", required=True, choices=FORMATS, help="output format")
+    p.add_argument("--to", required=True, choices=FORMATS + CLASSES, help="output format, or graph class (written as .dag text)")
     p.add_argument("-o", "--output", metavar="OUT", help="write to OUT (atomically) instead of standard output; - is standard output")
     p.set_defaults(handler=_convert)
+
+    p = subparsers.add_parser(
+        "equivalent",
+        help="list the DAGs a CPDAG/PDAG stands for (or a DAG's Markov equivalence class)",
+        description="List the DAGs of a PDAG's class (its consistent extensions), or the Markov equivalence class of a DAG, one .dag text each.",
+    )
+    add_file_argument(p)
+    p.add_argument("--limit", type=int, default=100, metavar="N", help="list at most N DAGs (default 100)")
+    p.add_argument("--json", action="store_true", help="print JSON: the DAGs' edge lists")
+    p.set_defaults(handler=_equivalent)
 
 
 def _read(name: str) -> tuple[str, str]:
@@ -99,6 +116,9 @@ def _convert(args: argparse.Namespace) -> int:
     if not to_stdout:
         output_path(args.output)
     g = load_graph(args.file)
+    if args.to in CLASSES:
+        g = _to_class(g, args.to)
+        args.to = "dag"
     writers = {
         "dagitty": grammar.to_dagitty,
         "dag": grammar.dumps,
@@ -111,4 +131,56 @@ def _convert(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
     else:
         atomic_write_text(args.output, text)
+    return 0
+
+
+def _to_class(g: object, target: str) -> object:
+    from dagcore.equivalence import cpdag, orient, to_mag
+    from dagcore.errors import GraphError
+    from dagcore.graph import CausalGraph
+    from dagcore.marked import MAG, PDAG
+
+    if target == "cpdag":
+        if isinstance(g, CausalGraph):
+            return cpdag(g)
+        if isinstance(g, PDAG):
+            return orient(g)
+    elif target == "mag":
+        if isinstance(g, CausalGraph):
+            return to_mag(g)
+        if isinstance(g, MAG):
+            return g
+    kind = getattr(g, "kind", "dag")
+    raise GraphError(f"convert --to {target} takes a dag{' or a pdag' if target == 'cpdag' else ''}, not a {kind}")
+
+
+def _equivalent(args: argparse.Namespace) -> int:
+    import itertools
+    import json
+
+    from dagcore.cli.common import load_graph
+    from dagcore.equivalence import cpdag, equivalent_dags
+    from dagcore.errors import GraphError
+    from dagcore.grammar import dumps
+    from dagcore.graph import CausalGraph
+    from dagcore.marked import PDAG
+
+    if args.limit < 1:
+        raise GraphError(f"--limit must be a positive number of DAGs, got {args.limit}")
+    g = load_graph(args.file)
+    if isinstance(g, CausalGraph):
+        if g.latent:
+            raise GraphError("the DAG has latent nodes: its class over the observed nodes is a PAG, not a set of DAGs; convert --to mag")
+        g = cpdag(g)
+    if not isinstance(g, PDAG):
+        raise GraphError(f"equivalent lists the DAGs of a dag or pdag, not of a {getattr(g, 'kind', type(g).__name__)}")
+    dags = list(itertools.islice(equivalent_dags(g), args.limit + 1))
+    truncated = len(dags) > args.limit
+    del dags[args.limit:]
+    if args.json:
+        print(json.dumps({"dags": [sorted(map(list, d.edges)) for d in dags], "truncated": truncated}))
+    else:
+        for d in dags:
+            sys.stdout.write(dumps(d))
+        print(f"# {len(dags)} DAG{'s' if len(dags) != 1 else ''}" + (" (more exist: raise --limit)" if truncated else ""))
     return 0

@@ -32,8 +32,8 @@ from dagcore.identification.expressions import (
     rename_bound,
     simplify,
 )
-from dagcore.identification.generalized import amenability, generalized_forbidden_nodes, representative_dag
 from dagcore.identification.frontdoor import FrontdoorCheck, find_frontdoor_set, frontdoor_sets, is_frontdoor_set
+from dagcore.identification.generalized import amenability, generalized_forbidden_nodes
 from dagcore.identification.id_algorithm import identify_effect
 from dagcore.identification.instrumental import InstrumentCheck, instruments, is_instrument
 from dagcore.identification.mediation import (
@@ -47,6 +47,8 @@ from dagcore.identification.strategy import identify
 __all__ = [
     "AdjustmentCheck",
     "Conditioning",
+    "amenability",
+    "generalized_forbidden_nodes",
     "Expression",
     "Fraction",
     "FrontdoorCheck",

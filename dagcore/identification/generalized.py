@@ -37,17 +37,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-import networkx as nx
-
 from dagcore._traverse import reach
-from dagcore.equivalence import consistent_extension, orient
-from dagcore.errors import GraphError, NodeNotFoundError
+from dagcore.equivalence import orient, representative_dag
+from dagcore.errors import GraphClassError, GraphError, NodeNotFoundError
 from dagcore.graph import CausalGraph, Nodes, as_names, for_graph_class
 from dagcore.identification import adjustment as dag
 from dagcore.identification.adjustment import AdjustmentCheck
 from dagcore.marked import ARROW, MAG, PAG, PDAG, TAIL, MarkedEdge, MarkedGraph, possible_descendants
 
-__all__ = ["amenability", "generalized_forbidden_nodes", "representative_dag"]
+__all__ = ["amenability", "generalized_forbidden_nodes"]
 
 _CLASSES = (PDAG, MAG, PAG)
 
@@ -73,6 +71,11 @@ def _query(g: MarkedGraph, exposure: Nodes | None, outcome: Nodes | None) -> _Qu
             raise NodeNotFoundError(n, list(g.nodes))
     if x & y:
         raise GraphError(f"{sorted(x & y)[0]} is both exposure and outcome")
+    if g.selected:
+        raise GraphClassError(
+            f"[selected] nodes in a {g.kind} are not supported: in a MAG, write selection as an undirected edge (a -- b); "
+            f"selected here: {', '.join(sorted(g.selected))}"
+        )
     if isinstance(g, PDAG):
         g = orient(g)  # the criterion reads the maximally oriented PDAG (Meek's rules; Perković et al. 2017)
     rep, selection = representative_dag(g)
@@ -152,6 +155,8 @@ def amenability(g: MarkedGraph, x: Iterable[str], y: Iterable[str]) -> str | Non
     True
     """
     xs, ys = frozenset(x), frozenset(y)
+    if isinstance(g, PDAG):
+        g = orient(g)  # amenability is read on the maximally oriented PDAG
     towards_y = reach(_possible_adjacency(g, reverse=True), ys, avoid=xs)
     for a in sorted(xs):
         for e in sorted(g.incident(a)):
@@ -171,70 +176,13 @@ def amenability(g: MarkedGraph, x: Iterable[str], y: Iterable[str]) -> str | Non
     return None
 
 
-def _orient_circle_component(g: PAG) -> list[tuple[str, str]]:
-    """Directed edges for the o-o component of a PAG with no unshielded collider (it is chordal in a valid PAG)."""
-    component = nx.Graph()
-    component.add_edges_from((e.u, e.v) for e in g.edges if e.token == "@-@")
-    if component.number_of_edges() == 0:
-        return []
-    if not nx.is_chordal(component):
-        raise GraphError("the o-o edges of the PAG are not chordal, so no MAG has this PAG; the PAG is invalid")
-    _, order = nx.complete_to_chordal_graph(component)
-    # Direct every edge towards the node eliminated first: a node's parents are its later neighbours, a clique.
-    return [(u, v) if order[u] > order[v] else (v, u) for u, v in component.edges]
-
-
-class _ClassMAG(MAG):
-    """The MAG of a PAG's class (Zhang 2008, Thm 2), not re-validated: the PAG's marks already are its evidence."""
-
-    def _validate(self) -> None:
-        return None
-
-
-def representative_dag(g: MarkedGraph) -> tuple[CausalGraph, frozenset[str]]:
-    """One DAG the graph stands for, and its selection nodes (to be conditioned on).
-
-    PDAG: a consistent extension. MAG: the canonical DAG (``a <-> b`` through a
-    latent node, ``a -- b`` into a selection node ``S[a,b]``). PAG: the canonical
-    DAG of a MAG of its class.
-
-    Examples
-    --------
-    >>> d, s = representative_dag(MAG([("a", "<->", "b"), ("b", "->", "c")]))
-    >>> sorted(d.observed), sorted(d.bidirected)
-    (['a', 'b', 'c'], [('a', 'b')])
-    """
-    if isinstance(g, PDAG):
-        return consistent_extension(g), frozenset()
-    if isinstance(g, PAG):
-        directed: list[tuple[str, str]] = []
-        for e in g.edges:
-            if e.token in ("->", "@->"):
-                directed.append((e.u, e.v))
-        directed += _orient_circle_component(g)
-        edges = [MarkedEdge(u, v, TAIL, ARROW) for u, v in directed]
-        edges += [e for e in g.edges if e.token == "<->"]
-        edges += [MarkedEdge(e.u, e.v, TAIL, TAIL) for e in g.edges if e.token in ("--", "@--")]
-        g = _ClassMAG(edges, nodes=g.nodes, latent=g.latent)
-    if not isinstance(g, MAG):
-        raise GraphError(f"adjustment is not defined on a {g.kind} graph")
-    taken = set(g.nodes)
-    directed = [(e.u, e.v) for e in g.edges if e.token == "->"]
-    selection: set[str] = set()
-    for e in g.edges:
-        if e.token == "--":
-            s = f"S[{e.u},{e.v}]"
-            while s in taken:
-                s += "'"
-            taken.add(s)
-            selection.add(s)
-            directed += [(e.u, s), (e.v, s)]
-    rep = CausalGraph(directed, nodes=[*g.nodes, *sorted(selection)], bidirected=sorted(g.bidirected), latent=g.latent)
-    return rep, frozenset(selection)
-
-
 def _set(z: Iterable[str] | str) -> frozenset[str]:
     return frozenset(as_names(z)) if isinstance(z, str) else frozenset(z)
+
+
+def _forced(g: MarkedGraph, include: Nodes, ignore_adjusted: bool) -> frozenset[str]:
+    """``include`` and, unless ignored, the ``[adjusted]`` nodes: conditioned on in every set, as for DAGs."""
+    return _set(include) | (frozenset() if ignore_adjusted else g.adjusted)
 
 
 @for_graph_class(dag.is_adjustment_set, *_CLASSES)
@@ -264,37 +212,52 @@ def _is_adjustment_set(g: MarkedGraph, exposure: Nodes | None, outcome: Nodes | 
 
 @for_graph_class(dag.adjustment_sets, *_CLASSES)
 def _adjustment_sets(
-    g: MarkedGraph, exposure: Nodes | None = None, outcome: Nodes | None = None, *, include: Nodes = (), exclude: Nodes = ()
+    g: MarkedGraph,
+    exposure: Nodes | None = None,
+    outcome: Nodes | None = None,
+    *,
+    include: Nodes = (),
+    exclude: Nodes = (),
+    ignore_adjusted: bool = False,
 ) -> Iterator[frozenset[str]]:
     q = _query(g, exposure, outcome)
     if q.problem:
         return iter(())
     sets = dag.adjustment_sets(
-        q.dag, q.x, q.y, include=_set(include) | q.selection, exclude=(_set(exclude) | q.forb) - q.x - q.y
+        q.dag, q.x, q.y, include=_forced(g, include, ignore_adjusted) | q.selection, exclude=(_set(exclude) | q.forb) - q.x - q.y
     )
     return (s - q.selection for s in sets)
 
 
 @for_graph_class(dag.minimal_adjustment_set, *_CLASSES)
 def _minimal_adjustment_set(
-    g: MarkedGraph, exposure: Nodes | None = None, outcome: Nodes | None = None, *, include: Nodes = (), exclude: Nodes = ()
+    g: MarkedGraph,
+    exposure: Nodes | None = None,
+    outcome: Nodes | None = None,
+    *,
+    include: Nodes = (),
+    exclude: Nodes = (),
+    ignore_adjusted: bool = False,
 ) -> frozenset[str] | None:
     q = _query(g, exposure, outcome)
     if q.problem:
         return None
     found = dag.minimal_adjustment_set(
-        q.dag, q.x, q.y, include=_set(include) | q.selection, exclude=(_set(exclude) | q.forb) - q.x - q.y
+        q.dag, q.x, q.y, include=_forced(g, include, ignore_adjusted) | q.selection, exclude=(_set(exclude) | q.forb) - q.x - q.y
     )
     return None if found is None else found - q.selection
 
 
 @for_graph_class(dag.canonical_adjustment_set, *_CLASSES)
-def _canonical_adjustment_set(g: MarkedGraph, exposure: Nodes | None = None, outcome: Nodes | None = None) -> frozenset[str] | None:
+def _canonical_adjustment_set(
+    g: MarkedGraph, exposure: Nodes | None = None, outcome: Nodes | None = None, *, ignore_adjusted: bool = False
+) -> frozenset[str] | None:
     """``PossAn(X ∪ Y) \\ (X ∪ Y ∪ Forb)`` over observed nodes (Perković et al. 2018, Def. 4.1), when it is valid."""
     q = _query(g, exposure, outcome)
     if q.problem:
         return None
-    possible_ancestors = reach(_possible_adjacency(q.graph, reverse=True), q.x | q.y)
-    z = frozenset(possible_ancestors) - q.x - q.y - q.forb - g.latent
+    forced = _forced(g, (), ignore_adjusted)
+    possible_ancestors = reach(_possible_adjacency(q.graph, reverse=True), q.x | q.y | forced)
+    z = (frozenset(possible_ancestors) - q.x - q.y - q.forb - g.latent) | forced
     return z if _is_adjustment_set(g, q.x, q.y, z) else None
 

@@ -16,8 +16,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from dagcore._traverse import reach
+from dagcore.equivalence import consistent_extension, m_separated, mag_of_pag, orient
 from dagcore.errors import GraphError
-from dagcore.graph import CausalGraph, takes_graph
+from dagcore.graph import CausalGraph, for_graph_class, takes_graph
+from dagcore.marked import MAG, PAG, PDAG, MarkedGraph, canonical_dag
 from dagcore.structure.dseparation import d_separated, minimal_d_separator
 
 __all__ = ["Independence", "implied_independencies"]
@@ -142,3 +145,36 @@ def _local(g: CausalGraph, adjusted: frozenset[str], selected: frozenset[str]) -
             seen.add(key)
             a, b = sorted((v, w))
             yield Independence(a, b, given, sel)
+
+
+@for_graph_class(implied_independencies, PDAG, MAG, PAG)
+def _implied_independencies_of_class(g: MarkedGraph, *, kind: str = "missing_edge") -> list[Independence]:
+    """The independencies every DAG of the class implies (they are Markov equivalent): m-separations.
+
+    PDAG: those of a consistent extension. MAG and PAG (through a MAG of its class):
+    for each non-adjacent pair, a minimal m-separating set found from the ancestors
+    of the pair and the selection (a separator by maximality; Richardson & Spirtes
+    2002), shrunk one node at a time (minimal when no single node can be dropped;
+    Tian, Paz & Pearl 1998).
+    """
+    if isinstance(g, PDAG):
+        return implied_independencies(consistent_extension(orient(g)), kind=kind)  # type: ignore[no-any-return]
+    if kind != "missing_edge":
+        raise GraphError(f"kind={kind!r} is defined on DAGs; a {g.kind} has the missing-edge basis only (kind='missing_edge')")
+    mag = mag_of_pag(g) if isinstance(g, PAG) else g
+    canon, selection = canonical_dag(mag)
+    pred = {n: list(canon.predecessors(n)) for n in canon}
+    observed = sorted(set(mag.nodes) - mag.latent)
+    out = []
+    for i, a in enumerate(observed):
+        for b in observed[i + 1 :]:
+            if mag.adjacent(a, b):
+                continue
+            z = {n for n in reach(pred, [a, b, *selection]) if isinstance(n, str)} - {a, b} - mag.latent
+            if not m_separated(mag, [a], [b], z):
+                continue  # pragma: no cover - impossible in a maximal ancestral graph
+            for v in sorted(z):
+                if m_separated(mag, [a], [b], z - {v}):
+                    z.discard(v)
+            out.append(Independence(a, b, tuple(sorted(z))))
+    return sorted(out)
