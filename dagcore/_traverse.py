@@ -256,26 +256,31 @@ def active_reach(graph: nx.DiGraph, xs: Collection[str], zs: Collection[str]) ->
     succ = graph._succ
     # Ancestors of the conditioning set (inclusive): colliders there are open.
     anc_z = reach(pred, zs)
-    # (node, arrived_from_child): "up" means we came from a child (moving against the arrow).
-    visited: set[tuple[str, bool]] = set()
-    to_visit: list[tuple[str, bool]] = [(x, True) for x in xs]
-    reached: set[str] = set()
-    while to_visit:
-        node, up = to_visit.pop()
-        if (node, up) in visited:
-            continue
-        visited.add((node, up))
-        if node not in zs:
-            reached.add(node)
-        if up:
+    # Two stacks and two seen-sets, one per direction of arrival, instead of (node, direction) tuples: 1.4x faster
+    # on deep_dag(1000) and deep_dag(10000) (interleaved best of 9 and 3), same states visited.
+    up_seen: set[str] = set()  # arrived from a child (moving against the arrow)
+    down_seen: set[str] = set()  # arrived from a parent (through an arrowhead)
+    up = list(xs)
+    down: list[str] = []
+    while up or down:
+        while up:
+            node = up.pop()
+            if node in up_seen:
+                continue
+            up_seen.add(node)
             if node not in zs:
-                to_visit.extend((p, True) for p in pred[node])
-                to_visit.extend((c, False) for c in succ[node])
-        else:
+                up.extend(p for p in pred[node] if p not in up_seen)
+                down.extend(c for c in succ[node] if c not in down_seen)
+        while down:
+            node = down.pop()
+            if node in down_seen:
+                continue
+            down_seen.add(node)
             if node not in zs:
-                to_visit.extend((c, False) for c in succ[node])
+                down.extend(c for c in succ[node] if c not in down_seen)
             if node in anc_z:
-                to_visit.extend((p, True) for p in pred[node])
+                up.extend(p for p in pred[node] if p not in up_seen)
+    reached = (up_seen | down_seen).difference(zs)
     reached.difference_update(xs)
     return reached
 
