@@ -33,6 +33,7 @@ __all__ = [
     "find_cycle",
     "without_edges",
     "active_reach",
+    "Walk",
     "active_walk",
     "trail",
     "loop_erased",
@@ -256,32 +257,74 @@ def active_reach(graph: nx.DiGraph, xs: Collection[str], zs: Collection[str]) ->
     succ = graph._succ
     # Ancestors of the conditioning set (inclusive): colliders there are open.
     anc_z = reach(pred, zs)
-    # (node, arrived_from_child): "up" means we came from a child (moving against the arrow).
-    visited: set[tuple[str, bool]] = set()
-    to_visit: list[tuple[str, bool]] = [(x, True) for x in xs]
-    reached: set[str] = set()
-    while to_visit:
-        node, up = to_visit.pop()
-        if (node, up) in visited:
-            continue
-        visited.add((node, up))
-        if node not in zs:
-            reached.add(node)
-        if up:
+    # Two stacks and two seen-sets, one per direction of arrival, instead of (node, direction) tuples: 1.4x faster
+    # on deep_dag(1000) and deep_dag(10000) (interleaved best of 9 and 3), same states visited.
+    up_seen: set[str] = set()  # arrived from a child (moving against the arrow)
+    down_seen: set[str] = set()  # arrived from a parent (through an arrowhead)
+    up = list(xs)
+    down: list[str] = []
+    while up or down:
+        while up:
+            node = up.pop()
+            if node in up_seen:
+                continue
+            up_seen.add(node)
             if node not in zs:
-                to_visit.extend((p, True) for p in pred[node])
-                to_visit.extend((c, False) for c in succ[node])
-        else:
+                up.extend(p for p in pred[node] if p not in up_seen)
+                down.extend(c for c in succ[node] if c not in down_seen)
+        while down:
+            node = down.pop()
+            if node in down_seen:
+                continue
+            down_seen.add(node)
             if node not in zs:
-                to_visit.extend((c, False) for c in succ[node])
+                down.extend(c for c in succ[node] if c not in down_seen)
             if node in anc_z:
-                to_visit.extend((p, True) for p in pred[node])
+                up.extend(p for p in pred[node] if p not in up_seen)
+    reached = (up_seen | down_seen).difference(zs)
     reached.difference_update(xs)
     return reached
 
 
 State = tuple[str, bool]
 """A Bayes-ball state: ``(node, arrived_from_child)``; ``(v, False)`` means the trail enters ``v`` through an arrowhead."""
+
+
+class Walk:
+    """The states a breadth-first Bayes-ball walk reached, each with the state it was reached from.
+
+    ``state in walk`` tells whether a state was reached; :meth:`trail` reads
+    the trail that reached it. States reached by arriving from a child and
+    from a parent are kept in two dicts keyed by node (cheaper than one dict
+    keyed by ``(node, direction)`` tuples: no tuple per edge).
+    """
+
+    __slots__ = ("up", "down")
+
+    def __init__(self) -> None:
+        self.up: dict[str, State | None] = {}
+        self.down: dict[str, State | None] = {}
+
+    def __contains__(self, state: object) -> bool:
+        if not isinstance(state, tuple) or len(state) != 2:
+            return False
+        return state[0] in (self.up if state[1] else self.down)
+
+    def came_from(self, state: State) -> State | None:
+        """The state ``state`` was reached from (None for a start state)."""
+        return (self.up if state[1] else self.down)[state[0]]
+
+    def trail(self, state: State) -> tuple[list[str], list[bool]]:
+        """The trail to ``state``: its nodes and, per edge, whether it points away from the source."""
+        nodes, forward = [], []
+        cur: State | None = state
+        while cur is not None:
+            nodes.append(cur[0])
+            prev = self.came_from(cur)
+            if prev is not None:
+                forward.append(not cur[1])  # entered from a parent: the edge points along the trail
+            cur = prev
+        return nodes[::-1], forward[::-1]
 
 
 def active_walk(
@@ -292,24 +335,24 @@ def active_walk(
     blocked: Collection[str] = (),
     targets: Collection[str] = (),
     anc_z: Collection[str] | None = None,
-) -> tuple[dict[State, State | None], State | None]:
-    """Breadth-first Bayes-ball from ``sources`` given ``zs``, with parent pointers: ``(came_from, target state or None)``.
+) -> tuple[Walk, State | None]:
+    """Breadth-first Bayes-ball from ``sources`` given ``zs``, with parent pointers: ``(walk, target state or None)``.
 
-    ``came_from`` maps every state reached to the state it was reached from
-    (None for the start states ``(x, True)``); :func:`trail` reads a trail
-    out of it. Nodes in ``blocked`` and the sources are reached but never
-    expanded (never interior). The walk stops at the first state of a node in
-    ``targets`` (other than a start state); with no targets it reaches every
-    state: linear time in the size of the graph (Shachter 1998; Koller &
-    Friedman 2009, Algorithm 3.1, breadth first). ``anc_z``, the inclusive
-    ancestors of ``zs``, is computed when not given.
+    The :class:`Walk` holds every state reached and the state it was reached
+    from (None for the start states ``(x, True)``); :func:`trail` reads a
+    trail out of it. Nodes in ``blocked`` and the sources are reached but
+    never expanded (never interior). The walk stops at the first state of a
+    node in ``targets`` (other than a start state); with no targets it
+    reaches every state: linear time in the size of the graph (Shachter 1998;
+    Koller & Friedman 2009, Algorithm 3.1, breadth first). ``anc_z``, the
+    inclusive ancestors of ``zs``, is computed when not given.
 
     Examples
     --------
     >>> g = nx.DiGraph([("x", "m"), ("y", "m")])
-    >>> came_from, _ = active_walk(g, {"x"}, set())
-    >>> sorted(came_from)
-    [('m', False), ('x', True)]
+    >>> walk, _ = active_walk(g, {"x"}, set())
+    >>> ("m", False) in walk, ("m", True) in walk
+    (True, False)
     """
     from collections import deque
 
@@ -318,58 +361,50 @@ def active_walk(
     if anc_z is None:
         anc_z = reach(pred, zs)
     stop = set(blocked) | set(sources)
-    start = [(x, True) for x in sources]
-    came_from: dict[State, State | None] = dict.fromkeys(start)
-    queue = deque(start)
+    walk = Walk()
+    came_up, came_down = walk.up, walk.down
+    queue: deque[State] = deque()
+    for x in sources:
+        came_up[x] = None
+        queue.append((x, True))
     push = queue.append
     while queue:
         state = queue.popleft()
         node, up = state
-        if came_from[state] is not None:
+        if (came_up if up else came_down)[node] is not None:
             if node in targets:
-                return came_from, state
+                return walk, state
             if node in stop:
                 continue
         if node not in zs:
             for c in succ[node]:
-                move = (c, False)
-                if move not in came_from:
-                    came_from[move] = state
-                    push(move)
+                if c not in came_down:
+                    came_down[c] = state
+                    push((c, False))
             if up:
                 for p in pred[node]:
-                    move = (p, True)
-                    if move not in came_from:
-                        came_from[move] = state
-                        push(move)
+                    if p not in came_up:
+                        came_up[p] = state
+                        push((p, True))
         if not up and node in anc_z:
             for p in pred[node]:
-                move = (p, True)
-                if move not in came_from:
-                    came_from[move] = state
-                    push(move)
-    return came_from, None
+                if p not in came_up:
+                    came_up[p] = state
+                    push((p, True))
+    return walk, None
 
 
-def trail(came_from: Mapping[State, State | None], state: State) -> tuple[list[str], list[bool]]:
+def trail(walk: Walk, state: State) -> tuple[list[str], list[bool]]:
     """The trail :func:`active_walk` followed to ``state``: its nodes and, per edge, whether it points away from the source.
 
     Examples
     --------
     >>> g = nx.DiGraph([("c", "x"), ("c", "y")])
-    >>> came_from, end = active_walk(g, {"x"}, set(), targets={"y"})
-    >>> trail(came_from, end)
+    >>> walk, end = active_walk(g, {"x"}, set(), targets={"y"})
+    >>> trail(walk, end)
     (['x', 'c', 'y'], [False, True])
     """
-    nodes, forward = [], []
-    cur: State | None = state
-    while cur is not None:
-        nodes.append(cur[0])
-        prev = came_from[cur]
-        if prev is not None:
-            forward.append(not cur[1])  # entered from a parent: the edge points along the trail
-        cur = prev
-    return nodes[::-1], forward[::-1]
+    return walk.trail(state)
 
 
 def loop_erased(nodes: list[str], forward: list[bool]) -> tuple[list[str], list[bool]]:
@@ -425,10 +460,10 @@ def active_trail(
     >>> active_trail(g, {"x"}, {"y"}, {"c", "m"})
     (['x', 'm', 'y'], [True, False])
     """
-    came_from, end = active_walk(graph, sources, zs, blocked=blocked, targets=targets)
+    walk, end = active_walk(graph, sources, zs, blocked=blocked, targets=targets)
     if end is None:
         return None
-    return loop_erased(*trail(came_from, end))
+    return loop_erased(*walk.trail(end))
 
 
 def moral_ancestral_neighbours(graph: nx.DiGraph, nodes: Collection[str]) -> dict[str, set[str]]:
