@@ -240,3 +240,11 @@ def test_default_standardization_equals_its_formula(inference: str) -> None:
         ref = Standardization(target=target, inference=inference, n_bootstrap=30, formula="y ~ t * (z1 + C(z2))").fit(df, e).estimate_
         assert fast.value == pytest.approx(ref.value, abs=1e-12) and fast.se == pytest.approx(ref.se, rel=1e-9)
         assert fast.target == ref.target == target
+
+
+def test_a_category_in_one_arm_only_is_named_not_a_lapack_error() -> None:
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"z1": ["a"] * 195 + ["b"] * 5, "z2": rng.normal(size=200), "t": [0.0, 1.0] * 97 + [0.0] * 6, "y": rng.normal(size=200)})
+    with pytest.raises(DataError, match="collinear within a treatment arm .* treatment_interactions=False"):
+        OutcomeRegression().fit(df, E)
+    assert OutcomeRegression(treatment_interactions=False).fit(df, E).estimate_.target.startswith("WATE")
