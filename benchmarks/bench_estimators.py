@@ -20,6 +20,14 @@ size is not run at bigger sizes. Targets: AIPW within 5x of the floor at 10^6
 rows; peak memory at most 4x the data.
 
     python benchmarks/bench_estimators.py [--quick] [--sizes 10000,100000] [--peers]
+    python benchmarks/bench_estimators.py --targets [--sizes 1000000] [--rounds 3]
+
+``--targets`` measures only the issue-12 targets at the largest size, in one
+run: the floor, AIPW, dml and DoubleML's PLR (when installed) timed
+round-robin, best of ``--rounds`` (dml <= 0.5x DoubleML PLR, AIPW <= 3x the
+floor), then the tracemalloc peak of the S-, T-, X-learners and
+standardization against the data's size (<= 4x), with ``n_bootstrap`` 2 and 8
+to show that bootstrap replicates are streamed (the peak does not grow with B).
 
 ``--peers`` also times EconML (LinearDML, LinearDRLearner), DoubleML (PLR,
 IRM) and DoWhy (backdoor.linear_regression, propensity_score_weighting) on the

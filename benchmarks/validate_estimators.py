@@ -23,6 +23,8 @@ Designs (each with a known effect):
   scored against that target's truth (computed by quadrature), labelled
   ``method[TARGET]``; ``dml`` and ``g_estimation`` (whose estimands are the
   overlap-weighted effect when the propensity model is right) against the ATO.
+* ``iv-precision``: the IV model with a prognostic covariate independent of
+  the instrument, 2SLS with and without it as a precision covariate.
 * ``targets-no-overlap``: the same effect with 80% of the controls at a
   propensity below 0.01: the ATT estimators only.
 
@@ -171,6 +173,12 @@ def _targets_data(n: int, rng: np.random.Generator, overlap: bool) -> pd.DataFra
     return pd.DataFrame({"z1": z1, "z2": z2, "t": t, "y": y})
 
 
+def iv_precision(n: int, rng: np.random.Generator) -> pd.DataFrame:
+    df = iv_linear(n, rng)
+    w = rng.standard_normal(n)
+    return df.assign(w=w, y=df.y + 2 * w)
+
+
 def targets_design(n: int, rng: np.random.Generator) -> pd.DataFrame:
     return _targets_data(n, rng, True)
 
@@ -236,6 +244,9 @@ DESIGNS = (
            "the napkin graph (w <-> x, w <-> y): only the ID formula identifies it; binary variables"),
     Design("mediation-nde", mediation_linear, _mediation_estimand("nde"), 1.0, "c -> {x, m, y}, x -> m -> y: natural direct effect"),
     Design("mediation-nie", mediation_linear, _mediation_estimand("nie"), 1.2, "the same model: natural indirect effect 0.8 x 1.5"),
+    Design("iv-precision", iv_precision, Estimand(treatment=("x",), outcome=("y",), strategy="iv", instruments=frozenset({"z"})),
+           1.5, "the iv-linear model plus a prognostic w independent of z (y += 2 w): 2SLS with and without covariates=['w']",
+           (("2sls", "2sls", {}, "effect"), ("2sls[covariates=w]", "2sls", {"covariates": ["w"]}, "effect")), (("effect", 1.5),)),
     Design("targets", targets_design,
            Estimand(treatment=("t",), outcome=("y",), strategy="backdoor", adjustment_set=frozenset({"z1", "z2"})),
            1.0, "effect 1 + z1, propensity rising with z1: ATE, ATT, ATC, ATO differ (truths by quadrature)",

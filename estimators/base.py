@@ -455,10 +455,9 @@ class NuisanceFormulas(OutcomeFormula):
 
     def _feature_matrices(self, prep: Prepared, covs: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """The outcome model's and the treatment model's features (the adjustment set's design matrix without formulas)."""
-        default = design_matrix(prep.data, covs) if not (self.formula and self.propensity_formula) else None
+        default = design_matrix(prep.data, covs) if not (self.formula and self.propensity_formula) else np.zeros((0, 0))
         X_out = formula_design(self.formula, prep.data, drop=[prep.treatment])[0] if self.formula else default
         X_ps = formula_design(self.propensity_formula, prep.data, drop=[prep.treatment])[0] if self.propensity_formula else default
-        assert X_out is not None and X_ps is not None
         return X_out, X_ps
 
 

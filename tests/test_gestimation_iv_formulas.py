@@ -39,7 +39,7 @@ def test_g_estimation_reproduces_the_book(nhefs) -> None:
 
 def test_g_estimation_sandwich_against_the_bootstrap_and_a_simulation() -> None:
     rng = np.random.default_rng(0)
-    n = 2000
+    n = 1500
     z = rng.normal(size=n)
     a = rng.binomial(1, expit(0.5 * z)).astype(float)
     y = 2.0 * a + z + rng.normal(size=n)
@@ -47,7 +47,7 @@ def test_g_estimation_sandwich_against_the_bootstrap_and_a_simulation() -> None:
     df = pd.DataFrame({"z": z, "a": a, "y": y})
     e = Estimand(treatment=("a",), outcome=("y",), strategy="backdoor", adjustment_set={"z"})
     sw = GEstimation(censoring_weights=True).fit(df, e).estimate_
-    boot = GEstimation(censoring_weights=True, inference="bootstrap", n_bootstrap=100).fit(df, e).estimate_
+    boot = GEstimation(censoring_weights=True, inference="bootstrap", n_bootstrap=60).fit(df, e).estimate_
     assert abs(sw.value - 2.0) < 4 * sw.se and sw.value == boot.value
     assert 0.8 < sw.se / boot.se < 1.25
     # closed form = the root of the estimating equation sum (A - pi)(Y - psi A) = 0 on the complete cases, unweighted

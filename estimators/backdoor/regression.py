@@ -220,7 +220,14 @@ def _interacted_effect(X: np.ndarray, t: np.ndarray, y: np.ndarray, target: str,
     centre = X[rows].mean(axis=0)
     Xc = X - centre
     A = np.column_stack([np.ones(len(t)), t, Xc, Xc * t[:, None]])
-    beta, cov, r2 = _ols_cov(A, y, cov_type)
+    try:
+        beta, cov, r2 = _ols_cov(A, y, cov_type)
+    except DataError:
+        raise DataError(
+            "the covariates are collinear within a treatment arm (a category seen in one arm only, say), so the "
+            "model with treatment interactions cannot be fit; coarsen the covariate, or pass treatment_interactions=False "
+            "for the additive model (its coefficient is a variance-weighted average, labelled WATE)"
+        ) from None
     k = X.shape[1]
     d = beta[2 + k :]
     S = np.atleast_2d(np.cov(X[rows], rowvar=False)) if rows.sum() > 1 else np.zeros((k, k))

@@ -124,10 +124,20 @@ class Stratification(PropensityFormula):
         else:
             # the ATT's (ATC's) strata are quantiles of the treated's (controls') scores: the population averaged
             # over is split evenly, and units far outside it (controls with a propensity near 0) share the outermost stratum
-            edges = np.unique(np.quantile(ps[arm], np.linspace(0, 1, int(self.n_strata) + 1)))
-            edges[0], edges[-1] = min(edges[0], ps.min()), max(edges[-1], ps.max())
-            codes = np.clip(np.searchsorted(edges, ps, side="right") - 1, 0, len(edges) - 2)
-            notes.append(f"strata are quantiles of the propensity among the {'treated' if self.target == 'ATT' else 'untreated'} (the {self.target} population)")
+            # units of the other arm outside the range of the target arm's scores get strata of their own,
+            # which hold no unit of the target population: dropped, they leave the ATT (ATC) unchanged
+            inner = np.unique(np.quantile(ps[arm], np.linspace(0, 1, int(self.n_strata) + 1)))
+            codes = np.searchsorted(inner, ps, side="left")  # 0: below the arm's lowest score, len(inner): above its highest
+            codes = np.where(np.isin(ps, inner[:1]), 1, codes)
+            codes = np.where(ps == inner[-1], len(inner) - 1, codes)
+            used = np.unique(codes)
+            codes = np.searchsorted(used, codes)
+            group = "treated" if self.target == "ATT" else "untreated"
+            labels_all = ([f"propensity below the lowest of the {group} ({inner[0]:.3g})"]
+                          + [f"propensity [{inner[k]:.3g}, {inner[k + 1]:.3g}]" for k in range(len(inner) - 1)]
+                          + [f"propensity above the highest of the {group} ({inner[-1]:.3g})"])
+            notes.append(f"strata are quantiles of the propensity among the {group} (the {self.target} population)")
+            return np.asarray(codes, dtype=int), [labels_all[k] for k in used], extra
         codes = np.asarray(codes, dtype=int)
         if len(edges) - 1 < self.n_strata:
             notes.append(f"ties in the propensity score left {len(edges) - 1} strata instead of {self.n_strata}")
@@ -154,10 +164,13 @@ class Stratification(PropensityFormula):
                     f"every stratum holds only treated or only untreated units ({n_dropped} units): "
                     "no within-stratum contrast is left (no overlap); use fewer strata or coarser covariates"
                 )
-            self._warn(
-                f"dropped {int(one_arm.sum())} of {n_s} strata with only one treatment group "
-                f"({n_dropped} units, {n_dropped_treated} of them treated): the estimate is for the remaining population"
-            )
+            n_dropped_target = {"ATT": n_dropped_treated, "ATC": n_dropped - n_dropped_treated}.get(self.target, n_dropped)
+            message = (f"dropped {int(one_arm.sum())} of {n_s} strata with only one treatment group "
+                       f"({n_dropped} units, {n_dropped_treated} of them treated)")
+            if n_dropped_target == 0:  # only units outside the target population: the target is unchanged
+                notes.append(f"{message}: none of them in the {self.target} population, which is unchanged")
+            else:
+                self._warn(f"{message}: the estimate is for the remaining population")
         keep_s = ~one_arm & ~empty
         keep = keep_s[codes]
 
