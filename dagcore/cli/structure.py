@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from dagcore.cli import common
 from dagcore.errors import GraphError
-from dagcore.graph import CausalGraph
+
+if TYPE_CHECKING:  # the parser is built without loading the graph model (networkx): dagcore --help stays fast
+    from dagcore.graph import CausalGraph
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -70,7 +73,7 @@ def _paths(args: argparse.Namespace) -> int:
     source = "--given" if args.given is not None else ("the adjusted nodes ignored" if args.ignore_adjusted and g.adjusted else "the file's adjusted and selected nodes")
     opened = [p for p in found if p.open and p.kind != "causal"]
     common.show(args, {"exposure": x, "outcome": y, "given": given, "given_from": source, "paths": [p.to_dict() for p in found], "truncated": it.truncated}, [
-        f"paths from {x} to {y} given {common.braces(given)} ({source}):",
+        f"paths from {x} to {y} given {common.braces(given)}" + (f" ({source}):" if (args.given is not None or g.adjusted or g.selected) else ":"),
         *(f"  {'OPEN   ' if p.open else 'blocked'}  {p.text()}  ({p.kind}; {p.reason})" for p in found),
         f"{len(found)} paths, {len(opened)} open non-causal",
         *([f"truncated: more than {args.limit} paths exist (raise --limit)"] if it.truncated else []),
