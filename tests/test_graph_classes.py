@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import shutil
 
 import networkx as nx
 import pytest
@@ -246,3 +247,15 @@ def test_cli_convert_and_equivalent(tmp_path) -> None:  # type: ignore[no-untype
     pag.write_text("pag { x [exposure] y [outcome] x @-> y }")
     refused = subprocess.run([*run, "adjust", "--optimal", str(pag)], capture_output=True, text=True)
     assert refused.returncode != 0 and "not on a pag graph" in refused.stderr
+
+
+def test_render_draws_both_marks_of_every_edge() -> None:
+    from dagcore.rendering import to_graphviz
+
+    source = to_graphviz(parse("pag { x [exposure] y [outcome] x @-> y  a @-@ x  x <-> w  w -- v }")).source
+    assert 'x -> y [arrowhead=normal arrowtail=odot dir=both]' in source
+    assert 'a -> x [arrowhead=odot arrowtail=odot dir=both]' in source
+    assert 'w -> x [arrowhead=normal arrowtail=normal dir=both]' in source
+    assert 'v -> w [arrowhead=none arrowtail=none dir=both]' in source
+    if shutil.which("dot"):
+        assert dagcore.render(parse("pdag { a -- b  b -> c }")).lstrip().startswith("<?xml")
