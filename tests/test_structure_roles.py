@@ -148,11 +148,14 @@ def test_adjusted_nodes_are_conditioned_on_unless_ignored() -> None:
     g = parse("A -> X; A -> M; B -> M; B -> Y; X -> Y; X [exposure]; Y [outcome]; M [adjusted]")
     table = roles(g)
     assert table["A"].confounder and table["B"].confounder  # on the back-door path that adjusting for M opens
-    assert "M" in table.adjustment_set and table["M"].verdict == "good"
+    assert "M" in table.adjustment_set and table["M"].verdict == "neutral" and "marked adjusted" in table["M"].reason
     bare = roles(g, ignore_adjusted=True)
     assert not bare["A"].confounder and bare.adjustment_set == frozenset() and bare["M"].verdict == "bad"
     c = parse("C -> X; C -> Y; X -> Y; X [exposure]; Y [outcome]; C [adjusted]")
-    assert roles(c)["C"].confounder
+    assert roles(c)["C"].confounder and roles(c)["C"].verdict == "good"
+    mediator = roles(parse("X -> M -> Y; X [exposure]; Y [outcome]; M [adjusted]"))
+    assert mediator.adjustment_set is None and mediator.conditioned == {"M"} and mediator["M"].verdict == "bad"
+    assert "no adjustment set contains the adjusted and selected nodes {M}" in str(mediator)
 
 
 @pytest.mark.slow
