@@ -62,6 +62,7 @@ def main() -> None:
     parser.add_argument("--targets-only", action="store_true", help="only the targets table (NHEFS, instruments, listing rate)")
     parser.add_argument("--nx-timeout", type=float, default=120, help="seconds allowed to the networkx recipe, instruments and set listing above 10,000 nodes")
     parser.add_argument("--issue11", action="store_true", help="only the issue-11 tables (invalid sets, identify, ladder listing, instruments)")
+    parser.add_argument("--parts", default="invalid,bow,listing,instruments", help="with --issue11: which tables, comma-separated")
     args = parser.parse_args()
     if args.issue11:
         issue11(args)
@@ -164,6 +165,18 @@ def invalid_set(g: dagcore.CausalGraph) -> frozenset[str]:
 def issue11(args: argparse.Namespace) -> None:
     """The issue-11 tables, each ratio measured in the same run on the same graph."""
     dagcore.identify(dagcore.load(ROOT / "examples" / "nhefs" / "nhefs.dag"))  # warm-up: first-call imports are not timed
+    parts = set(args.parts.split(","))
+    if "invalid" in parts:
+        _invalid_sets(args)
+    if "bow" in parts:
+        _bow(args)
+    if "listing" in parts:
+        _listing()
+    if "instruments" in parts:
+        _instruments(args)
+
+
+def _invalid_sets(args: argparse.Namespace) -> None:
     rows = []
     for family in ("random (sparse ER)", "deep"):
         for n in (25, 1_000, 10_000, 100_000):
@@ -191,8 +204,11 @@ def issue11(args: argparse.Namespace) -> None:
     print(table(["family", "nodes", "edges", "minimal set ms", "is_adjustment_set (invalid) ms (vs minimal)", "identify() ms (vs minimal)",
                  "strategy", "open path named", "peak bytes per edge: minimal / check / identify"], rows))
 
-    # identify() where no adjustment set exists: the bow X <-> Y added to the deep family, so it goes on to the
-    # front-door search, the ID algorithm and instruments. Capped in a child process.
+
+
+def _bow(args: argparse.Namespace) -> None:
+    """identify() where no adjustment set exists: the bow X <-> Y added to the deep family, so it goes on to the
+    front-door search, the ID algorithm and instruments. Capped in a child process (the fork is in the time)."""
     rows = []
     for n in (25, 1_000, 2_000):
         base = deep_dag(n, layers=min(20, max(3, n // 5)), seed=11)
@@ -205,7 +221,10 @@ def issue11(args: argparse.Namespace) -> None:
     print()
     print(table(["deep nodes + X <-> Y", "edges", "minimal set ms (None)", "identify() ms", "vs minimal", "strategy"], rows))
 
-    # Listing every minimal set against the pre-issue-11 loops (benchmarks/reference_adjustment_sets.py), interleaved.
+
+
+def _listing() -> None:
+    """Listing every minimal set against the pre-issue-11 loops (benchmarks/reference_adjustment_sets.py), interleaved."""
     from reference_adjustment_sets import reference_adjustment_sets
 
     rows = []
@@ -239,7 +258,10 @@ def issue11(args: argparse.Namespace) -> None:
     print()
     print(table(["graph", "sets", "reference (pre-issue-11 loops)", "now", "speed-up", "same sets, same order"], rows))
 
-    # Instruments on the deep family (measure only: instrumental.py is being rewritten in another branch).
+
+
+def _instruments(args: argparse.Namespace) -> None:
+    """Instruments on the deep family (measure only: instrumental.py is being rewritten in another branch)."""
     rows = []
     for n in (5_000, 10_000):
         g = deep_dag(n, layers=20, seed=11)

@@ -5,7 +5,7 @@ Compares ``dagcore.d_separated`` with ``networkx.is_d_separator`` and a floor
 run on the same graphs and queries. Target: within 2x of networkx.
 Run: ``python benchmarks/bench_structure.py``.
 
-``--roles-render`` times instead ``roles`` and ``render`` (SVG, automatic
+``--roles-render`` (``--no-render`` to skip the drawing) times instead ``roles`` and ``render`` (SVG, automatic
 layout) at 400, 2,000 and 10,000 nodes in both families, each against the
 floor and ``minimal_adjustment_set`` on the same graph, with the layout engine
 used and roles' peak memory (targets: roles <= 1 s at 10,000 nodes, render
@@ -49,13 +49,15 @@ def roles_and_render() -> None:
             mem = peak_memory(lambda: dagcore.roles(g))
             table_ = dagcore.roles(g)
             bad = sum(r.verdict == "bad" for r in table_)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                start = time.perf_counter()
-                svg = dagcore.render(g)
-                t_render = time.perf_counter() - start
             engine = "dot" if len(g.observed) <= DOT_NODE_LIMIT else "sfdp"
-            assert isinstance(svg, str) and svg.count("<g id=\"node") >= len(g.observed)
+            t_render = float("nan")
+            if "--no-render" not in sys.argv[1:]:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    start = time.perf_counter()
+                    svg = dagcore.render(g)
+                    t_render = time.perf_counter() - start
+                assert isinstance(svg, str) and svg.count("<g id=\"node") >= len(g.observed)
             print(f"  measured {family} n={n:,}: roles {t_roles * 1000:.0f} ms, render {t_render:.1f} s ({engine})", file=sys.stderr, flush=True)
             rows.append([family, f"{n:,}", f"{len(g.edges):,}", f"{t_roles * 1000:.0f}", f"{t_roles / t_floor:.0f}x", f"{t_roles / t_min:.1f}x",
                          f"{mem / len(g.edges):.0f}", f"{bad}", f"{t_render:.1f} ({engine})"])

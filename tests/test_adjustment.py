@@ -208,7 +208,8 @@ def test_the_open_path_named_for_an_invalid_set_is_one_the_enumeration_finds(g, 
         assert witness in enumerated
 
 
-@settings(max_examples=200, deadline=None)
+@pytest.mark.slow
+@settings(max_examples=150, deadline=None)
 @given(queries(max_nodes=9, latent_fraction=0.2, bidirected=True, max_exposures=2), st.data())
 def test_bit_mask_and_set_listings_agree_in_order(g: CausalGraph, data: st.DataObject) -> None:
     """The two representations of the listing (bit masks up to _BITSET_NODES moral-graph nodes, sets above)

@@ -488,8 +488,9 @@ def adjustment_sets(
 
 
 #: Largest moral graph listed with bit masks (one Python int of up to n bits per node: 50 MB at 20,000 nodes).
-#: Measured (benchmarks/bench_identify.py, one run, interleaved with the set-based search below): on the
-#: ladder graph with 2^16 sets the bit masks list 3-5x faster; on deep_dag(10,000) the first 10 sets 3x faster.
+#: Measured against the set-based search below (same driver, same machine): 2.9x on the first 10 sets of
+#: deep_dag(10,000) (52.7 s against 152.3 s) and, with the skipped closest-to-Y searches, 3.4x on the 2^16 sets of
+#: the ladder (4.0 s against 11.7 s); benchmarks/bench_identify.py --issue11 has the end-to-end ratios.
 _BITSET_NODES = 20_000
 
 

@@ -100,14 +100,16 @@ class RoleTable:
     """One :class:`Role` per observed variable other than the exposure and outcome.
 
     ``adjustment_set`` is the reference set the verdicts are relative to (the
-    minimal adjustment set), or None when no adjustment set exists (the
-    verdicts are then relative to adjusting for nothing).
+    minimal adjustment set, containing the adjusted nodes), or None when no
+    adjustment set exists (the verdicts are then relative to conditioning on
+    ``conditioned``, the adjusted and selected nodes, or on nothing).
     """
 
     exposure: tuple[str, ...]
     outcome: tuple[str, ...]
     rows: tuple[Role, ...]
     adjustment_set: frozenset[str] | None = None
+    conditioned: frozenset[str] = frozenset()
 
     def __iter__(self) -> Iterator[Role]:
         return iter(self.rows)
@@ -127,6 +129,7 @@ class RoleTable:
             "exposure": list(self.exposure),
             "outcome": list(self.outcome),
             "adjustment_set": None if self.adjustment_set is None else sorted(self.adjustment_set),
+            "conditioned": sorted(self.conditioned),
             "roles": [r.to_dict() for r in self.rows],
         }
 
@@ -141,11 +144,13 @@ class RoleTable:
         lines = [f"{'node':<{width}}  {'role':<22}  {'verdict':<8}  reason"]
         for r in self.rows:
             lines.append(f"{r.node:<{width}}  {r.role:<22}  {r.verdict:<8}  {r.reason}")
-        s = self.adjustment_set
-        lines.append(
-            f"verdicts relative to the minimal adjustment set {_braces(s)}" if s is not None
-            else "no adjustment set exists: verdicts are relative to adjusting for nothing"
-        )
+        s, c = self.adjustment_set, self.conditioned
+        if s is not None:
+            lines.append(f"verdicts relative to the minimal adjustment set {_braces(s)}")
+        elif c:
+            lines.append(f"no adjustment set contains the adjusted and selected nodes {_braces(c)}: verdicts are relative to conditioning on them")
+        else:
+            lines.append("no adjustment set exists: verdicts are relative to adjusting for nothing")
         return "\n".join(lines)
 
 
@@ -314,10 +319,11 @@ def roles(g: CausalGraph, exposure: Nodes | None = None, outcome: Nodes | None =
     allowed = g.observed_set - forbidden - xs - ys
     given = (frozenset() if ignore_adjusted else g.adjusted) | g.selected
     reference = minimal_separator(pbd.nx, xs, ys, given, allowed | given, latent) if given <= allowed else None
-    ref = reference if reference is not None else given
+    ref = reference if reference is not None else given  # what the walks condition on
+    shown = None if reference is None else reference - g.selected  # a selected node is conditioned on, never adjusted for
     confounders = _confounders(g, xs, ys) | (_opened_by(g, xs, ys, given) if given else set())
     opened = _opened_paths(g, pbd, xs, ys, ref, allowed - ref)
-    words = _words(g, xs, ys, reference)
+    words = _words(g, xs, ys, shown)
     rows = []
     for v in g.observed:
         if v in xs or v in ys:
@@ -325,25 +331,29 @@ def roles(g: CausalGraph, exposure: Nodes | None = None, outcome: Nodes | None =
         post_x = v in desc_x
         confounder = v in confounders and not post_x
         facts = _Facts(
+            marked=v in given,
+            selected=v in g.selected,
             mediator=v in cn,
             forbidden=v in forbidden,
             post_x=post_x,
             post_y=v in desc_y,
             confounder=confounder,
-            in_set=v in ref,
+            in_set=shown is not None and v in shown,
             opens=opened.get(v),
             instrument=v in anc_x and not confounder and v not in anc_y_avoiding_x and not post_x,
             precision=v in anc_y_avoiding_x and v not in anc_x and not post_x and not confounder,
         )
-        role, verdict, reason = _classify(g, v, xs, ys, latent, facts, words)
+        role, verdict, reason = _classify(v, facts, words)
         rows.append(Role(
             v, role, confounder, facts.mediator, facts.opens is not None, post_x and not facts.mediator, facts.post_y,
             facts.instrument, facts.precision, verdict, reason, facts.opens,
         ))
-    return RoleTable(tuple(sorted(xs)), tuple(sorted(ys)), tuple(rows), reference)
+    return RoleTable(tuple(sorted(xs)), tuple(sorted(ys)), tuple(rows), shown, given)
 
 
 class _Facts(NamedTuple):
+    marked: bool
+    selected: bool
     mediator: bool
     forbidden: bool
     post_x: bool
@@ -384,9 +394,19 @@ def _words(g: CausalGraph, xs: frozenset[str], ys: frozenset[str], reference: fr
     )
 
 
-def _classify(g: CausalGraph, v: str, xs: frozenset[str], ys: frozenset[str], latent: frozenset[str], f: _Facts, w: _Words) -> tuple[str, str, str]:
+def _classify(v: str, f: _Facts, w: _Words) -> tuple[str, str, str]:
+    """(role, verdict, reason) of ``v`` from its facts, in the order of precedence of the module notes."""
     x, y = w.x, w.y
     opens = f"adjusting for it{w.with_set} opens the non-causal path {f.opens}"
+    if f.marked:
+        what = "marked selected (the data hold one value of it)" if f.selected else "marked adjusted (already conditioned on)"
+        role = ("mediator" if f.mediator else "descendant of outcome" if f.post_y else "descendant of exposure" if f.post_x
+                else "confounder" if f.confounder else "instrument-like" if f.instrument else "precision variable" if f.precision else "neither")
+        if f.forbidden:
+            return role, "bad", f"{what}, but on or below a causal path {x} -> ... -> {y}: no adjustment set can contain it"
+        where = f"in the minimal adjustment set {w.set_name}, whose other members block any path it opens" if f.in_set else (
+            "conditioned on" + (w.no_set.replace("; no", ", and no") if w.no_set else ""))
+        return role, "good" if f.confounder else "neutral", f"{what}: {where}"
     if f.mediator:
         return "mediator", "bad", f"on a causal path {x} -> ... -> {y}: adjusting blocks part of the effect (overcontrol; Model 11)"
     if f.post_y:
