@@ -15,15 +15,17 @@ from typing import Any
 
 __all__ = ["Estimand", "STRATEGIES", "EFFECTS"]
 
-#: Identification strategies, in the order :func:`dagcore.identify` tries them.
+#: Identification strategies: the first six in the order :func:`dagcore.identify` tries them
+#: (the ID formula before an instrument, which needs parametric assumptions); ``mediation``
+#: comes from :func:`dagcore.identify_mediation`.
 STRATEGIES: tuple[str, ...] = (
     "randomized",
     "backdoor",
     "frontdoor",
-    "iv",
     "id",
-    "mediation",
+    "iv",
     "not_identifiable",
+    "mediation",
 )
 
 #: Effect types an estimand can target.

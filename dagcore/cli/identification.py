@@ -14,6 +14,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Register the identification commands."""
     p = common.add_command(subparsers, "identify", _identify, help="identify the effect: strategy, formula, assumptions", description="Identify the effect of the exposure on the outcome: randomized, back-door, front-door, ID formula or instrument; or say why it is not identifiable.")
     common.add_effect_option(p, ("total", "direct"), "the total effect (default) or the controlled direct effect")
+    common.add_given_option(p, "Z", "condition on these variables: the conditional effect P(y | do(x), z) by IDC")
     common.add_json_option(p)
     common.add_latex_option(p, "print the formula in LaTeX")
 
@@ -48,7 +49,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _identify(args: argparse.Namespace) -> int:
     from dagcore.identification.strategy import identify
 
-    est = identify(common.graph_from_args(args), effect=args.effect)
+    est = identify(common.graph_from_args(args), effect=args.effect, given=common.split_names(args.given))
     if args.latex and not args.json:
         print(est.latex or "% not identifiable")
         return 0

@@ -35,7 +35,14 @@ from dagcore.errors import GraphError, NotIdentifiableError
 from dagcore.estimand import Estimand
 from dagcore.graph import CausalGraph, Nodes, as_names, exposure_and_outcome, takes_graph
 from dagcore.identification.adjustment import adjustment_sets, minimal_adjustment_set, optimal_adjustment_set
-from dagcore.identification.expressions import Expression, _latex_name, backdoor_formula, frontdoor_formula, rename_bound, simplify
+from dagcore.identification.expressions import (
+    Expression,
+    _latex_name,
+    backdoor_formula,
+    frontdoor_formula,
+    rename_bound,
+    simplify,
+)
 
 __all__ = ["identify"]
 
