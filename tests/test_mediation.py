@@ -16,7 +16,15 @@ from brute import RandomBinaryTables
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dagcore import CausalGraph, JointDistribution, backdoor_formula, check_mediation_set, evaluate, identify_mediation, mediation_covariates
+from dagcore import (
+    CausalGraph,
+    JointDistribution,
+    backdoor_formula,
+    check_mediation_set,
+    evaluate,
+    identify_mediation,
+    mediation_covariates,
+)
 from dagcore._traverse import directed_path
 from dagcore.errors import DagcoreError
 from dagcore.grammar import parse

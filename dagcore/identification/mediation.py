@@ -32,12 +32,11 @@ T. J. (2015). *Explanation in Causal Inference*, ch. 2. Avin, Shpitser & Pearl
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from dagcore._traverse import directed_path, predecessors, reach, successors
-
 from dagcore.errors import GraphError
 from dagcore.estimand import Estimand
 from dagcore.graph import CausalGraph, Nodes, as_names, exposure_and_outcome, takes_graph
