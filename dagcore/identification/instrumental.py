@@ -154,48 +154,50 @@ def _check(g: CausalGraph, s: _Setting, z: str, w: frozenset[str]) -> Instrument
     return InstrumentCheck(True, z, w, f"{z} is a valid instrument for {x} -> {y}{cond}", None)
 
 
-def _candidate_sets(g: CausalGraph, s: _Setting, z: str, allowed: frozenset[str]) -> Iterator[frozenset[str]]:
-    """Conditioning sets to try for ``z``, lazily; each separates Z and Y in the proper back-door graph or is checked.
+def _candidate_sets(
+    g: CausalGraph, s: _Setting, z: str, allowed: frozenset[str], near_z: frozenset[str]
+) -> Iterator[tuple[frozenset[str], bool]]:
+    """Conditioning sets to try for ``z``, lazily, each with whether it is known to separate Z and Y (in the pbd graph).
 
-    First the ancestral ones: a minimal separator near Z, one near Y, and every
-    allowed ancestor of Z, X and Y. Then sets that must contain a *witness*: an
-    allowed node outside the ancestors of Z and Y (a collider below a path from
-    Z, or a descendant of one) whose conditioning opens a path from Z to X;
-    for each witness set I the same three sets are tried with I included.
+    First the ancestral ones: ``near_z`` (a minimal separator near Z), one
+    near Y, and every allowed ancestor of Z, X and Y. Then sets that must
+    contain a *witness*: an allowed node outside the ancestors of Z and Y (a
+    collider below a path from Z, or a descendant of one) whose conditioning
+    opens a path from Z to X; for each witness set I the same three sets are
+    tried with I included.
     """
     zs, ys = frozenset({z}), frozenset({s.y})
     pbd = s.pbd.nx
     for include in _witness_sets(g, s, z, allowed):
-        for w in (
-            minimal_separator(pbd, zs, ys, include, allowed, g.latent),
-            minimal_separator(pbd, ys, zs, include, allowed, g.latent),
-            (s.pbd.ancestors(zs | ys | {s.x} | include) & allowed) | include,
-        ):
-            if w is not None:
-                yield frozenset(w)
+        first = near_z if not include else minimal_separator(pbd, zs, ys, include, allowed, g.latent)
+        if first is None:
+            continue  # no separator contains these witnesses
+        yield first, True
+        near_y = minimal_separator(pbd, ys, zs, include, allowed, g.latent)
+        if near_y is not None and near_y != first:
+            yield near_y, True
+        yield (s.pbd.ancestors(zs | ys | {s.x} | include) & allowed) | include, False
 
 
 def _witness_sets(g: CausalGraph, s: _Setting, z: str, allowed: frozenset[str]) -> Iterator[frozenset[str]]:
     """The empty set, then sets of witnesses: allowed nodes outside An(Z ∪ Y), nearest to Z first.
 
     Every subset when there are at most ``_WITNESS_POOL_LIMIT`` of them, else
-    the nearest ``_WITNESS_POOL_LIMIT`` one at a time.
+    the nearest ``_WITNESS_POOL_LIMIT`` one at a time (the breadth-first search
+    stops there).
     """
     yield _EMPTY
     anc = s.pbd.ancestors({z, s.y}, include_self=True)
-    pool = [v for v in _by_distance(g, z) if v in allowed and v not in anc]
-    if len(pool) <= _WITNESS_POOL_LIMIT:
-        for k in range(1, len(pool) + 1):
-            for combo in itertools.combinations(pool, k):
-                yield frozenset(combo)
-    else:
-        for v in pool[:_WITNESS_POOL_LIMIT]:
-            yield frozenset({v})
-
-
-def _by_distance(g: CausalGraph, z: str) -> list[str]:
-    """Nodes connected to ``z`` in the skeleton, by breadth-first distance (ties by name)."""
-    return [v for layer in nx.bfs_layers(g.nx.to_undirected(as_view=True), [z]) for v in sorted(layer)][1:]
+    pool: list[str] = []
+    for layer in nx.bfs_layers(g.nx.to_undirected(as_view=True), [z]):
+        pool.extend(v for v in sorted(layer) if v in allowed and v not in anc)
+        if len(pool) > _WITNESS_POOL_LIMIT:
+            for v in pool[:_WITNESS_POOL_LIMIT]:
+                yield frozenset({v})
+            return
+    for k in range(1, len(pool) + 1):
+        for combo in itertools.combinations(pool, k):
+            yield frozenset(combo)
 
 
 @takes_graph()
@@ -215,10 +217,12 @@ def instruments(
 
     Completeness: every Z that is an instrument given *some* set W is listed
     (the tests check this against all conditioning sets on small random
-    graphs) whenever Z's witness pool has at most 10 nodes; on larger pools
-    only single witnesses are tried, because deciding whether Z is an
+    graphs) whenever Z's witness pool (allowed nodes outside the ancestors
+    of Z and Y) has at most 10 nodes; on larger pools only the 10 witnesses
+    nearest to Z are tried, one at a time, because deciding whether Z is an
     instrument for some W is NP-hard (van der Zander, Textor & Liśkiewicz
-    2015), so an instrument that needs several witnesses may then be missed.
+    2015): an instrument that needs other witnesses may then be missed, but no
+    invalid pair is ever returned.
 
     Examples
     --------
@@ -242,9 +246,10 @@ def instruments(
             continue
         allowed = allowed_w - {z}
         # a separator within the allowed nodes exists at all? (else no W can work)
-        if minimal_separator(s.pbd.nx, frozenset({z}), ys, _EMPTY, allowed, g.latent) is None:
+        near_z = minimal_separator(s.pbd.nx, frozenset({z}), ys, _EMPTY, allowed, g.latent)
+        if near_z is None:
             continue
-        for w in _candidate_sets(g, s, z, allowed):
-            if w and d_separated(s.pbd, z, y, given=w) and not d_separated(g, z, x, given=w):
+        for w, separates in _candidate_sets(g, s, z, allowed, near_z):
+            if w and (separates or d_separated(s.pbd, z, y, given=w)) and not d_separated(g, z, x, given=w):
                 yield z, w
                 break
