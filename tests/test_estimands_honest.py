@@ -90,3 +90,16 @@ def test_cli_identify_given(tmp_path, capsys) -> None:
 def test_estimand_built_by_hand_for_iv_is_parametric() -> None:
     e = Estimand(treatment="x", outcome="y", strategy="iv", instruments={"z"})
     assert not e.identified and e.estimable and e.parametric
+
+
+def test_strategies_are_documented_in_the_order_identify_tries_them() -> None:
+    import importlib
+    import re
+
+    from dagcore.estimand import STRATEGIES
+
+    strategy = importlib.import_module("dagcore.identification.strategy")
+
+    documented = re.findall(r"^\d\. \*\*(\w+)\*\*", strategy.__doc__ or "", flags=re.M)
+    assert documented == ["randomized", "backdoor", "frontdoor", "id", "iv"]
+    assert list(STRATEGIES[:5]) == documented and STRATEGIES[5] == "not_identifiable"
