@@ -147,6 +147,6 @@ def _mediation(args: argparse.Namespace) -> int:
         through = common.braces(sorted(nde.mediators or ()))
         text = [f"natural effects of {nde.treatment[0]} on {nde.outcome[0]} through {through}: not identifiable", f"  reason: {nde.reason}"]
     else:
-        text = [nde.summary(), f"  NIE formula: {nie.formula}"]
+        text = [nde.summary(), f"  NIE formula: {nie.formula}" if nie.identified else f"  NIE: not identifiable ({nie.reason})"]
     common.show(args, {"nde": nde.to_dict(), "nie": nie.to_dict()}, text)
     return 0 if nde.identified else 1

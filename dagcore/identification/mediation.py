@@ -237,7 +237,13 @@ def identify_mediation(
         ``strategy="mediation"`` with the covariates in ``adjustment_set``,
         the mediators in ``mediators``, the mediation formula and the
         assumptions in words; or ``strategy="not_identifiable"`` with the
-        failed condition as ``reason``.
+        failed condition as ``reason``. When no directed path from the
+        exposure to the outcome avoids the mediators, the NDE is ``0`` and
+        the NIE is the total effect (identified by :func:`dagcore.identify`).
+        When the conditions fail for the mediators asked for, the first
+        mediators the exposure reaches (or the last ones before the outcome),
+        which define the same natural effects, are tried, and the first
+        assumption says so.
 
     Examples
     --------
