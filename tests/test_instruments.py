@@ -50,7 +50,7 @@ def _brute_instruments(g: CausalGraph, x: str, y: str) -> set[str]:
 
 
 @pytest.mark.slow
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(queries(max_nodes=8, latent_fraction=0.3, bidirected=True))
 def test_instruments_are_valid_and_complete_over_all_conditioning_sets_many(g: CausalGraph) -> None:
     test_instruments_are_valid_and_complete_over_all_conditioning_sets.hypothesis.inner_test(g)  # type: ignore[attr-defined]
