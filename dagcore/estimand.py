@@ -15,15 +15,17 @@ from typing import Any
 
 __all__ = ["Estimand", "STRATEGIES", "EFFECTS"]
 
-#: Identification strategies, in the order :func:`dagcore.identify` tries them.
+#: Identification strategies: the first six in the order :func:`dagcore.identify` tries them
+#: (the ID formula before an instrument, which needs parametric assumptions); ``mediation``
+#: comes from :func:`dagcore.identify_mediation`.
 STRATEGIES: tuple[str, ...] = (
     "randomized",
     "backdoor",
     "frontdoor",
-    "iv",
     "id",
-    "mediation",
+    "iv",
     "not_identifiable",
+    "mediation",
 )
 
 #: Effect types an estimand can target.
@@ -39,6 +41,9 @@ _STRATEGY_WORDS = {
     "not_identifiable": "nothing: the effect is not identifiable",
 }
 
+
+#: What identifies an instrumental-variable estimand (never nonparametric identification).
+_PARAMETRIC = "linearity/homogeneity (or LATE under monotonicity)"
 
 _EFFECT_WORDS = {
     "total": "total effect",
@@ -85,19 +90,24 @@ class Estimand:
     assumptions : tuple of str
         Every assumption in plain language.
     reason : str, optional
-        Why the effect is not identifiable (``not_identifiable``), e.g. the hedge.
+        Why the effect is not (nonparametrically) identifiable, e.g. the hedge;
+        an ``iv`` estimand keeps it too, since it is identified only under
+        :attr:`identified_under`.
     graph : CausalGraph, optional
         The graph the estimand was identified from.
     alternatives : tuple of frozenset, optional
         Other valid adjustment sets already found (a few; the full list is
         available lazily from :func:`dagcore.adjustment_sets`).
+    given : frozenset of str, optional
+        The conditioning set of a conditional effect ``P(y | do(x), given)``
+        (from ``identify(..., given=...)``, the IDC algorithm).
 
     Examples
     --------
     >>> e = Estimand(treatment=("X",), outcome=("Y",), strategy="backdoor",
     ...              adjustment_set=frozenset({"Z"}), formula="Σ_Z P(Y | X, Z) P(Z)")
-    >>> e.identified
-    True
+    >>> e.identified, e.estimable, e.parametric
+    (True, True, False)
     >>> print(e.summary().splitlines()[0])
     Effect of X on Y (total effect), identified by covariate adjustment
     """
@@ -116,6 +126,7 @@ class Estimand:
     reason: str | None = None
     graph: Any = field(default=None, compare=False, repr=False)
     alternatives: tuple[frozenset[str], ...] = field(default=(), compare=False, repr=False)
+    given: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.treatment, str):
@@ -124,7 +135,7 @@ class Estimand:
             object.__setattr__(self, "outcome", (self.outcome,))
         object.__setattr__(self, "treatment", tuple(self.treatment))
         object.__setattr__(self, "outcome", tuple(self.outcome))
-        for name in ("adjustment_set", "mediators", "instruments"):
+        for name in ("adjustment_set", "mediators", "instruments", "given"):
             object.__setattr__(self, name, _fs(getattr(self, name)))
         object.__setattr__(self, "assumptions", tuple(self.assumptions))
         if self.strategy not in STRATEGIES:
@@ -134,22 +145,63 @@ class Estimand:
 
     @property
     def identified(self) -> bool:
-        """Whether the effect is identified (the strategy is not ``not_identifiable``)."""
+        """Whether the effect is *nonparametrically* identified from the graph.
+
+        False for ``not_identifiable`` and for ``iv``: an instrument identifies
+        the effect only under parametric assumptions (see :attr:`identified_under`).
+        """
+        return self.strategy not in ("not_identifiable", "iv")
+
+    @property
+    def identified_under(self) -> str | None:
+        """The parametric assumption that identifies an ``iv`` estimand; None for the others.
+
+        Examples
+        --------
+        >>> Estimand(treatment="X", outcome="Y", strategy="iv", instruments={"Z"}).identified_under
+        'linearity/homogeneity (or LATE under monotonicity)'
+        """
+        return _PARAMETRIC if self.strategy == "iv" else None
+
+    @property
+    def parametric(self) -> bool:
+        """Whether the estimand holds only under parametric assumptions (an instrument)."""
+        return self.identified_under is not None
+
+    @property
+    def estimable(self) -> bool:
+        """Whether there is something to estimate: identified, or identified under :attr:`identified_under`."""
         return self.strategy != "not_identifiable"
 
     def __bool__(self) -> bool:
-        return self.identified
+        return self.estimable
+
+    def headline(self) -> str:
+        """The first line of :meth:`summary`: the query and how (or whether) it is identified.
+
+        Examples
+        --------
+        >>> print(Estimand(treatment="X", outcome="Y", strategy="iv", instruments={"Z"}).headline())
+        Effect of X on Y (total effect): not identifiable without parametric assumptions; identified under linearity/homogeneity (or LATE under monotonicity) by instrument Z
+        """
+        cond = f" given {{{', '.join(sorted(self.given))}}}" if self.given else ""
+        what = f"Effect of {', '.join(self.treatment)} on {', '.join(self.outcome)}{cond} ({_EFFECT_WORDS[self.effect]})"
+        if self.identified:
+            return f"{what}, identified by {_STRATEGY_WORDS[self.strategy]}"
+        if self.parametric:
+            by = ", ".join(sorted(self.instruments or ()))
+            given = f" given {{{', '.join(sorted(self.adjustment_set))}}}" if self.adjustment_set else ""
+            return (
+                f"{what}: not identifiable without parametric assumptions; identified under {self.identified_under} "
+                f"by instrument {by}{given}"
+            )
+        return f"{what}: not identifiable"
 
     def summary(self) -> str:
         """A human summary: what, by which strategy, with which variables, the formula and assumptions."""
-        what = f"Effect of {', '.join(self.treatment)} on {', '.join(self.outcome)} ({_EFFECT_WORDS[self.effect]})"
-        lines = []
-        if self.identified:
-            lines.append(f"{what}, identified by {_STRATEGY_WORDS[self.strategy]}")
-        else:
-            lines.append(f"{what}: not identifiable")
-            if self.reason:
-                lines.append(f"  reason: {self.reason}")
+        lines = [self.headline()]
+        if not self.identified and self.reason:
+            lines.append(f"  {'why not nonparametrically' if self.parametric else 'reason'}: {self.reason}")
         for label, value in (
             ("adjustment set", self.adjustment_set),
             ("mediators", self.mediators),
@@ -179,6 +231,8 @@ class Estimand:
             "effect": self.effect,
             "strategy": self.strategy,
             "identified": self.identified,
+            "estimable": self.estimable,
+            "identified_under": self.identified_under,
             "adjustment_set": lst(self.adjustment_set),
             "mediators": lst(self.mediators),
             "instruments": lst(self.instruments),
@@ -187,6 +241,7 @@ class Estimand:
             "assumptions": list(self.assumptions),
             "reason": self.reason,
             "alternatives": [sorted(a) for a in self.alternatives],
+            "given": lst(self.given),
         }
 
     def to_json(self, **kwargs: Any) -> str:

@@ -167,8 +167,13 @@ class CausalEstimator(_KeywordDataclasses):
     def _check_estimand(self, estimand: Any) -> None:
         if estimand is None or not hasattr(estimand, "strategy"):
             raise EstimatorError(f"{type(self).__name__}.fit needs an Estimand (from dagcore.identify), got {type(estimand).__name__}")
-        if not estimand.identified:
+        if not estimand.estimable:
             raise EstimatorError(f"the effect is not identifiable ({estimand.reason}); there is nothing to estimate")
+        if estimand.given:
+            raise EstimatorError(
+                f"the conditional effect given {{{', '.join(sorted(estimand.given))}}} is identified but not estimated by "
+                f"{type(self).__name__}; evaluate its formula with dagcore.evaluate, or estimate the average effect"
+            )
         if estimand.strategy not in self.strategies:
             # the registry (which imports every estimator) is not imported here: that would be an import
             # cycle; dagcore.estimate() checks first and lists the methods that can serve the estimand

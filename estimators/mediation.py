@@ -156,6 +156,8 @@ class Mediation(Bootstrapped):
         super()._check_estimand(estimand)
         if estimand.effect not in ("nde", "nie"):
             raise EstimatorError(f"the mediation estimator estimates natural effects ('nde' or 'nie'), not {estimand.effect!r}")
+        if estimand.formula == "0":
+            raise EstimatorError(f"the graph implies this {estimand.effect.upper()} is zero ({estimand.assumptions[0]}); there is nothing to estimate")
 
     def _fit(self, data: pd.DataFrame, estimand: Any) -> Estimate:
         if self.method not in ("auto", "linear", "discrete"):

@@ -187,6 +187,12 @@ class PlugIn(Bootstrapped):
     def _fit(self, data: pd.DataFrame, estimand: Any) -> Estimate:
         t, y = estimand.treatment[0], estimand.outcome[0]
         expr = formula_expression(estimand)
+        held = sorted(expr.free_variables() - {t, y})
+        if held:
+            raise EstimatorError(
+                f"the formula also depends on {', '.join(held)} (held fixed: a controlled direct effect); "
+                "the plug-in estimator estimates average effects of the treatment only"
+            )
         variables = sorted({_base(v) for v in expr.free_variables() | _bound(expr)} | {t, y})
         unknown = [v for v in variables if estimand.graph is not None and v in estimand.graph.latent]
         if unknown:

@@ -16,9 +16,19 @@ from brute import RandomBinaryTables
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dagcore import CausalGraph, check_mediation_set, identify_mediation, mediation_covariates
+from dagcore import (
+    CausalGraph,
+    JointDistribution,
+    backdoor_formula,
+    check_mediation_set,
+    evaluate,
+    identify_mediation,
+    mediation_covariates,
+)
+from dagcore._traverse import directed_path
 from dagcore.errors import DagcoreError
 from dagcore.grammar import parse
+from dagcore.identification.mediation import _equivalent_mediator_sets
 from dagcore.testing import queries
 
 
@@ -117,21 +127,32 @@ def test_mediation_formula_equals_the_cross_world_truth(g: CausalGraph, seed: in
     ms = frozenset(data.draw(st.lists(st.sampled_from(pool), min_size=1, unique=True)))
     nde_e = identify_mediation(g, x, y, ms, effect="nde")
     nie_e = identify_mediation(g, x, y, ms, effect="nie")
-    assert nde_e.strategy == nie_e.strategy
+    direct_path = directed_path(g.nx, [x], {y}, avoid=ms) is not None
     if not nde_e.identified:
-        assert nde_e.reason
-        assert not _brute_any_valid(g, x, y, ms)
+        assert nde_e.reason and direct_path
+        assert not any(_brute_any_valid(g, x, y, s) for s in _equivalent_mediator_sets(g, x, y, ms))
         return
-    w = nde_e.adjustment_set
-    assert check_mediation_set(g, w, exposure=x, outcome=y, mediators=ms)
-    for v in w:  # inclusion-minimal
-        assert not check_mediation_set(g, w - {v}, exposure=x, outcome=y, mediators=ms)
     scm = ThresholdSCM(g, seed)
-    nde, nie = mediation_formula(scm.observational(), list(g.observed), x, y, ms, w)
+    table = scm.observational()
     true_nde = scm.nested(x, y, ms, 1, 0) - scm.nested(x, y, ms, 0, 0)
     true_nie = scm.nested(x, y, ms, 1, 1) - scm.nested(x, y, ms, 1, 0)
-    assert abs(nde - true_nde) < 1e-9
-    assert abs(nie - true_nie) < 1e-9
+    if nde_e.formula == "0":  # no directed path avoids the mediators
+        assert not direct_path and abs(true_nde) < 1e-9
+    else:
+        w, used = nde_e.adjustment_set, nde_e.mediators  # used: ms or an equivalent set (first or last mediators)
+        assert check_mediation_set(g, w, exposure=x, outcome=y, mediators=used)
+        for v in w:  # inclusion-minimal
+            assert not check_mediation_set(g, w - {v}, exposure=x, outcome=y, mediators=used)
+        assert abs(mediation_formula(table, list(g.observed), x, y, used, w)[0] - true_nde) < 1e-9
+    if nie_e.strategy == "mediation":
+        nie = mediation_formula(table, list(g.observed), x, y, nie_e.mediators, nie_e.adjustment_set)[1]
+        assert abs(nie - true_nie) < 1e-9
+    elif nie_e.identified:  # no direct path: the NIE is the total effect
+        assert not direct_path
+        dist = JointDistribution(list(g.observed), {v: (0, 1) for v in g.observed}, table)
+        expr = nie_e.expression if nie_e.expression is not None else backdoor_formula({x}, {y}, nie_e.adjustment_set or ())
+        te = evaluate(expr, dist, {x: 1, y: 1}) - evaluate(expr, dist, {x: 0, y: 1})
+        assert abs(te - true_nie) < 1e-9
 
 
 def test_the_truth_really_differs_when_a_confounder_is_affected_by_the_exposure() -> None:
@@ -171,9 +192,25 @@ def test_catalog(text: str, identified: bool, covariates: set[str] | None) -> No
 
 
 def test_failure_reasons_name_the_condition() -> None:
-    assert "mediator-outcome confounding" in identify_mediation(parse("X [exposure] Y [outcome] X -> M -> Y M <-> Y")).reason
-    assert "exposure-mediator confounding" in identify_mediation(parse("X [exposure] Y [outcome] X -> M -> Y X <-> M")).reason
-    assert "exposure-outcome confounding" in identify_mediation(parse("X [exposure] Y [outcome] X -> M -> Y X <-> Y")).reason
+    assert "mediator-outcome confounding" in identify_mediation(parse("X [exposure] Y [outcome] X -> M -> Y X -> Y M <-> Y")).reason
+    assert "exposure-mediator confounding" in identify_mediation(parse("X [exposure] Y [outcome] X -> M -> Y X -> Y X <-> M")).reason
+    assert "exposure-outcome confounding" in identify_mediation(parse("X [exposure] Y [outcome] X -> M -> Y X -> Y X <-> Y")).reason
+
+
+def test_without_a_direct_path_the_nde_is_zero_and_the_nie_the_total_effect() -> None:
+    g = parse("X [exposure] Y [outcome] X -> M -> Y M <-> Y")
+    nde = identify_mediation(g, effect="nde")
+    assert nde.identified and nde.formula == "0" and "every directed path from X to Y passes through {M}" in nde.assumptions[0]
+    nie = identify_mediation(g, effect="nie")
+    assert nie.effect == "nie" and nie.strategy == "randomized" and nie.formula == "P(Y | X)"
+
+
+def test_a_chain_of_mediators_is_answered_through_the_first_one() -> None:
+    g = parse("X [exposure] Y [outcome] X -> M1 -> M2 -> Y X -> Y M2 <-> Y")
+    e = identify_mediation(g)
+    assert e.strategy == "mediation" and e.mediators == {"M1"} and e.adjustment_set == frozenset()
+    assert e.formula == "Σ_{M1} [E(Y | X=x1, M1) − E(Y | X=x0, M1)] P(M1 | X=x0)"
+    assert "are those through {M1}" in e.assumptions[0]
 
 
 def test_default_mediators_are_the_nodes_on_causal_paths() -> None:
@@ -183,7 +220,7 @@ def test_default_mediators_are_the_nodes_on_causal_paths() -> None:
 
 
 def test_a_user_covariate_set_is_checked() -> None:
-    g = parse("X [exposure] Y [outcome] C -> {X M Y} X -> M -> Y")
+    g = parse("X [exposure] Y [outcome] C -> {X M Y} X -> M -> Y X -> Y")
     assert identify_mediation(g, covariates={"C"}).identified
     bad = identify_mediation(g, covariates=set())
     assert not bad.identified and "exposure-outcome confounding" in bad.reason

@@ -158,7 +158,7 @@ def _primary(args: argparse.Namespace, graph: Any, data: Any) -> tuple[Any, Any]
 
     g, _, _ = effect_roles(graph, args.exposure, args.outcome)
     estimand = identify(g)
-    if not estimand.identified:
+    if not estimand.estimable:
         raise NotIdentifiableError(estimand.reason or "the effect is not identifiable from the graph")
     names = [args.method] if args.method else list(DEFAULT_ESTIMATORS.get(estimand.strategy, ()))
     errors = []

@@ -56,7 +56,7 @@ def _estimate(args: argparse.Namespace) -> int:
         estimand = identify(g)
     else:
         estimand = identify_mediation(g, mediators=common.split_names(args.mediators) or None, effect=args.effect)
-    if not estimand.identified:
+    if not estimand.estimable:
         print(estimand.summary())
         return 1
     data = common.read_csv(args.data)

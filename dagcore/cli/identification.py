@@ -16,6 +16,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = common.add_command(subparsers, "identify", _identify, help="identify the effect: strategy, formula, assumptions", description="Identify the effect of the exposure on the outcome: randomized, back-door, front-door, ID formula or instrument; or say why it is not identifiable.")
     common.add_effect_option(p, ("total", "direct"), "the total effect (default) or the controlled direct effect")
     _add_ignore_adjusted_option(p)
+    common.add_given_option(p, "Z", "condition on these variables: the conditional effect P(y | do(x), z) by IDC")
     common.add_json_option(p)
     common.add_latex_option(p, "print the formula in LaTeX")
 
@@ -58,7 +59,7 @@ def _add_ignore_adjusted_option(parser: argparse.ArgumentParser) -> None:
 def _identify(args: argparse.Namespace) -> int:
     from dagcore.identification.strategy import identify
 
-    est = identify(common.graph_from_args(args), effect=args.effect, ignore_adjusted=args.ignore_adjusted)
+    est = identify(common.graph_from_args(args), effect=args.effect, ignore_adjusted=args.ignore_adjusted, given=common.split_names(args.given))
     if args.latex and not args.json:
         print(est.latex or "% not identifiable")
         return 0
@@ -208,6 +209,6 @@ def _mediation(args: argparse.Namespace) -> int:
         through = common.braces(sorted(nde.mediators or ()))
         text = [f"natural effects of {nde.treatment[0]} on {nde.outcome[0]} through {through}: not identifiable", f"  reason: {nde.reason}"]
     else:
-        text = [nde.summary(), f"  NIE formula: {nie.formula}"]
+        text = [nde.summary(), f"  NIE formula: {nie.formula}" if nie.identified else f"  NIE: not identifiable ({nie.reason})"]
     common.show(args, {"nde": nde.to_dict(), "nie": nie.to_dict()}, text)
     return 0 if nde.identified else 1

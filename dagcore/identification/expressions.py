@@ -158,7 +158,8 @@ def simplify(expr: Expression) -> Expression:
     - ``Σ_{x,y} P(x, y, z)`` becomes ``P(z)`` (marginalising a joint);
     - sums over variables that do not occur are dropped, nested sums merged;
     - products of one factor are unwrapped, nested products flattened;
-    - ``P(a, b) / P(b)`` becomes ``P(a | b)``; a factor equal to 1 (``Σ_a P(a | b)``) is dropped.
+    - ``P(a, b) / P(b)`` becomes ``P(a | b)``; a factor equal to 1 (``Σ_a P(a | b)``) is dropped;
+    - factors shared by a numerator and its denominator cancel (``[P(a) P(b | a)] / [P(a)]`` is ``P(b | a)``).
 
     Examples
     --------
@@ -166,6 +167,8 @@ def simplify(expr: Expression) -> Expression:
     P(z)
     >>> print(simplify(Fraction(P({"a", "b"}), P({"b"}))))
     P(a | b)
+    >>> print(simplify(Fraction(Product([P({"a"}), P({"b"}, {"a"})]), P({"a"}))))
+    P(b | a)
     """
     if isinstance(expr, P):
         return expr
@@ -179,6 +182,9 @@ def simplify(expr: Expression) -> Expression:
             return P(num.variables - den.variables, den.variables | den.given)
         if den == num:
             return Product(())
+        cancelled = _cancel(num, den)
+        if cancelled is not None:
+            return simplify(cancelled)
         return Fraction(num, den)
     if isinstance(expr, Product):
         flat: list[Expression] = []
@@ -224,6 +230,25 @@ def simplify(expr: Expression) -> Expression:
                         return simplify(Sum(new_over, body)) if others else Product(())
         return Sum(over, inner)
     return expr
+
+
+def _factors(expr: Expression) -> list[Expression]:
+    return list(expr.factors) if isinstance(expr, Product) else [expr]
+
+
+def _cancel(num: Expression, den: Expression) -> Expression | None:
+    """``[A B] / [A]`` becomes ``B``; ``[A B] / [A C]`` becomes ``[B] / [C]``; None when no factor is shared."""
+    top, bottom = _factors(num), _factors(den)
+    shared = False
+    for f in list(bottom):
+        if f in top:
+            top.remove(f)
+            bottom.remove(f)
+            shared = True
+    if not shared:
+        return None
+    n = top[0] if len(top) == 1 else Product(top)
+    return n if not bottom else Fraction(n, bottom[0] if len(bottom) == 1 else Product(bottom))
 
 
 # ---------------------------------------------------------------------------------------------- formulas

@@ -67,6 +67,13 @@ def is_frontdoor_set(g: CausalGraph, exposure: Nodes | None, outcome: Nodes | No
         return FrontdoorCheck(False, m, f"{sorted(m & g.latent)[0]} is latent and cannot be a front-door variable", "observed")
     if m & (x | y):
         return FrontdoorCheck(False, m, "mediators must differ from the exposure and outcome", "i")
+    if directed_path(g.nx, x, y) is None:
+        return FrontdoorCheck(
+            False, m,
+            f"{', '.join(sorted(x))} has no directed path to {', '.join(sorted(y))}: there is no effect to mediate "
+            "(it is zero; identify() gives the formula)",
+            "i",
+        )
     # (i) every directed path from X to Y goes through M
     path = directed_path(g.nx, x, y, avoid=m)
     if path:
@@ -88,7 +95,11 @@ def find_frontdoor_set(g: CausalGraph, exposure: Nodes | None = None, outcome: N
     nodes (not descendants of Y) that satisfy (ii) one by one;
     repeatedly drop those that violate (iii) with the current set; the
     largest surviving set satisfies the criterion exactly when any set does
-    among those candidates, so it is returned when it also satisfies (i).
+    among those candidates, so it is returned when it also satisfies (i),
+    after dropping the members on no causal path from X to Y that the
+    criterion does not need. When X has no directed path to Y there is no
+    effect to mediate and None is returned (:func:`is_frontdoor_set` says
+    so too).
 
     Examples
     --------
@@ -97,6 +108,8 @@ def find_frontdoor_set(g: CausalGraph, exposure: Nodes | None = None, outcome: N
     ['M']
     """
     x, y = _query(g, exposure, outcome)
+    if directed_path(g.nx, x, y) is None:  # no effect to mediate: no set is a front-door set
+        return None
     g_x = _without_out_edges(g, x)
     candidates = {v for v in frozenset(g.observed) - x - y - g.descendants(y) if d_separated(g_x, x, {v})}
     changed = True
@@ -109,7 +122,32 @@ def find_frontdoor_set(g: CausalGraph, exposure: Nodes | None = None, outcome: N
                 changed = True
                 break
     m = frozenset(candidates)
-    return m if m and is_frontdoor_set(g, x, y, m) else None
+    if not (m and is_frontdoor_set(g, x, y, m)):
+        return None
+    return _without_irrelevant(g, x, y, m)
+
+
+def _without_irrelevant(g: CausalGraph, x: frozenset[str], y: frozenset[str], m: frozenset[str]) -> frozenset[str]:
+    """Drop members of a front-door set that lie on no causal path from X to Y, while the set stays valid.
+
+    Such a node is kept only when it is needed to block a back-door path from
+    the others to Y (condition iii); the greedy pass is bounded so it stays
+    cheap on large graphs.
+    """
+    from dagcore.identification.adjustment import proper_causal_nodes
+
+    on_paths = proper_causal_nodes(g, x, y)
+    extra = m - on_paths
+    if not extra:
+        return m
+    if m & on_paths and is_frontdoor_set(g, x, y, m & on_paths):
+        return m & on_paths
+    if len(extra) > _BRUTE_FORCE_LIMIT:
+        return m
+    for v in sorted(extra):
+        if is_frontdoor_set(g, x, y, m - {v}):
+            m = m - {v}
+    return m
 
 
 @takes_graph()

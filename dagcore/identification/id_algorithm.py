@@ -143,6 +143,9 @@ def identify_effect(
     -------
     Expression
         A simplified formula; ``.to_text()`` and ``.to_latex()`` render it.
+        Its free variables are exactly the query's (X, Y and Z), so
+        ``evaluate(expr, dist, {X: x, Y: y})`` works: a variable the formula
+        would depend on only formally is averaged over its distribution.
 
     Raises
     ------
@@ -156,6 +159,9 @@ def identify_effect(
     >>> front = CausalGraph([("X", "M"), ("M", "Y")], bidirected=[("X", "Y")])
     >>> print(identify_effect(front, "X", "Y"))
     Σ_{M} P(M | X) [Σ_{X'} P(X') P(Y | M, X')]
+    >>> napkin = CausalGraph([("W", "Z"), ("Z", "X"), ("X", "Y")], bidirected=[("W", "X"), ("W", "Y")])
+    >>> print(identify_effect(napkin, "X", "Y"))
+    Σ_{Z} P(Z) [[Σ_{W} P(W) P(X | W, Z) P(Y | W, X, Z)] / [Σ_{W} P(W) P(X | W, Z)]]
     >>> bow = CausalGraph([("X", "Y")], bidirected=[("X", "Y")])
     >>> identify_effect(bow, "X", "Y")
     Traceback (most recent call last):
@@ -176,5 +182,19 @@ def identify_effect(
     admg = g.latent_projection()
     order = admg.topological_order()
     base = P(frozenset(admg.nodes))
-    result = _idc(y, x, z, base, admg, order) if z else _id(y, x, base, admg, order)
-    return rename_bound(simplify(result))
+    result = simplify(_idc(y, x, z, base, admg, order) if z else _id(y, x, base, admg, order))
+    return rename_bound(_average_free(result, x | y | z))
+
+
+def _average_free(expr: Expression, query: frozenset[str]) -> Expression:
+    """Average over variables the formula depends on only formally: ``Σ_v P(v) expr``.
+
+    The ID algorithm can leave a variable ``v`` outside the query free (the
+    napkin's formula mentions Z): the formula then takes the same value for
+    every ``v`` of positive probability, so averaging it over ``P(v)`` changes
+    nothing and leaves no free variable unexplained.
+    """
+    extra = expr.free_variables() - query
+    if not extra:
+        return expr
+    return Sum(extra, Product([P(extra), expr]))

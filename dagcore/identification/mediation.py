@@ -32,9 +32,11 @@ T. J. (2015). *Explanation in Causal Inference*, ch. 2. Avin, Shpitser & Pearl
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from dagcore._traverse import directed_path, predecessors, reach, successors
 from dagcore.errors import GraphError
 from dagcore.estimand import Estimand
 from dagcore.graph import CausalGraph, Nodes, as_names, exposure_and_outcome, takes_graph
@@ -235,7 +237,13 @@ def identify_mediation(
         ``strategy="mediation"`` with the covariates in ``adjustment_set``,
         the mediators in ``mediators``, the mediation formula and the
         assumptions in words; or ``strategy="not_identifiable"`` with the
-        failed condition as ``reason``.
+        failed condition as ``reason``. When no directed path from the
+        exposure to the outcome avoids the mediators, the NDE is ``0`` and
+        the NIE is the total effect (identified by :func:`dagcore.identify`).
+        When the conditions fail for the mediators asked for, the first
+        mediators the exposure reaches (or the last ones before the outcome),
+        which define the same natural effects, are tried, and the first
+        assumption says so.
 
     Examples
     --------
@@ -252,9 +260,28 @@ def identify_mediation(
     if effect not in ("nde", "nie"):
         raise GraphError(f"unknown natural effect {effect!r}; expected 'nde' or 'nie'")
     x, y, ms = _query(g, exposure, outcome, mediators)
-    check = check_mediation_set(g, covariates, exposure=x, outcome=y, mediators=ms) if covariates is not None else mediation_covariates(g, x, y, ms)
+    if directed_path(g.nx, [x], {y}, avoid=ms) is None:
+        zero = _without_direct_path(g, x, y, ms, effect)
+        if zero is not None:
+            if covariates is not None and effect == "nde":
+                unused = f"the covariates {_set(as_names(list(covariates)))} are not used: the graph alone makes the NDE zero"
+                zero = dataclasses.replace(zero, assumptions=(*zero.assumptions, unused))
+            return zero
+    asked = ms
+    check = MediationCheck(False, frozenset())
+    for candidate in _equivalent_mediator_sets(g, x, y, ms):
+        check = check_mediation_set(g, covariates, exposure=x, outcome=y, mediators=candidate) if covariates is not None else mediation_covariates(g, x, y, candidate)
+        if check:
+            ms = candidate
+            break
+        if candidate == asked:
+            first_failure = check
     if not check:
-        return Estimand(treatment=(x,), outcome=(y,), strategy="not_identifiable", effect=effect, mediators=ms, reason="; ".join(check.failed), graph=g)
+        return Estimand(treatment=(x,), outcome=(y,), strategy="not_identifiable", effect=effect, mediators=asked, reason="; ".join(first_failure.failed), graph=g)
+    same = () if ms == asked else (
+        f"the natural effects through {_set(asked)} are those through {_set(ms)}: every directed path from {x} to {y} "
+        f"through {_set(asked)} passes through {_set(ms)} (and every one through {_set(ms)} is through {_set(asked)})",
+    )
     w = check.covariates
     m_txt, w_txt = ", ".join(sorted(ms)), ", ".join(sorted(w))
     cond = f", {w_txt}" if w else ""
@@ -283,5 +310,46 @@ def identify_mediation(
     )
     return Estimand(
         treatment=(x,), outcome=(y,), strategy="mediation", effect=effect, adjustment_set=w, mediators=ms,
-        formula=formula, latex=latex, assumptions=assumptions, graph=g,
+        formula=formula, latex=latex, assumptions=(*same, *assumptions), graph=g,
+    )
+
+
+def _equivalent_mediator_sets(g: CausalGraph, x: str, y: str, ms: frozenset[str]) -> list[frozenset[str]]:
+    """``ms``, then the mediators X reaches first and those that reach Y last: the same natural effects.
+
+    Every directed path from X through ``ms`` meets a first mediator (and a last
+    one), so fixing the first ones at their ``x0`` values fixes the rest, and
+    fixing the last ones cuts every path through ``ms`` to Y: ``Y(x1, M(x0))``
+    is the same counterfactual for all three sets.
+    """
+    first = frozenset(reach(successors(g.nx), [x], stop=ms) & ms)
+    last = frozenset(reach(predecessors(g.nx), [y], stop=ms) & ms)
+    out = [ms]
+    for s in (first, last):
+        if s and s not in out:
+            out.append(s)
+    return out
+
+
+def _without_direct_path(g: CausalGraph, x: str, y: str, ms: frozenset[str], effect: str) -> Estimand | None:
+    """Every directed path from X to Y passes through the mediators: the NDE is zero and the NIE the total effect."""
+    why = f"every directed path from {x} to {y} passes through {_set(ms)}"
+    if effect == "nde":
+        return Estimand(
+            treatment=(x,), outcome=(y,), strategy="mediation", effect="nde", mediators=ms, adjustment_set=frozenset(),
+            formula="0", latex="0", graph=g,
+            assumptions=(
+                f"{why}: with {_set(ms)} held at any values {y} does not respond to {x}, so the natural direct effect is zero",
+                "the graph is correct: every common cause of two variables in it is in it (or marked latent / as <->)",
+            ),
+        )
+    if mediation_covariates(g, x, y, ms):
+        return None  # the mediation formula itself applies
+    from dagcore.identification.strategy import identify
+
+    total = identify(g, x, y)
+    if not total.identified:
+        return None
+    return dataclasses.replace(
+        total, effect="nie", mediators=ms, assumptions=(f"{why}: the natural indirect effect is the total effect, identified as such", *total.assumptions),
     )

@@ -1,6 +1,7 @@
 """``identify``: from a graph and a question to an :class:`~dagcore.Estimand`.
 
-Strategies are tried in order, and the first that applies is used:
+Strategies are tried in this order (the order of :data:`dagcore.STRATEGIES`),
+and the first that applies is used:
 
 1. **randomized**: no open back-door path (the empty set is an adjustment set):
    a plain contrast ``P(y | x)``;
@@ -12,9 +13,17 @@ Strategies are tried in order, and the first that applies is used:
 4. **id**: the general ID algorithm on the latent projection (a nonparametric
    formula, so it is preferred to an instrument);
 5. **iv**: an instrument (possibly conditional) when the effect is not
-   nonparametrically identifiable; the estimate then also needs linearity or
-   monotonicity, which the assumptions say;
+   nonparametrically identifiable. Such an estimand is *not* identified
+   (``identified`` is False, the hedge stays in ``reason``); it is identified
+   only under linearity/homogeneity (or as a local average effect under
+   monotonicity), which ``identified_under`` and the first assumption say;
 6. otherwise **not identifiable**, with the hedge as the reason.
+
+``mediation`` (natural effects) comes from
+:func:`dagcore.identify_mediation`, not from this function. With
+``given=``, the conditional effect ``P(y | do(x), z)`` is identified by the
+IDC algorithm; with ``effect="direct"``, the controlled direct effect by
+back-door adjustment for the joint intervention, else by the ID algorithm.
 
 ``[adjusted]`` nodes are conditioned on: the answer is an adjustment set
 containing them, or not identifiable with the reason naming the node and the
@@ -38,9 +47,16 @@ from collections.abc import Iterable
 
 from dagcore.errors import GraphError, NotIdentifiableError
 from dagcore.estimand import Estimand
-from dagcore.graph import CausalGraph, Nodes, exposure_and_outcome, takes_graph
+from dagcore.graph import CausalGraph, Nodes, as_names, exposure_and_outcome, takes_graph
 from dagcore.identification.adjustment import adjustment_sets, minimal_adjustment_set, optimal_adjustment_set
-from dagcore.identification.expressions import Expression, backdoor_formula, frontdoor_formula, rename_bound, simplify
+from dagcore.identification.expressions import (
+    Expression,
+    _latex_name,
+    backdoor_formula,
+    frontdoor_formula,
+    rename_bound,
+    simplify,
+)
 
 __all__ = ["identify"]
 
@@ -89,6 +105,7 @@ def identify(
     *,
     effect: str = "total",
     ignore_adjusted: bool = False,
+    given: Nodes = (),
 ) -> Estimand:
     """Identify the causal effect of ``exposure`` on ``outcome`` from the graph alone.
 
@@ -104,6 +121,14 @@ def identify(
     ignore_adjusted : bool
         Answer as if no node were marked ``[adjusted]`` (the assumptions say
         which of the two answers it is). Selection is never ignored.
+        ``"direct"`` identifies the controlled direct effect: the exposure and
+        every other parent of the outcome that the exposure affects (the
+        mediators held fixed) are intervened on together, and that joint
+        effect is identified by back-door adjustment, else by the ID algorithm.
+    given : str or iterable of str
+        Observed variables to condition on: the conditional effect
+        ``P(y | do(x), given)``, identified by the IDC algorithm (Shpitser &
+        Pearl 2006); the estimand's ``given`` names them.
 
     Returns
     -------
@@ -125,6 +150,13 @@ def identify(
     ('backdoor', ['Z'], 'Σ_{Z} P(Y | X, Z) P(Z)')
     >>> identify(parse("X [exposure] Y [outcome] X -> Y; X <-> Y")).strategy
     'not_identifiable'
+    >>> e = identify(parse("X [exposure] Y [outcome] Z -> X -> Y; X <-> Y"))
+    >>> e.strategy, e.identified, e.estimable
+    ('iv', False, True)
+    >>> print(e.headline())
+    Effect of X on Y (total effect): not identifiable without parametric assumptions; identified under linearity/homogeneity (or LATE under monotonicity) by instrument Z
+    >>> print(identify(parse("X [exposure] Y [outcome] Z -> X -> Y; Z -> Y"), given="Z").formula)
+    P(Y | X, Z)
     """
     if effect not in ("total", "direct"):
         raise GraphError(f"unknown effect {effect!r}; identify supports 'total' and 'direct' (see identify_mediation for natural effects)")
@@ -133,6 +165,9 @@ def identify(
     base = _common_assumptions(g, x, y)
     g, marks = _conditioning_marks(g, ignore_adjusted)
     base = [*base, *marks]
+    conditioned = g.check_nodes(as_names(given))
+    if conditioned:
+        return _conditional(g, x, y, conditioned, effect, base)
     if effect == "direct":
         return _with_selection(g, xs, ys, _direct(g, x, y, base))
     if g.adjusted or g.selected:
@@ -208,31 +243,71 @@ def identify(
         )
     # 5. instrumental variable (identifies the effect only under linearity or monotonicity)
     if len(x) == 1 and len(y) == 1:
-        from dagcore.identification.instrumental import instruments
-
-        found = next(instruments(g, x[0], y[0]), None)
-        if found is not None:
-            z_iv, w = found
-            cond = f" given {{{_names(w)}}}" if w else ""
-            return Estimand(
-                treatment=x, outcome=y, strategy="iv", instruments=frozenset({z_iv}), adjustment_set=w, graph=g,
-                formula=f"Cov({z_iv}, {y[0]}{' | ' + _names(w) if w else ''}) / Cov({z_iv}, {x[0]}{' | ' + _names(w) if w else ''})",
-                latex=f"\\frac{{\\mathrm{{Cov}}({z_iv}, {y[0]})}}{{\\mathrm{{Cov}}({z_iv}, {x[0]})}}",
-                assumptions=(
-                    f"relevance: {z_iv} affects {x[0]}{cond}",
-                    f"exclusion: {z_iv} affects {y[0]} only through {x[0]}",
-                    f"independence: no unobserved common cause of {z_iv} and {y[0]}{cond}",
-                    "homogeneity: the effect is linear and the same for everyone (else the estimate is a local average effect under monotonicity)",
-                    *base,
-                ),
-            )
+        iv = _instrument(g, x[0], y[0], hedge, base)
+        if iv is not None:
+            return iv
     return Estimand(
         treatment=x, outcome=y, strategy="not_identifiable", graph=g, reason=hedge,
         assumptions=tuple(base),
     )
 
 
+def _instrument(g: CausalGraph, x: str, y: str, hedge: str, base: list[str]) -> Estimand | None:
+    """The IV estimand: not identified nonparametrically (``reason`` keeps the hedge), parametric assumption first."""
+    from dagcore.identification.instrumental import instruments
+
+    found = next(instruments(g, x, y), None)
+    if found is None:
+        return None
+    z, w = found
+    cond = f" given {{{_names(w)}}}" if w else ""
+    bar, bar_tex = (f" | {_names(w)}", " \\mid " + ", ".join(_latex_name(v) for v in sorted(w))) if w else ("", "")
+    return Estimand(
+        treatment=(x,), outcome=(y,), strategy="iv", instruments=frozenset({z}), adjustment_set=w, graph=g,
+        formula=f"Cov({z}, {y}{bar}) / Cov({z}, {x}{bar})",
+        latex=(
+            f"\\frac{{\\mathrm{{Cov}}({_latex_name(z)}, {_latex_name(y)}{bar_tex})}}"
+            f"{{\\mathrm{{Cov}}({_latex_name(z)}, {_latex_name(x)}{bar_tex})}}"
+        ),
+        reason=hedge,
+        assumptions=(
+            "parametric: the effect is linear and the same for every unit (homogeneity); without it the ratio is a "
+            f"local average effect among units whose {x} responds to {z}, under monotonicity",
+            f"relevance: {z} is associated with {x}{cond}",
+            f"exclusion: {z} affects {y} only through {x}{cond}",
+            f"independence: no unobserved common cause of {z} and {y}{cond}",
+            *base,
+        ),
+    )
+
+
+def _conditional(g: CausalGraph, x: tuple[str, ...], y: tuple[str, ...], given: frozenset[str], effect: str, base: list[str]) -> Estimand:
+    """``P(y | do(x), given)`` by the IDC algorithm, or the reason it is not identifiable."""
+    from dagcore.identification.id_algorithm import identify_effect
+
+    if effect != "total":
+        raise GraphError("given= identifies conditional total effects; leave out effect='direct' or given=")
+    try:
+        expr = identify_effect(g, x, y, given=given)
+    except NotIdentifiableError as err:
+        return Estimand(treatment=x, outcome=y, strategy="not_identifiable", graph=g, given=given, reason=str(err), assumptions=tuple(base))
+    return _estimand(
+        g, x, y, "id", expr, given=given,
+        assumptions=(
+            f"the effect is conditional on {{{_names(given)}}} (IDC: Shpitser & Pearl 2006)",
+            *base,
+            "positivity: every probability in the formula's denominators is positive",
+        ),
+    )
+
+
 def _direct(g: CausalGraph, x: tuple[str, ...], y: tuple[str, ...], base: list[str]) -> Estimand:
+    """The controlled direct effect: intervene on X and on every other parent of Y that X affects, then identify.
+
+    Back-door adjustment for the joint intervention first; else the ID
+    algorithm on ``P(y | do(x, m))`` (Shpitser & Pearl 2006), which answers
+    e.g. the front-door graph and the napkin; else the hedge.
+    """
     xs, ys = frozenset(x), frozenset(y)
     mediators = frozenset(p for yi in ys for p in g.parents(yi) if p in g.descendants(xs) and p not in xs)
     if mediators & g.latent:
@@ -241,18 +316,37 @@ def _direct(g: CausalGraph, x: tuple[str, ...], y: tuple[str, ...], base: list[s
             reason=f"the controlled direct effect needs every mediator that is a parent of {_names(y)} observed; {sorted(mediators & g.latent)[0]} is latent",
         )
     joint = xs | mediators
+    held = f"controlled direct effect: {{{_names(mediators)}}} held fixed by intervention" if mediators else (
+        f"controlled direct effect: no parent of {_names(y)} other than {_names(x)} is affected by {_names(x)}, so it equals the total effect"
+    )
+    zero = [] if any(xi in g.parents(yi) for xi in xs for yi in ys) else [
+        f"{_names(x)} is not a parent of {_names(y)}: with {{{_names(mediators)}}} held fixed the direct effect is zero (the formula does not depend on {_names(x)})"
+    ]
     z = minimal_adjustment_set(g, joint, ys)
-    if z is None:
+    if z is not None:
+        return _estimand(
+            g, x, y, "backdoor", backdoor_formula(joint, ys, z), effect="direct", adjustment_set=z, mediators=mediators,
+            assumptions=(
+                held, *zero,
+                f"no unobserved common cause of {{{_names(joint)}}} and {_names(y)} other than through {{{_names(z)}}}",
+                *base,
+            ),
+        )
+    from dagcore.identification.id_algorithm import identify_effect
+
+    try:
+        expr = identify_effect(g, joint, ys)
+    except NotIdentifiableError as err:
         return Estimand(
             treatment=x, outcome=y, strategy="not_identifiable", effect="direct", graph=g, mediators=mediators,
-            reason=f"no set of observed covariates is an adjustment set for the joint intervention on {{{_names(joint)}}}",
+            reason=f"the joint intervention on {{{_names(joint)}}} (exposure and mediators) is {err}",
         )
     return _estimand(
-        g, x, y, "backdoor", backdoor_formula(joint, ys, z), effect="direct", adjustment_set=z, mediators=mediators,
+        g, x, y, "id", expr, effect="direct", mediators=mediators,
         assumptions=(
-            f"controlled direct effect: {{{_names(mediators)}}} held fixed by intervention",
-            f"no unobserved common cause of {{{_names(joint)}}} and {_names(y)} other than through {{{_names(z)}}}",
+            held, *zero,
             *base,
+            "positivity: every probability in the formula's denominators is positive",
         ),
     )
 

@@ -82,8 +82,13 @@ class Analysis:
 
     @property
     def identified(self) -> bool:
-        """Whether the effect is identifiable from the graph."""
+        """Whether the effect is nonparametrically identifiable from the graph (an instrument's is not)."""
         return bool(self.estimand is not None and self.estimand.identified)
+
+    @property
+    def estimable(self) -> bool:
+        """Whether there is something to estimate: identified, or identified under an instrument's parametric assumptions."""
+        return bool(self.estimand is not None and self.estimand.estimable)
 
     @property
     def estimate(self) -> Any:
@@ -104,7 +109,7 @@ class Analysis:
         from dagcore.estimators.result import jsonable
 
         return jsonable({
-            "exposure": self.exposure, "outcome": self.outcome, "identified": self.identified, "estimand": self.estimand,
+            "exposure": self.exposure, "outcome": self.outcome, "identified": self.identified, "estimable": self.estimable, "estimand": self.estimand,
             "estimates": self.estimates, "skipped_estimators": self.skipped_estimators, "refutations": self.refutations,
             "sensitivity": {"e_value": self.e_value, "ovb": self.ovb}, "local_tests": self.local_tests,
             "limits": self.limits, "notes": self.notes, "data": self.data_summary, "seconds": self.seconds,
@@ -388,7 +393,12 @@ def _limits(a: dict[str, Any]) -> list[str]:
     """Plain-language limits generated from what the analysis found."""
     out: list[str] = []
     estimand = a["estimand"]
-    if not estimand.identified:
+    if estimand.parametric:
+        out.append(
+            f"The effect of {a['exposure']} on {a['outcome']} is not identifiable without parametric assumptions; "
+            f"the estimate assumes {estimand.identified_under} (instrument {', '.join(sorted(estimand.instruments or ()))})."
+        )
+    if not estimand.estimable:
         out.append(
             f"The effect of {a['exposure']} on {a['outcome']} is not identifiable from this graph"
             + (f" ({estimand.reason})" if estimand.reason else "")
@@ -555,7 +565,7 @@ def analyze(
     skipped: list[str] = []
     refutations: tuple[Any, ...] = ()
     ev = ovb = None
-    if estimand.identified:
+    if estimand.estimable:
         clock = time.perf_counter()
         specs = list(estimators) if estimators is not None else list(DEFAULT_ESTIMATORS.get(estimand.strategy, ()))
         for spec in specs:
@@ -624,7 +634,7 @@ def analyze(
     }
     from dagcore.estimators.report.formats import graph_svg
 
-    svg = graph_svg(g, adjusted=estimand.adjustment_set if estimand.identified else None)
+    svg = graph_svg(g, adjusted=estimand.adjustment_set if estimand.estimable else None)
     return Analysis(
         graph=g, exposure=t, outcome=y, estimand=estimand,
         estimates=tuple(estimates), skipped_estimators=tuple(skipped), refutations=tuple(refutations),

@@ -166,16 +166,20 @@ def _fallback_svg(g: Any) -> str:
 
 
 def _headline(a: Any) -> str:
-    if not a.identified:
+    if not a.estimable:
         return f"The effect of {a.exposure} on {a.outcome} is not identifiable from the graph; nothing was estimated."
     e = a.estimate
+    hedge = (
+        f"Not identifiable without parametric assumptions; under {a.estimand.identified_under} (instrument "
+        f"{', '.join(sorted(a.estimand.instruments or ()))}): " if a.estimand.parametric else ""
+    )
     if e is None:
-        return f"The effect of {a.exposure} on {a.outcome} is identified, but no estimator could serve it."
+        return hedge + f"The effect of {a.exposure} on {a.outcome} is {'estimable' if hedge else 'identified'}, but no estimator could serve it."
     verdicts = [r.verdict for r in a.refutations]
     counts = ", ".join(f"{verdicts.count(v)} {v}" for v in ("pass", "warn", "fail") if verdicts.count(v))
     lt = a.local_tests
     tests = "" if lt is None else f"; {len(lt.rejected)} of {len(lt)} implied independencies contradicted by the data"
-    return (
+    return hedge + (
         f"{e.target} of {a.exposure} on {a.outcome}: {_f(e.value)} ({int(e.level * 100)}% CI {_f(e.ci[0])} to "
         f"{_f(e.ci[1])}) by {e.method}; refuters: {counts or 'none run'}{tests}."
     )
@@ -385,7 +389,7 @@ def html_body(a: Any) -> str:
         ]
         est = _table(["method", "target", "estimate", "SE", "CI", "n", "inference"], rows, {2, 3, 4, 5})
     else:
-        est = "<p>No estimate" + (": the effect is not identifiable." if not a.identified else ".") + "</p>"
+        est = "<p>No estimate" + (": the effect is not identifiable." if not a.estimable else ".") + "</p>"
     if a.skipped_estimators:
         est += '<p class="muted">Not run: ' + "; ".join(e(s) for s in a.skipped_estimators) + "</p>"
     section("estimates", est)
