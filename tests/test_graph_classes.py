@@ -246,7 +246,7 @@ def test_cli_convert_and_equivalent(tmp_path) -> None:  # type: ignore[no-untype
     pag = tmp_path / "p.dag"
     pag.write_text("pag { x [exposure] y [outcome] x @-> y }")
     refused = subprocess.run([*run, "adjust", "--optimal", str(pag)], capture_output=True, text=True)
-    assert refused.returncode != 0 and "not on a pag graph" in refused.stderr
+    assert refused.returncode != 0 and "not on a pag" in refused.stderr
 
 
 def test_render_draws_both_marks_of_every_edge() -> None:

@@ -5,6 +5,7 @@ also takes a plain ``networkx.DiGraph``, with roles as keywords (``exposure=``, 
 ``latent=``) or node attributes (see :func:`dagcore.graph.as_causal_graph`).
 """
 
+from dagcore.identification import generalized as _generalized  # noqa: F401  (registers adjustment for PDAG, MAG and PAG)
 from dagcore.identification.adjustment import (
     AdjustmentCheck,
     adjustment_sets,
@@ -33,7 +34,6 @@ from dagcore.identification.expressions import (
     simplify,
 )
 from dagcore.identification.frontdoor import FrontdoorCheck, find_frontdoor_set, frontdoor_sets, is_frontdoor_set
-from dagcore.identification.generalized import amenability, generalized_forbidden_nodes
 from dagcore.identification.id_algorithm import identify_effect
 from dagcore.identification.instrumental import InstrumentCheck, instruments, is_instrument
 from dagcore.identification.mediation import (
@@ -47,8 +47,6 @@ from dagcore.identification.strategy import identify
 __all__ = [
     "AdjustmentCheck",
     "Conditioning",
-    "amenability",
-    "generalized_forbidden_nodes",
     "Expression",
     "Fraction",
     "FrontdoorCheck",
