@@ -35,6 +35,7 @@ _EXPORTS: dict[str, str] = {
     "PositivityWarning": "dagcore.errors",
     "WeakInstrumentWarning": "dagcore.errors",
     "PostTreatmentWarning": "dagcore.errors",
+    "ConstantEffectWarning": "dagcore.errors",
     # graph model
     "ADMG": "dagcore.graph",
     "CausalGraph": "dagcore.graph",
@@ -114,6 +115,10 @@ _EXPORTS: dict[str, str] = {
     "AIPW": "dagcore.estimators",
     "DoubleML": "dagcore.estimators",
     "DRLearner": "dagcore.estimators",
+    "CausalForest": "dagcore.estimators",
+    "LinearDML": "dagcore.estimators",
+    "heterogeneity_tests": "dagcore.estimators",
+    "gain_curve": "dagcore.estimators",
     "SLearner": "dagcore.estimators",
     "TLearner": "dagcore.estimators",
     "XLearner": "dagcore.estimators",

@@ -29,6 +29,7 @@ __all__ = [
     "PositivityWarning",
     "WeakInstrumentWarning",
     "PostTreatmentWarning",
+    "ConstantEffectWarning",
     "format_location",
 ]
 
@@ -225,3 +226,7 @@ class WeakInstrumentWarning(DagcoreWarning):
 
 class PostTreatmentWarning(DagcoreWarning):
     """Adjusting for a descendant of the treatment."""
+
+
+class ConstantEffectWarning(DagcoreWarning):
+    """A CATE estimator had no effect modifier, so its CATE is one constant (a Qini or uplift curve of it is random targeting)."""

@@ -104,6 +104,8 @@ def _load() -> None:
     from dagcore.estimators.backdoor.regression import OutcomeRegression, Standardization
     from dagcore.estimators.backdoor.stratification import Stratification
     from dagcore.estimators.backdoor.weighting import IPW
+    from dagcore.estimators.cate.dml import LinearDML
+    from dagcore.estimators.cate.forest import CausalForest
     from dagcore.estimators.cate.metalearners import DRLearner, SLearner, TLearner, XLearner
     from dagcore.estimators.experiments.difference_in_means import DifferenceInMeans
     from dagcore.estimators.frontdoor import FrontdoorLinear
@@ -113,7 +115,7 @@ def _load() -> None:
 
     for cls in (
         DifferenceInMeans, OutcomeRegression, Standardization, IPW, AIPW, Stratification, Matching, TwoStageLeastSquares, FrontdoorLinear,
-        PlugIn, Mediation, DoubleML, SLearner, TLearner, XLearner, DRLearner,
+        PlugIn, Mediation, DoubleML, SLearner, TLearner, XLearner, DRLearner, LinearDML, CausalForest,
     ):
         REGISTRY.setdefault(cls.name, cls)
     REGISTRY.setdefault("wald", TwoStageLeastSquares)
@@ -130,7 +132,7 @@ def estimate(estimand: Any, data: Any, method: Any = None, **options: Any) -> Es
         One column per graph variable used.
     method : str, estimator class or instance, optional
         A short name (``"regression"``, ``"standardization"``, ``"ipw"``,
-        ``"aipw"``, ``"stratification"``, ``"matching"``, ``"dml"``, ``"s_learner"``/``"t_learner"``/``"x_learner"``/``"dr_learner"``, ``"difference_in_means"``, ``"2sls"``/``"wald"``,
+        ``"aipw"``, ``"stratification"``, ``"matching"``, ``"dml"``, ``"s_learner"``/``"t_learner"``/``"x_learner"``/``"dr_learner"``, ``"linear_dml"``, ``"causal_forest"``, ``"difference_in_means"``, ``"2sls"``/``"wald"``,
         ``"frontdoor"``, ``"plugin"``, ``"mediation"``; see
         :func:`~dagcore.estimators.registry.methods_for`), a class, or a
         configured instance; by default the registry's choice for the
