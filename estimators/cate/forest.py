@@ -82,13 +82,35 @@ class _HonestTree:
         self.stats = stats  # (5, leaves): count, mean t, mean y, mean t*t, mean t*y of the honest half
 
 
+def honest_tree(
+    V: np.ndarray, rt: np.ndarray, ry: np.ndarray, grow: np.ndarray, fill: np.ndarray, seed: int, options: dict[str, Any]
+) -> _HonestTree:
+    """One honest tree: grown on the rows ``grow`` (R-loss pseudo-outcomes), its leaves filled by the rows ``fill`` only."""
+    from sklearn.tree import DecisionTreeRegressor
+
+    t, y = rt[grow], ry[grow]
+    tc, yc = t - t.mean(), y - y.mean()
+    var = float(np.mean(tc * tc))
+    theta = float(np.mean(tc * yc) / var) if var > 0 else 0.0
+    rho = tc * (yc - theta * tc) / (var if var > 0 else 1.0)
+    tree = DecisionTreeRegressor(random_state=seed, **options).fit(V[grow], rho)
+    leaves = np.flatnonzero(tree.tree_.children_left == -1)
+    lookup = np.full(tree.tree_.node_count, -1, dtype=np.int64)
+    lookup[leaves] = np.arange(leaves.size)
+    where = lookup[tree.apply(V[fill])]
+    ft, fy = rt[fill], ry[fill]
+    count = np.bincount(where, minlength=leaves.size).astype(float)
+    sums = np.vstack([np.bincount(where, weights=w, minlength=leaves.size) for w in (ft, fy, ft * ft, ft * fy)])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = sums / count
+    return _HonestTree(tree, lookup, np.vstack([count, means]))
+
+
 def _grow_group(
     V: np.ndarray, rt: np.ndarray, ry: np.ndarray, rng: np.random.Generator, *, size: int, group_size: int,
     honesty: float, options: dict[str, Any],
 ) -> tuple[np.ndarray, list[_HonestTree]]:
     """One little bag: a half-sample and ``group_size`` honest trees grown from it."""
-    from sklearn.tree import DecisionTreeRegressor
-
     n = V.shape[0]
     half = subsample_rows(rng, n, n // 2)
     trees = []
@@ -96,23 +118,7 @@ def _grow_group(
         rows = half[subsample_rows(rng, half.size, size)]
         rows = rows[rng.permutation(rows.size)]
         cut = int(round(rows.size * (1 - honesty)))
-        grow, fill = rows[:cut], rows[cut:]
-        t, y = rt[grow], ry[grow]
-        tc, yc = t - t.mean(), y - y.mean()
-        var = float(np.mean(tc * tc))
-        theta = float(np.mean(tc * yc) / var) if var > 0 else 0.0
-        rho = tc * (yc - theta * tc) / (var if var > 0 else 1.0)
-        tree = DecisionTreeRegressor(random_state=int(rng.integers(2**31 - 1)), **options).fit(V[grow], rho)
-        leaves = np.flatnonzero(tree.tree_.children_left == -1)
-        lookup = np.full(tree.tree_.node_count, -1, dtype=np.int64)
-        lookup[leaves] = np.arange(leaves.size)
-        where = lookup[tree.apply(V[fill])]
-        ft, fy = rt[fill], ry[fill]
-        count = np.bincount(where, minlength=leaves.size).astype(float)
-        sums = np.vstack([np.bincount(where, weights=w, minlength=leaves.size) for w in (ft, fy, ft * ft, ft * fy)])
-        with np.errstate(invalid="ignore", divide="ignore"):
-            means = sums / count
-        trees.append(_HonestTree(tree, lookup, np.vstack([count, means])))
+        trees.append(honest_tree(V, rt, ry, rows[:cut], rows[cut:], int(rng.integers(2**31 - 1)), options))
     return half, trees
 
 
@@ -273,7 +279,7 @@ class CausalForest(CateEstimator, CrossFitted, OutcomeModelled):
 
     def _grow(self, V: np.ndarray, rt: np.ndarray, ry: np.ndarray) -> None:
         n = V.shape[0]
-        size = max(2, int(self.sample_fraction * n))
+        size = max(2, min(n // 2, int(self.sample_fraction * n)))
         options = {"min_samples_leaf": int(self.min_samples_leaf), "max_features": self.max_features, "max_depth": self.max_depth}
         groups = int(self.n_estimators) // int(self.group_size)
         rngs = spawn_generators(self.random_state, groups)
