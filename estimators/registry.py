@@ -63,6 +63,12 @@ def resolve(method: Any, estimand: Any, options: dict[str, Any]) -> Any:
         est = _construct(REGISTRY[method], options)
     elif isinstance(method, type):
         est = _construct(method, options)
+    elif not _is_dagcore_estimator(method):
+        from dagcore.estimators.cate.adapters import ExternalCate, contract_error, external_contract
+
+        if external_contract(method) is None:
+            raise contract_error(method)
+        est = _construct(ExternalCate, {"model": method, **options})
     else:
         est = clone(method)
         if options:
@@ -75,6 +81,12 @@ def resolve(method: Any, estimand: Any, options: dict[str, Any]) -> Any:
             f"methods that can: {', '.join(methods_for(estimand)) or 'none'}"
         )
     return est
+
+
+def _is_dagcore_estimator(obj: Any) -> bool:
+    from dagcore.estimators.base import CausalEstimator
+
+    return isinstance(obj, CausalEstimator)
 
 
 def _check_params(cls: type, options: dict[str, Any]) -> None:
@@ -136,7 +148,10 @@ def estimate(estimand: Any, data: Any, method: Any = None, **options: Any) -> Es
         ``"frontdoor"``, ``"plugin"``, ``"mediation"``; see
         :func:`~dagcore.estimators.registry.methods_for`), a class, or a
         configured instance; by default the registry's choice for the
-        estimand's strategy.
+        estimand's strategy. An EconML CATE estimator or a CausalML
+        meta-learner object is wrapped in
+        :class:`~dagcore.estimators.cate.adapters.ExternalCate` (the
+        adjustment set is EconML's ``W``, the effect modifiers its ``X``).
     **options
         Parameters of the estimator (e.g. ``formula=...``, ``n_folds=...``).
 

@@ -229,3 +229,83 @@ def test_potential_outcomes_are_the_fitted_arms() -> None:
         warnings.simplefilter("ignore")
         with pytest.raises(EstimatorError, match="not fitted yet"):
             TLearner().predict_potential_outcomes(rows)
+
+
+# ---------------------------------------------------------------- item 7: adapters (fakes following EconML's and CausalML's interfaces)
+class FakeEconML:
+    """EconML's interface: fit(Y, T, *, X, W); effect(X); effect_interval(X, alpha); ate_interval(X, alpha). A linear DML inside."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, object] = {}
+
+    def fit(self, Y, T, *, X=None, W=None):  # type: ignore[no-untyped-def]
+        self.seen = {"X": None if X is None else X.shape, "W": None if W is None else W.shape}
+        Z = np.column_stack([np.ones(len(Y)), X, W])
+        rt = T - Z @ np.linalg.lstsq(Z, T, rcond=None)[0]
+        ry = Y - Z @ np.linalg.lstsq(Z, Y, rcond=None)[0]
+        D = np.column_stack([np.ones(len(Y)), X]) * rt[:, None]
+        self.beta = np.linalg.lstsq(D, ry, rcond=None)[0]
+        return self
+
+    def effect(self, X=None):  # type: ignore[no-untyped-def]
+        return self.beta[0] + X @ self.beta[1:]
+
+    def effect_interval(self, X=None, *, alpha=0.05):  # type: ignore[no-untyped-def]
+        mid = self.effect(X)
+        return mid - 0.1, mid + 0.1
+
+    def ate_interval(self, X=None, *, alpha=0.05):  # type: ignore[no-untyped-def]
+        m = float(self.effect(X).mean())
+        return np.array([m - 0.2]), np.array([m + 0.2])
+
+
+class FakeCausalML:
+    """CausalML's meta-learner interface: fit(X, treatment, y); predict(X); estimate_ate(X, treatment, y, pretrain)."""
+
+    def fit(self, X, treatment, y):  # type: ignore[no-untyped-def]
+        Z = np.column_stack([np.ones(len(y)), X])
+        self.b1 = np.linalg.lstsq(Z[treatment == 1], y[treatment == 1], rcond=None)[0]
+        self.b0 = np.linalg.lstsq(Z[treatment == 0], y[treatment == 0], rcond=None)[0]
+        return self
+
+    def predict(self, X):  # type: ignore[no-untyped-def]
+        Z = np.column_stack([np.ones(len(X)), X])
+        return (Z @ (self.b1 - self.b0)).reshape(-1, 1)
+
+    def estimate_ate(self, X, treatment, y, pretrain=False):  # type: ignore[no-untyped-def]
+        m = float(self.predict(X).mean())
+        return np.array([m]), np.array([m - 0.3]), np.array([m + 0.3])
+
+
+def test_an_econml_estimator_gets_modifiers_as_x_and_controls_as_w() -> None:
+    df, tau = linear_design(3000, seed=9)
+    e = Estimand(treatment=("t",), outcome=("y",), strategy="backdoor", adjustment_set={"w", "x1"})
+    fake = FakeEconML()
+    est = estimate(e, df, method=fake, effect_modifiers=["x1"])
+    fitted = est.estimator.model_
+    assert fitted is not fake and not fake.seen  # the user's object is never fit
+    assert fitted.seen == {"X": (3000, 1), "W": (3000, 2)}
+    assert est.method == "econml:FakeEconML" and abs(est.value - 1.0) < 0.15
+    assert est.ci == pytest.approx((est.value - 0.2, est.value + 0.2)) and est.se == pytest.approx(0.4 / (2 * 1.959964), rel=1e-4)
+    rows = pd.DataFrame({"x1": [0.0, 1.0]})
+    assert np.allclose(est.estimator.effect(rows), [1.0, 3.0], atol=0.2)
+    lo, hi = est.estimator.effect_interval(rows)
+    assert np.allclose(hi - lo, 0.2)
+    (placebo,) = dagcore.refute(est, df, methods=["placebo_treatment"], n_simulations=5, random_state=0)
+    assert abs(placebo.new_effect) < abs(est.value)  # the refuters re-run the adapter
+
+
+def test_a_causalml_learner_gets_every_feature_and_a_stranger_gets_a_clear_error() -> None:
+    df, _ = linear_design(2000, seed=10)
+    e = Estimand(treatment=("t",), outcome=("y",), strategy="backdoor", adjustment_set={"w", "x1"})
+    est = estimate(e, df, method=FakeCausalML(), effect_modifiers=["x1"])
+    assert est.method == "causalml:FakeCausalML" and abs(est.value - 1.0) < 0.2 and est.ci[1] - est.ci[0] == pytest.approx(0.6)
+    with pytest.raises(EstimatorError, match="no pointwise CATE interval"):
+        est.estimator.effect_interval(df)
+
+    class Stranger:
+        def fit(self, X, y):  # type: ignore[no-untyped-def]
+            return self
+
+    with pytest.raises(EstimatorError, match="follows none of these"):
+        estimate(e, df, method=Stranger())
