@@ -309,3 +309,25 @@ def test_a_causalml_learner_gets_every_feature_and_a_stranger_gets_a_clear_error
 
     with pytest.raises(EstimatorError, match="follows none of these"):
         estimate(e, df, method=Stranger())
+
+
+# ---------------------------------------------------------------- item 8: the CLI
+def test_cli_cate_writes_intervals_and_the_heterogeneity_tables(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from dagcore.cli import main
+
+    df, _ = linear_design(2000, seed=11)
+    df["m"] = df.t + np.random.default_rng(0).normal(size=len(df))
+    csv, dag, out = tmp_path / "d.csv", tmp_path / "g.dag", tmp_path / "scored.csv"
+    df.to_csv(csv, index=False)
+    dag.write_text("w -> {t y}\nx1 -> {t y}\nx2 -> y\nt -> m -> y\nt [exposure]\ny [outcome]\n")
+    args = ["cate", str(dag), "--data", str(csv), "--method", "linear_dml", "--modifiers", "x1,x2", "-o", str(out), "--json"]
+    assert main([*args, "--param", "n_folds=2"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["effect_modifiers"] == ["x1", "x2"] and [c["term"] for c in result["coefficients"]["coefficients"]] == ["intercept", "x1", "x2"]
+    assert result["heterogeneity"]["blp"]["heterogeneity_detected"] and len(result["heterogeneity"]["gates"]) == 5
+    scored = pd.read_csv(out)
+    assert {"cate", "cate_lower", "cate_upper"} <= set(scored.columns) and (scored.cate_lower < scored.cate).all()
+    assert main(["cate", str(dag), "--data", str(csv), "--modifiers", "m"]) == 1
+    assert "'m' is a descendant of the treatment (t -> m)" in capsys.readouterr().err
