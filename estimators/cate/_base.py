@@ -76,7 +76,7 @@ class CateEstimator(CausalEstimator):
 
     strategies = ("backdoor", "randomized")
     #: whether the CATE is a function of the modifiers only (False: of every feature, e.g. an S-learner without a projection)
-    _cate_on_modifiers: bool = True
+    _cate_on_modifiers = True
 
     effect_modifiers: Sequence[str] | None = None
 

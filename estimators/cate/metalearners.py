@@ -180,10 +180,18 @@ class SLearner(_BootstrappedLearner):
     cate_model : scikit-learn regressor, optional
         Projects the CATE on ``effect_modifiers`` when they are not a superset of the adjustment set.
     effect_modifiers : sequence of str, optional
-        Columns the CATE is a function of; default the adjustment set.
+        Columns the CATE is a function of; default the graph's observed
+        pre-treatment covariates (the adjustment set without a graph), see
+        :mod:`~dagcore.estimators.cate.modifiers`.
+    n_folds, propensity_model :
+        The ATE's SE by default is the influence function: the doubly robust
+        (AIPW) scores built from the learner refit on ``n_folds`` (2)
+        cross-fitting folds and a propensity model (default the logistic
+        MLE); no other refit. The point estimate is the mean CATE.
     n_bootstrap, n_jobs, random_state :
-        The ATE's bootstrap (stratified by treatment arm, refitting every
-        model), see :class:`~dagcore.estimators.base.Bootstrapped`.
+        ``n_bootstrap >= 2``: a stratified bootstrap (by treatment arm,
+        refitting every model) gives the SE and a percentile CI instead
+        (0: the influence function), see :class:`~dagcore.estimators.base.Bootstrapped`.
     level, dropna : see :class:`~dagcore.estimators.base.CausalEstimator`
 
     Examples
@@ -245,7 +253,7 @@ class TLearner(_BootstrappedLearner):
     ----------
     outcome_model : scikit-learn regressor, optional
         Cloned and fit in each arm; default least squares.
-    cate_model, effect_modifiers, n_bootstrap, n_jobs, random_state, level, dropna :
+    cate_model, effect_modifiers, n_folds, propensity_model, n_bootstrap, n_jobs, random_state, level, dropna :
         As in :class:`SLearner`.
 
     Examples
@@ -310,7 +318,7 @@ class XLearner(_BootstrappedLearner):
     cate_model : scikit-learn regressor, optional
         Stage-2 model of the imputed effects, also the projection on
         ``effect_modifiers`` when needed; default least squares.
-    effect_modifiers, n_bootstrap, n_jobs, random_state, level, dropna :
+    effect_modifiers, n_folds, n_bootstrap, n_jobs, random_state, level, dropna :
         As in :class:`SLearner`.
 
     Examples
