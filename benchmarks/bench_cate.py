@@ -20,6 +20,7 @@ Needs the ``peers`` extra (econml, causalml). Writes
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -105,8 +106,9 @@ def child(name: str, n: int) -> dict[str, object]:
     if name.startswith("CausalML"):
         import causalml.inference.meta  # noqa: F401
     if name.startswith("dagcore"):
-        import dagcore.estimators.cate.forest  # noqa: F401
         import sklearn.ensemble  # noqa: F401
+
+        import dagcore.estimators.cate.forest  # noqa: F401
     rss0 = _rss_kb("VmRSS")
     start = time.perf_counter()
     lo = hi = None
@@ -115,10 +117,8 @@ def child(name: str, n: int) -> dict[str, object]:
         est, _ = _fit_dagcore(name, df)
         fit_s = time.perf_counter() - start
         pred = est.effect(g)  # type: ignore[attr-defined]
-        try:
+        with contextlib.suppress(Exception):  # meta-learners give no pointwise interval
             lo, hi = est.effect_interval(g)  # type: ignore[attr-defined]
-        except Exception:
-            pass
         ate, ate_se = est.estimate_.value, est.estimate_.se  # type: ignore[attr-defined]
     elif name.startswith("EconML"):
         from econml.dml import CausalForestDML, LinearDML

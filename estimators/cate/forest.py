@@ -201,7 +201,7 @@ class CausalForest(CateEstimator, CrossFitted, OutcomeModelled):
     # ------------------------------------------------------------ checks
     def _check_settings(self, n: int) -> None:
         def whole(value: Any, low: int) -> bool:
-            return not isinstance(value, bool) and isinstance(value, (int, np.integer)) and value >= low
+            return bool(not isinstance(value, bool) and isinstance(value, (int, np.integer)) and value >= low)
 
         if not whole(self.group_size, 2):
             raise EstimatorError(f"group_size must be a whole number of at least 2 (trees per little bag), got {self.group_size!r}")
