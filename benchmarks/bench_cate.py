@@ -189,6 +189,7 @@ def main() -> None:
     ap.add_argument("--t-learner-n", type=int, default=5000)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--big", type=int, default=0, help="also run the two forests at this n (e.g. 100000)")
+    ap.add_argument("--methods", help="comma-separated subset of the methods; their runs replace those in the saved results")
     ap.add_argument("--child")
     ap.add_argument("--qini", action="store_true", help="rerun only the Qini cross-check into the saved results")
     ap.add_argument("--table", action="store_true", help="print the table of the saved benchmarks/results/cate.json")
@@ -205,9 +206,10 @@ def main() -> None:
     if args.child:
         print(json.dumps(child(args.child, args.n)))
         return
+    methods = tuple(m.strip() for m in args.methods.split(",")) if args.methods else METHODS
     runs: list[dict[str, object]] = []
     for r in range(args.rounds):
-        order = METHODS if r % 2 == 0 else METHODS[::-1]
+        order = methods if r % 2 == 0 else methods[::-1]
         for name in order:
             n = args.t_learner_n if "TLearner" in name else args.n
             res = run_child(name, n)
@@ -222,6 +224,9 @@ def main() -> None:
             print(json.dumps(res), file=sys.stderr, flush=True)
     qini = qini_crosscheck()
     (HERE / "results").mkdir(exist_ok=True)
+    if args.methods and (HERE / "results" / "cate.json").exists():  # keep the other methods' saved runs
+        saved = json.loads((HERE / "results" / "cate.json").read_text())["runs"]
+        runs = [r for r in saved if r["method"] not in methods] + runs
     (HERE / "results" / "cate.json").write_text(json.dumps({"runs": runs, "qini_crosscheck": qini}, indent=1))
     report(runs, qini, args.rounds)
 

@@ -331,3 +331,17 @@ def test_cli_cate_writes_intervals_and_the_heterogeneity_tables(tmp_path, capsys
     assert {"cate", "cate_lower", "cate_upper"} <= set(scored.columns) and (scored.cate_lower < scored.cate).all()
     assert main(["cate", str(dag), "--data", str(csv), "--modifiers", "m"]) == 1
     assert "'m' is a descendant of the treatment (t -> m)" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- the report's heterogeneity section
+def test_the_report_section_has_the_tests_and_three_figures() -> None:
+    from dagcore.estimators.report.heterogeneity import heterogeneity_section
+
+    e = Estimand(treatment=("t",), outcome=("y",), strategy="randomized")
+    df, _ = linear_design(1500, seed=12, randomized=True)
+    section = heterogeneity_section(DRLearner(effect_modifiers=["x1"]).fit(df, e).estimate_)
+    assert section is not None and section.lines[0].startswith("BLP test: heterogeneity detected")
+    assert set(section.svgs) == {"distribution", "gates", "gain"} and all(s.startswith("<svg") for s in section.svgs.values())
+    assert "GATES" in section.svgs["gates"] or "group" in section.svgs["gates"]
+    assert section.to_dict()["heterogeneity"]["blp"]["heterogeneity_detected"]
+    assert heterogeneity_section(estimate(e, df)) is None  # difference in means: no CATE
