@@ -154,9 +154,16 @@ def child(name: str, n: int) -> dict[str, object]:
     return out
 
 
+TIMEOUT = 1200  # seconds per fit
+
+
 def run_child(name: str, n: int) -> dict[str, object]:
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONWARNINGS": "ignore"}
-    res = subprocess.run([sys.executable, __file__, "--child", name, "--n", str(n)], capture_output=True, text=True, env=env, check=False)
+    try:
+        res = subprocess.run([sys.executable, __file__, "--child", name, "--n", str(n)], capture_output=True, text=True, env=env,
+                             check=False, timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return {"method": name, "n": n, "error": f"not finished in {TIMEOUT} s"}
     if res.returncode != 0:
         return {"method": name, "n": n, "error": res.stderr.strip().splitlines()[-1] if res.stderr.strip() else "failed"}
     return json.loads(res.stdout.strip().splitlines()[-1])
@@ -217,7 +224,7 @@ def main() -> None:
             runs.append(res)
             print(json.dumps(res), file=sys.stderr, flush=True)
     if args.big:
-        for name in ("dagcore CausalForest", "EconML CausalForestDML"):
+        for name in [m for m in ("dagcore CausalForest", "EconML CausalForestDML") if m in methods]:
             res = run_child(name, args.big)
             res["round"] = 0
             runs.append(res)
@@ -226,7 +233,8 @@ def main() -> None:
     (HERE / "results").mkdir(exist_ok=True)
     if args.methods and (HERE / "results" / "cate.json").exists():  # keep the other methods' saved runs
         saved = json.loads((HERE / "results" / "cate.json").read_text())["runs"]
-        runs = [r for r in saved if r["method"] not in methods] + runs
+        fresh = {(r["method"], r["n"]) for r in runs}
+        runs = [r for r in saved if (r["method"], r["n"]) not in fresh] + runs
     (HERE / "results" / "cate.json").write_text(json.dumps({"runs": runs, "qini_crosscheck": qini}, indent=1))
     report(runs, qini, args.rounds)
 
