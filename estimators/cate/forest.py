@@ -178,7 +178,9 @@ class CausalForest(CateEstimator, CrossFitted, OutcomeModelled):
     >>> rng = np.random.default_rng(0); n = 3000; x = rng.normal(size=n); t = rng.binomial(1, 0.5, n)
     >>> df = pd.DataFrame({"x": x, "t": t, "y": np.where(x > 0, 3.0, 1.0) * t + x + rng.normal(size=n)})
     >>> e = Estimand(treatment=("t",), outcome=("y",), strategy="backdoor", adjustment_set={"x"})
-    >>> cf = CausalForest(n_estimators=200).fit(df, e)
+    >>> from sklearn.linear_model import LinearRegression, LogisticRegression
+    >>> cf = CausalForest(n_estimators=100, outcome_model=LinearRegression(), treatment_model=LogisticRegression(), n_folds=2)
+    >>> cf = cf.fit(df, e)
     >>> cf.effect(pd.DataFrame({"x": [-1.5, 1.5]})).round(0).tolist()
     [1.0, 3.0]
     >>> lo, hi = cf.effect_interval(pd.DataFrame({"x": [1.5]}))
