@@ -225,6 +225,10 @@ def test_potential_outcomes_are_the_fitted_arms() -> None:
         assert np.allclose(po.y0, y0_true, atol=0.2) and np.allclose(po.y1, y1_true, atol=0.2)
         assert np.allclose(po.effect, po.y1 - po.y0)
     assert {"effect_lower", "effect_upper"} <= set(po.columns)  # the DR-learner's linear final stage has intervals
+    est = estimate(e, df, method="t_learner")  # the same through the Estimate
+    assert np.allclose(est.predict_potential_outcomes(rows).y1, y1_true, atol=0.2) and est.effect(rows).shape == (2,)
+    with pytest.raises(EstimatorError, match="has no effect_interval"):
+        estimate(e, df, method="regression").effect_interval(rows)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with pytest.raises(EstimatorError, match="not fitted yet"):
