@@ -41,6 +41,7 @@ _EXPORTS: dict[str, str] = {
     "LayoutWarning": "dagcore.errors",
     "SampleRatioMismatchWarning": "dagcore.errors",
     "PeekingWarning": "dagcore.errors",
+    "ConstantEffectWarning": "dagcore.errors",
     # graph model
     "ADMG": "dagcore.graph",
     "CausalGraph": "dagcore.graph",
@@ -134,6 +135,10 @@ _EXPORTS: dict[str, str] = {
     "DoubleML": "dagcore.estimators",
     "GEstimation": "dagcore.estimators",
     "DRLearner": "dagcore.estimators",
+    "CausalForest": "dagcore.estimators",
+    "LinearDML": "dagcore.estimators",
+    "heterogeneity_tests": "dagcore.estimators",
+    "gain_curve": "dagcore.estimators",
     "SLearner": "dagcore.estimators",
     "TLearner": "dagcore.estimators",
     "XLearner": "dagcore.estimators",

@@ -35,6 +35,7 @@ __all__ = [
     "LayoutWarning",
     "SampleRatioMismatchWarning",
     "PeekingWarning",
+    "ConstantEffectWarning",
     "format_location",
 ]
 
@@ -258,3 +259,7 @@ class SampleRatioMismatchWarning(DagcoreWarning):
 
 class PeekingWarning(DagcoreWarning):
     """An experiment read out before its planned sample size: stopping on a significant look inflates the false-positive rate."""
+
+
+class ConstantEffectWarning(DagcoreWarning):
+    """A CATE estimator had no effect modifier, so its CATE is one constant (a Qini or uplift curve of it is random targeting)."""

@@ -63,6 +63,12 @@ def resolve(method: Any, estimand: Any, options: dict[str, Any]) -> Any:
         est = _construct(REGISTRY[method], options)
     elif isinstance(method, type):
         est = _construct(method, options)
+    elif not _is_dagcore_estimator(method):
+        from dagcore.estimators.cate.adapters import ExternalCate, contract_error, external_contract
+
+        if external_contract(method) is None:
+            raise contract_error(method)
+        est = _construct(ExternalCate, {"model": method, **options})
     else:
         est = clone(method)
         if options:
@@ -75,6 +81,12 @@ def resolve(method: Any, estimand: Any, options: dict[str, Any]) -> Any:
             f"methods that can: {', '.join(methods_for(estimand)) or 'none'}"
         )
     return est
+
+
+def _is_dagcore_estimator(obj: Any) -> bool:
+    from dagcore.estimators.base import CausalEstimator
+
+    return isinstance(obj, CausalEstimator)
 
 
 def _check_params(cls: type, options: dict[str, Any]) -> None:
@@ -105,6 +117,8 @@ def _load() -> None:
     from dagcore.estimators.backdoor.regression import OutcomeRegression, Standardization
     from dagcore.estimators.backdoor.stratification import Stratification
     from dagcore.estimators.backdoor.weighting import IPW
+    from dagcore.estimators.cate.dml import LinearDML
+    from dagcore.estimators.cate.forest import CausalForest
     from dagcore.estimators.cate.metalearners import DRLearner, SLearner, TLearner, XLearner
     from dagcore.estimators.experiments.difference_in_means import DifferenceInMeans
     from dagcore.estimators.frontdoor import FrontdoorLinear
@@ -114,7 +128,7 @@ def _load() -> None:
 
     for cls in (
         DifferenceInMeans, OutcomeRegression, Standardization, IPW, AIPW, Stratification, Matching, TwoStageLeastSquares, FrontdoorLinear,
-        PlugIn, Mediation, DoubleML, SLearner, TLearner, XLearner, DRLearner, GEstimation,
+        PlugIn, Mediation, DoubleML, SLearner, TLearner, XLearner, DRLearner, GEstimation, LinearDML, CausalForest,
     ):
         REGISTRY.setdefault(cls.name, cls)
     REGISTRY.setdefault("wald", TwoStageLeastSquares)
@@ -131,11 +145,14 @@ def estimate(estimand: Any, data: Any, method: Any = None, **options: Any) -> Es
         One column per graph variable used.
     method : str, estimator class or instance, optional
         A short name (``"regression"``, ``"standardization"``, ``"ipw"``,
-        ``"aipw"``, ``"stratification"``, ``"matching"``, ``"dml"``, ``"g_estimation"``, ``"s_learner"``/``"t_learner"``/``"x_learner"``/``"dr_learner"``, ``"difference_in_means"``, ``"2sls"``/``"wald"``,
+        ``"aipw"``, ``"stratification"``, ``"matching"``, ``"dml"``, ``"g_estimation"``, ``"s_learner"``/``"t_learner"``/``"x_learner"``/``"dr_learner"``, ``"linear_dml"``, ``"causal_forest"``, ``"difference_in_means"``, ``"2sls"``/``"wald"``,
         ``"frontdoor"``, ``"plugin"``, ``"mediation"``; see
         :func:`~dagcore.estimators.registry.methods_for`), a class, or a
         configured instance; by default the registry's choice for the
-        estimand's strategy.
+        estimand's strategy. An EconML CATE estimator or a CausalML
+        meta-learner object is wrapped in
+        :class:`~dagcore.estimators.cate.adapters.ExternalCate` (the
+        adjustment set is EconML's ``W``, the effect modifiers its ``X``).
     **options
         Parameters of the estimator (e.g. ``formula=...``, ``n_folds=...``).
 

@@ -197,3 +197,27 @@ class Estimate:
         from html import escape
 
         return "<pre>" + escape(self.summary()) + "</pre>"
+
+    # ---------------------------------------------------------------- CATE estimates (issue 13)
+    def _cate_estimator(self, what: str) -> Any:
+        from dagcore.errors import EstimatorError
+
+        est = self.estimator
+        if est is None or not callable(getattr(est, what, None)):
+            raise EstimatorError(
+                f"this {self.method or 'estimate'} has no {what}(rows): use a CATE method "
+                "(causal_forest, linear_dml, dr_learner, s_learner, t_learner, x_learner)"
+            )
+        return getattr(est, what)
+
+    def effect(self, rows: Any) -> Any:
+        """The CATE at each row (CATE estimates only): the fitted estimator's ``effect``."""
+        return self._cate_estimator("effect")(rows)
+
+    def effect_interval(self, rows: Any, level: float | None = None) -> Any:
+        """Pointwise CATE interval ``(lower, upper)`` at each row, where the method gives one."""
+        return self._cate_estimator("effect_interval")(rows, level=level)
+
+    def predict_potential_outcomes(self, rows: Any) -> Any:
+        """Model-based counterfactuals ``y0``, ``y1``, ``effect`` per row (learners that model outcomes)."""
+        return self._cate_estimator("predict_potential_outcomes")(rows)

@@ -49,14 +49,19 @@ DEFAULTS = {
                  "propensity_model": None, "random_state": 0, "allow_extra_variables": False},
     "Stratification": {"n_strata": 5, "on": "propensity", "max_levels": 20, "target": "ATE", "propensity_formula": None,
                        "propensity_model": None, "allow_extra_variables": False},
-    "SLearner": {"outcome_model": None, "cate_model": None, "effect_modifiers": None, **BOOT},
-    "TLearner": {"outcome_model": None, "cate_model": None, "effect_modifiers": None, **BOOT},
-    "XLearner": {"outcome_model": None, "propensity_model": None, "cate_model": None, "effect_modifiers": None, **BOOT},
+    # the S-, T- and X-learner: influence-function SE by default (issue 13), the bootstrap on request
+    "SLearner": {"outcome_model": None, "propensity_model": None, "cate_model": None, "effect_modifiers": None, **BOOT, "n_bootstrap": 0, "n_folds": 2},
+    "TLearner": {"outcome_model": None, "propensity_model": None, "cate_model": None, "effect_modifiers": None, **BOOT, "n_bootstrap": 0, "n_folds": 2},
+    "XLearner": {"outcome_model": None, "propensity_model": None, "cate_model": None, "effect_modifiers": None, **BOOT, "n_bootstrap": 0, "n_folds": 2},
     "DRLearner": {"outcome_model": None, "propensity_model": None, "cate_model": None, "effect_modifiers": None, "trim": 0.01,
                   "target": "ATE", **FOLDS},
     "Mediation": {"method": "auto", "interaction": False, "max_levels": 10, **BOOT},
     "PlugIn": {"treatment_values": None, "max_levels": 20, **BOOT},
     "FrontdoorLinear": dict(BOOT),
+    "LinearDML": {"outcome_model": None, "treatment_model": None, "effect_modifiers": None, **FOLDS},
+    "CausalForest": {"outcome_model": None, "treatment_model": None, "effect_modifiers": None, "n_estimators": 500, "min_samples_leaf": 5,
+                     "max_features": None, "max_depth": None, "sample_fraction": 0.5, "honesty_fraction": 0.5, "group_size": 2,
+                     "trim": 0.01, **FOLDS},
 }
 
 

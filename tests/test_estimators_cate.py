@@ -75,7 +75,8 @@ def test_cate_correlates_with_the_truth(cls: type, data: tuple[pd.DataFrame, np.
 def test_bootstrap_inference_is_described(data: tuple[pd.DataFrame, np.ndarray]) -> None:
     df, _ = data
     est = TLearner().fit(df.iloc[:800], BACKDOOR).estimate_
-    assert est.inference.startswith("bootstrap (B=200)")
+    assert est.inference.startswith("influence function of the ATE")  # no refits by default
+    assert TLearner(n_bootstrap=20).fit(df.iloc[:800], BACKDOOR).estimate_.inference.startswith("bootstrap (B=20)")
     dr = DRLearner().fit(df.iloc[:800], BACKDOOR).estimate_
     assert dr.inference.startswith("influence function")
 
@@ -103,7 +104,8 @@ def test_randomized_trial_with_effect_modifier() -> None:
     tl = TLearner(effect_modifiers=["x1"], n_bootstrap=30).fit(df, rct)
     assert np.corrcoef(tl.effect(df), 1 + 2 * x1)[0, 1] > 0.95
     # no covariates at all: a constant CATE, the difference in means
-    plain = TLearner(n_bootstrap=30).fit(df, rct)
+    with pytest.warns(dagcore.ConstantEffectWarning, match="no effect modifier"):
+        plain = TLearner(n_bootstrap=30).fit(df, rct)
     diff = df.y[df.t == 1].mean() - df.y[df.t == 0].mean()
     assert np.allclose(plain.effect(df.head(3)), diff) and abs(plain.estimate_.value - diff) < 1e-9
 

@@ -34,17 +34,17 @@ heterogeneous causal effects. *Electronic Journal of Statistics* 17(2), 3008-304
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from dagcore.errors import DataError, EstimatorError
-from dagcore.estimators._data import check_binary, design_frame, prepare
-from dagcore.estimators._nuisance import arm_rows, propensity_scores, regressor
+from dagcore.errors import EstimatorError
+from dagcore.estimators._nuisance import arm_rows, cross_fit_models, propensity_scores, regressor
 from dagcore.estimators._resample import bootstrap, bootstrap_interval
 from dagcore.estimators.base import Bootstrapped, ClippedPropensity, CrossFitted, OutcomeModelled, PropensityModelled
+from dagcore.estimators.cate._base import CateEstimator, nonempty
+from dagcore.estimators.cate.linear import LinearCate, fit_linear_cate
 from dagcore.estimators.diagnostics import overlap_summary
 from dagcore.estimators.result import Estimate
 from dagcore.estimators.targets import check_target, clip_propensity, clip_rule, doubly_robust
@@ -52,45 +52,21 @@ from dagcore.estimators.targets import check_target, clip_propensity, clip_rule,
 __all__ = ["SLearner", "TLearner", "XLearner", "DRLearner"]
 
 
-def _nonempty(X: np.ndarray) -> np.ndarray:
-    """Models need at least one column: no features means a constant one (intercept-only fits)."""
-    return X if X.shape[1] else np.zeros((X.shape[0], 1))
+_nonempty = nonempty
 
 
-class _MetaLearner(OutcomeModelled):
+class _MetaLearner(CateEstimator, OutcomeModelled):
     """What the meta-learners share: features, the CATE projection and ``effect``."""
 
-    strategies = ("backdoor", "randomized")
-
     cate_model: Any = None
-    effect_modifiers: Sequence[str] | None = None
-
-    # ------------------------------------------------------------ features
-    def _design(self, data: pd.DataFrame, columns: list[str], names: list[str] | None) -> tuple[np.ndarray, list[str]]:
-        """Design matrix of ``columns``; with ``names`` (from fitting) new rows get exactly those columns."""
-        if not columns:
-            return np.zeros((len(data), 0)), []
-        if names is None:
-            frame = design_frame(data, columns)
-            return frame.to_numpy(dtype=float), [str(c) for c in frame.columns]
-        frame = data[list(columns)]
-        cat = [c for c in columns if not pd.api.types.is_numeric_dtype(frame[c]) or isinstance(frame[c].dtype, pd.CategoricalDtype)]
-        if cat:
-            frame = pd.get_dummies(frame, columns=cat, drop_first=False, dtype=float)
-        frame.columns = [str(c) for c in frame.columns]
-        return frame.reindex(columns=names, fill_value=0.0).to_numpy(dtype=float), names
-
-    def _modifiers(self, covs: list[str]) -> list[str]:
-        if self.effect_modifiers is None:
-            return list(covs)
-        mods = [self.effect_modifiers] if isinstance(self.effect_modifiers, str) else list(self.effect_modifiers)
-        if not all(isinstance(m, str) for m in mods):
-            raise EstimatorError(f"effect_modifiers must be column names, got {self.effect_modifiers!r}")
-        return list(dict.fromkeys(mods))
 
     # ------------------------------------------------------------ subclass hooks
     def _tau(self, F: np.ndarray, t: np.ndarray, y: np.ndarray) -> tuple[Any, np.ndarray, dict[str, Any]]:  # pragma: no cover - abstract
         """Fit on the rows given; return a predictor of tau on F, tau at those rows and diagnostics."""
+        raise NotImplementedError
+
+    def _arms(self, tau_model: Any, F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - abstract
+        """The fitted outcome models' predictions (mu0, mu1) at the rows of F."""
         raise NotImplementedError
 
     def _extra_diagnostics(self, F: np.ndarray, t: np.ndarray) -> dict[str, Any]:
@@ -98,25 +74,11 @@ class _MetaLearner(OutcomeModelled):
 
     # ------------------------------------------------------------ shared fitting
     def _prepare(self, data: pd.DataFrame, estimand: Any) -> dict[str, Any]:
-        t_name, y_name = estimand.treatment[0], estimand.outcome[0]
-        covs = sorted(estimand.adjustment_set or ())
-        mods = self._modifiers(covs)
-        bad = [m for m in mods if m in (t_name, y_name)]
-        if bad:
-            raise EstimatorError(f"effect_modifiers cannot include the treatment or the outcome ({bad[0]!r})")
-        features = list(dict.fromkeys([*covs, *mods]))
-        prep = prepare(data, t_name, y_name, features, dropna=self.dropna)
-        t = check_binary(prep.data, t_name, estimator=type(self).__name__)
-        y = prep.data[y_name].to_numpy(dtype=float)
-        F, f_names = self._design(prep.data, features, None)
-        V, v_names = self._design(prep.data, mods, None)
-        self.features_ = features
-        self.effect_modifiers_ = mods
-        self._feature_names = f_names
-        self._modifier_names = v_names
+        d = self._setup(data, estimand)
         # tau(F) is already a function of V when V contains every feature
-        self._project = not set(features) <= set(mods)
-        return {"prep": prep, "t": t, "y": y, "F": F, "V": V}
+        self._project = not set(self.features_) <= set(self.effect_modifiers_)
+        self._cate_on_modifiers = self._project
+        return {"prep": d.prep, "t": d.t, "y": d.y, "F": d.F, "V": d.V, "notes": d.notes}
 
     def _final(self, V: np.ndarray, target: np.ndarray) -> Any:
         return regressor(self.cate_model).fit(_nonempty(V), target)
@@ -129,47 +91,26 @@ class _MetaLearner(OutcomeModelled):
             return tau_model, final, np.asarray(final.predict(_nonempty(V)), dtype=float), diag
         return tau_model, None, tau, diag
 
-    def _cate_diagnostics(self, cate: np.ndarray) -> dict[str, Any]:
-        q = np.quantile(cate, [0.05, 0.25, 0.5, 0.75, 0.95])
-        return {
-            "effect_modifiers": list(self.effect_modifiers_),
-            "cate_sd": float(cate.std(ddof=1)) if cate.size > 1 else 0.0,
-            "cate_quantiles": {f"q{int(p * 100):02d}": float(v) for p, v in zip((0.05, 0.25, 0.5, 0.75, 0.95), q)},
-        }
-
     # ------------------------------------------------------------ prediction
-    def effect(self, new_rows: pd.DataFrame) -> np.ndarray:
-        """CATE for each row of ``new_rows`` (which needs the effect-modifier columns; all features for the S-, T- and X-learner without a projection).
-
-        Raises
-        ------
-        EstimatorError
-            Called before ``fit``.
-        DataError
-            ``new_rows`` is not a DataFrame, lacks a needed column or has missing values.
-        """
-        if not hasattr(self, "estimate_"):
-            raise EstimatorError(f"this {type(self).__name__} is not fitted yet: call fit(data, estimand) before effect(new_rows)")
-        if not isinstance(new_rows, pd.DataFrame):
-            raise DataError(f"new_rows must be a pandas DataFrame, got {type(new_rows).__name__}")
-        if self.cate_model_ is not None:
-            columns, names = self.effect_modifiers_, self._modifier_names
-        else:
-            columns, names = self.features_, self._feature_names
-        missing = [c for c in columns if c not in new_rows.columns]
-        if missing:
-            raise DataError(f"new_rows lacks the column(s) {missing} that the CATE model uses")
-        na = new_rows[list(columns)].isna().sum()
-        if na.any():
-            raise DataError(f"new_rows has missing values ({', '.join(f'{c}: {int(k)}' for c, k in na.items() if k)})")
-        X, _ = self._design(new_rows, list(columns), names)
+    def _effect(self, X: np.ndarray) -> np.ndarray:
         if self.cate_model_ is not None:
             return np.asarray(self.cate_model_.predict(_nonempty(X)), dtype=float)
         return np.asarray(self.tau_model_.predict(X), dtype=float)
 
+    def _potential_outcomes(self, F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return self._arms(self.tau_model_, F)
 
-class _BootstrappedLearner(_MetaLearner, Bootstrapped):
-    """The S-, T- and X-learner: the ATE is the mean CATE, its SE and CI from a stratified bootstrap that refits every model."""
+
+class _BootstrappedLearner(_MetaLearner, Bootstrapped, CrossFitted, PropensityModelled):
+    """The S-, T- and X-learner: the ATE is the mean CATE.
+
+    Its SE is by default the influence function of the ATE (no refits beyond
+    ``n_folds`` cross-fits); with ``n_bootstrap >= 2`` a stratified bootstrap
+    that refits every model.
+    """
+
+    n_bootstrap: int = 0
+    n_folds: int = 2
 
     def _bootstrap(self, F: np.ndarray, V: np.ndarray, t: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Mean CATE on stratified (by treatment arm) bootstrap resamples, refitting every model."""
@@ -178,29 +119,56 @@ class _BootstrappedLearner(_MetaLearner, Bootstrapped):
 
         return bootstrap(one, len(t), int(self.n_bootstrap), random_state=self.random_state, n_jobs=self.n_jobs, strata=t)
 
+    def _fold(self, F: np.ndarray, V: np.ndarray, t: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, ...]:
+        """The learner fit on ``train``: propensity, mu0, mu1 and the CATE at ``test``."""
+        tau_model, final, _, _ = self._cate_at(F[train], V[train], t[train], y[train])
+        mu0, mu1 = self._arms(tau_model, F[test])
+        cate = np.asarray(final.predict(_nonempty(V[test])), dtype=float) if final is not None else np.asarray(tau_model.predict(F[test]), dtype=float)
+        if F.shape[1]:
+            e = propensity_scores(self._fit_propensity_model(F[train], t[train]), F[test])
+        else:
+            e = np.full(test.size, t[train].mean())
+        return e, mu0, mu1, cate
+
+    def _influence(self, F: np.ndarray, V: np.ndarray, t: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+        """Cross-fitted AIPW scores of the rows and the out-of-fold CATE."""
+        folds = self._folds(t, self.random_state, estimator=f"the {self.name.replace('_', '-')}")
+        e, mu0, mu1, cate = self._cross_fit(lambda tr, te: self._fold(F, V, t, y, tr, te), folds, len(t))
+        if ((e <= 0) | (e >= 1)).any():
+            raise EstimatorError("some cross-fitted propensity scores are exactly 0 or 1 (no overlap); use n_bootstrap for bootstrap inference or drop those units")
+        scores = mu1 - mu0 + t * (y - mu1) / e - (1 - t) * (y - mu0) / (1 - e)
+        return scores, cate, {"propensity_overlap_crossfit": overlap_summary(e, t), "aipw_ate": float(scores.mean())}
+
     def _fit(self, data: pd.DataFrame, estimand: Any) -> Estimate:
         b = self.n_bootstrap
-        if isinstance(b, bool) or not isinstance(b, (int, np.integer)) or b < 2:  # the interval needs 2 replicates
-            raise EstimatorError(f"n_bootstrap must be a whole number of at least 2, got {b!r}")
+        if isinstance(b, bool) or not isinstance(b, (int, np.integer)) or b < 0 or b == 1:  # the interval needs 2 replicates
+            raise EstimatorError(f"n_bootstrap must be 0 (influence-function SE) or a whole number of at least 2, got {b!r}")
         d = self._prepare(data, estimand)
         F, V, t, y = d["F"], d["V"], d["t"], d["y"]
         self.tau_model_, self.cate_model_, cate, diag = self._cate_at(F, V, t, y)
         self.cate_ = cate
         diag = {**diag, **self._extra_diagnostics(F, t)}
         value = float(cate.mean())
-        reps = self._bootstrap(F, V, t, y)
-        se, ci = bootstrap_interval(reps, self.level)
+        self.scores_, self.cate_oos_, extra = self._influence(F, V, t, y)
+        if b:
+            reps = self._bootstrap(F, V, t, y)
+            se, ci = bootstrap_interval(reps, self.level)
+            inference = f"bootstrap (B={self.n_bootstrap}), stratified by treatment, percentile CI"
+        else:
+            se, ci = float(self.scores_.std(ddof=1) / np.sqrt(len(t))), None
+            inference = (f"influence function of the ATE (doubly robust scores from the learner's {self.n_folds}-fold "
+                         "cross-fitted outcome models and a propensity model)")
         # a model additive in the treatment (the default linear S-learner) has one effect for everyone: its
         # coefficient, a variance-weighted average of the conditional effects when they vary, not the ATE
         additive = F.shape[1] > 0 and float(np.ptp(cate)) <= 1e-9 * max(1.0, abs(value))
         return self._result(
             estimand, value, se, len(t),
-            inference=f"bootstrap (B={self.n_bootstrap}), stratified by treatment, percentile CI",
+            inference=inference,
             target=("WATE (the outcome model is additive in the treatment: a variance-weighted average of the "
                     "conditional effects, the ATE only if the effect is constant; pass a flexible outcome_model)") if additive else "ATE",
             ci=ci,
-            diagnostics={**diag, **self._cate_diagnostics(cate)},
-            notes=d["prep"].notes,
+            diagnostics={**diag, **extra, **self._cate_diagnostics(cate)},
+            notes=d["notes"],
         )
 
 
@@ -218,10 +186,18 @@ class SLearner(_BootstrappedLearner):
     cate_model : scikit-learn regressor, optional
         Projects the CATE on ``effect_modifiers`` when they are not a superset of the adjustment set.
     effect_modifiers : sequence of str, optional
-        Columns the CATE is a function of; default the adjustment set.
+        Columns the CATE is a function of; default the graph's observed
+        pre-treatment covariates (the adjustment set without a graph), see
+        :mod:`~dagcore.estimators.cate.modifiers`.
+    n_folds, propensity_model :
+        The ATE's SE by default is the influence function: the doubly robust
+        (AIPW) scores built from the learner refit on ``n_folds`` (2)
+        cross-fitting folds and a propensity model (default the logistic
+        MLE); no other refit. The point estimate is the mean CATE.
     n_bootstrap, n_jobs, random_state :
-        The ATE's bootstrap (stratified by treatment arm, refitting every
-        model), see :class:`~dagcore.estimators.base.Bootstrapped`.
+        ``n_bootstrap >= 2``: a stratified bootstrap (by treatment arm,
+        refitting every model) gives the SE and a percentile CI instead
+        (0: the influence function), see :class:`~dagcore.estimators.base.Bootstrapped`.
     level, dropna : see :class:`~dagcore.estimators.base.CausalEstimator`
 
     Examples
@@ -246,6 +222,12 @@ class SLearner(_BootstrappedLearner):
         model = regressor(self.outcome_model).fit(np.column_stack([F, t]), y)
         tau = _SLearnerEffect(model)
         return tau, tau.predict(F), {}
+
+    def _arms(self, tau_model: Any, F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        n = F.shape[0]
+        model = tau_model.model
+        return (np.asarray(model.predict(np.column_stack([F, np.zeros(n)])), dtype=float),
+                np.asarray(model.predict(np.column_stack([F, np.ones(n)])), dtype=float))
 
 
 class _SLearnerEffect:
@@ -277,7 +259,7 @@ class TLearner(_BootstrappedLearner):
     ----------
     outcome_model : scikit-learn regressor, optional
         Cloned and fit in each arm; default least squares.
-    cate_model, effect_modifiers, n_bootstrap, n_jobs, random_state, level, dropna :
+    cate_model, effect_modifiers, n_folds, propensity_model, n_bootstrap, n_jobs, random_state, level, dropna :
         As in :class:`SLearner`.
 
     Examples
@@ -306,12 +288,17 @@ class TLearner(_BootstrappedLearner):
         tau = _Difference(mu1, mu0)
         return tau, tau.predict(F), {}
 
+    def _arms(self, tau_model: Any, F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        G = _nonempty(F)
+        return np.asarray(tau_model.mu0.predict(G), dtype=float), np.asarray(tau_model.mu1.predict(G), dtype=float)
+
 
 class _XCombination:
     """tau(x) = g(x) tau0(x) + (1 - g(x)) tau1(x), g the propensity score (Künzel et al. 2019)."""
 
-    def __init__(self, tau1: Any, tau0: Any, propensity: Any) -> None:
+    def __init__(self, tau1: Any, tau0: Any, propensity: Any, mu1: Any, mu0: Any) -> None:
         self.tau1, self.tau0, self.propensity = tau1, tau0, propensity
+        self.mu1, self.mu0 = mu1, mu0
 
     def predict(self, F: np.ndarray) -> np.ndarray:
         F = _nonempty(F)
@@ -319,7 +306,7 @@ class _XCombination:
         return g * np.asarray(self.tau0.predict(F), dtype=float) + (1 - g) * np.asarray(self.tau1.predict(F), dtype=float)
 
 
-class XLearner(_BootstrappedLearner, PropensityModelled):
+class XLearner(_BootstrappedLearner):
     """X-learner (Künzel et al. 2019): impute individual effects across arms, model them, combine by the propensity.
 
     Stage 1 fits ``mu0`` on the controls and ``mu1`` on the treated; stage 2
@@ -337,7 +324,7 @@ class XLearner(_BootstrappedLearner, PropensityModelled):
     cate_model : scikit-learn regressor, optional
         Stage-2 model of the imputed effects, also the projection on
         ``effect_modifiers`` when needed; default least squares.
-    effect_modifiers, n_bootstrap, n_jobs, random_state, level, dropna :
+    effect_modifiers, n_folds, n_bootstrap, n_jobs, random_state, level, dropna :
         As in :class:`SLearner`.
 
     Examples
@@ -366,8 +353,12 @@ class XLearner(_BootstrappedLearner, PropensityModelled):
         tau1 = regressor(self.cate_model).fit(G[tr], d1)
         tau0 = regressor(self.cate_model).fit(G[co], d0)
         prop = self._fit_propensity_model(G, t)
-        tau = _XCombination(tau1, tau0, prop)
+        tau = _XCombination(tau1, tau0, prop, mu1, mu0)
         return tau, tau.predict(F), {}
+
+    def _arms(self, tau_model: Any, F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        G = _nonempty(F)
+        return np.asarray(tau_model.mu0.predict(G), dtype=float), np.asarray(tau_model.mu1.predict(G), dtype=float)
 
     def _extra_diagnostics(self, F: np.ndarray, t: np.ndarray) -> dict[str, Any]:
         return {"propensity_overlap": overlap_summary(propensity_scores(self.tau_model_.propensity, _nonempty(F)), t)}
@@ -430,21 +421,27 @@ class DRLearner(_MetaLearner, CrossFitted, ClippedPropensity):
 
     target: str = "ATE"
 
-    def _nuisances(self, F: np.ndarray, t: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _nuisances(self, F: np.ndarray, t: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray) -> tuple[tuple[np.ndarray, ...], Any]:
         G = _nonempty(F)
         tr1, tr0 = arm_rows(train, t)
-        e = propensity_scores(self._fit_propensity_model(G[train], t[train]), G[test])
-        mu1 = np.asarray(regressor(self.outcome_model).fit(G[tr1], y[tr1]).predict(G[test]), dtype=float)
-        mu0 = np.asarray(regressor(self.outcome_model).fit(G[tr0], y[tr0]).predict(G[test]), dtype=float)
-        return e, mu1, mu0
+        prop = self._fit_propensity_model(G[train], t[train])
+        m1 = regressor(self.outcome_model).fit(G[tr1], y[tr1])
+        m0 = regressor(self.outcome_model).fit(G[tr0], y[tr0])
+        e = propensity_scores(prop, G[test])
+        mu1 = np.asarray(m1.predict(G[test]), dtype=float)
+        mu0 = np.asarray(m0.predict(G[test]), dtype=float)
+        return (e, mu1, mu0), (m0, m1)
 
     def _fit(self, data: pd.DataFrame, estimand: Any) -> Estimate:
         target = check_target(self.target, ("ATE", "ATT", "ATC", "ATO"), "dr_learner")
         d = self._prepare(data, estimand)
         F, V, t, y = d["F"], d["V"], d["t"], d["y"]
+        self._cate_on_modifiers = True  # the pseudo-outcomes are regressed on the modifiers directly
         n = len(t)
         folds = self._folds(t, self.random_state, estimator="the DR-learner")
-        e, mu1, mu0 = self._cross_fit(lambda tr, te: self._nuisances(F, t, y, tr, te), folds, n)
+        (e, mu1, mu0), self.outcome_models_ = cross_fit_models(
+            lambda tr, te: self._nuisances(F, t, y, tr, te), folds, n, n_jobs=self.n_jobs
+        )
         overlap = overlap_summary(e, t)
         # the pseudo-outcomes divide by e and 1 - e whatever the target: they are clipped at both ends
         e_cate, clipped = clip_propensity(e, "ATE", self.trim)
@@ -452,16 +449,54 @@ class DRLearner(_MetaLearner, CrossFitted, ClippedPropensity):
             raise EstimatorError("some propensity scores are exactly 0 or 1 (no overlap); set trim > 0 or drop those units")
         dr = doubly_robust(t, y, clip_propensity(e, target, self.trim)[0], mu1, mu0, target)
         phi = doubly_robust(t, y, e_cate, mu1, mu0, "ATE").pseudo_outcomes
-        self.pseudo_outcomes_ = phi
+        self.pseudo_outcomes_ = self.scores_ = phi
         self.tau_model_ = None
-        self.cate_model_ = self._final(V, phi)
-        self.cate_ = np.asarray(self.cate_model_.predict(_nonempty(V)), dtype=float)
+        diagnostics: dict[str, Any] = {
+            "propensity_overlap": overlap,
+            "clipping": {"rule": clip_rule("ATE", self.trim) + " for the pseudo-outcomes", "n_clipped": clipped},
+        }
+        if self.cate_model is None:
+            # the default least-squares final stage: sandwich covariance, pointwise intervals, coefficient table
+            self.final_: LinearCate | None = fit_linear_cate(V, self._modifier_names, phi)
+            self.cate_model_ = self.final_
+            self.coefficients_ = self.final_.table(self.level)
+            diagnostics["coefficients"] = self.coefficients_.to_dict()
+        else:
+            self.final_ = None
+            self.cate_model_ = self._final(V, phi)
+        self.cate_ = np.asarray(self.cate_model_.predict(V if self.final_ is not None else _nonempty(V)), dtype=float)
+        self.cate_oos_ = np.empty(n)
+        for train, test in folds:  # the final stage without each fold, for the heterogeneity tests
+            if self.final_ is not None:
+                Z = np.column_stack([np.ones(train.size), V[train]])
+                beta = np.linalg.lstsq(Z, phi[train], rcond=None)[0]
+                self.cate_oos_[test] = beta[0] + V[test] @ beta[1:]
+            else:
+                self.cate_oos_[test] = self._final(V[train], phi[train]).predict(_nonempty(V[test]))
         return self._result(
             estimand, dr.value, dr.se, n,
             inference=f"influence function (mean of doubly robust pseudo-outcomes), {self.n_folds}-fold cross-fitting; "
             f"{clip_rule(target, self.trim)}",
             target=target,
-            diagnostics={"propensity_overlap": overlap, "clipping": {"rule": clip_rule("ATE", self.trim) + " for the pseudo-outcomes",
-                                                                      "n_clipped": clipped}, **self._cate_diagnostics(self.cate_)},
-            notes=d["prep"].notes,
+            diagnostics={**diagnostics, **self._cate_diagnostics(self.cate_)},
+            notes=d["notes"],
         )
+
+    def _effect(self, X: np.ndarray) -> np.ndarray:
+        if self.final_ is not None:
+            return self.final_.predict(X)
+        return np.asarray(self.cate_model_.predict(_nonempty(X)), dtype=float)
+
+    def _interval(self, X: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+        if self.final_ is None:
+            raise EstimatorError(
+                "this DR-learner's final stage is a user cate_model, which gives no pointwise interval; "
+                "leave cate_model unset (least squares with a sandwich covariance) or use method='causal_forest'"
+            )
+        return self.final_.interval(X, level)
+
+    def _potential_outcomes(self, F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        G = _nonempty(F)
+        mu0 = np.mean([np.asarray(m0.predict(G), dtype=float) for m0, _ in self.outcome_models_], axis=0)
+        mu1 = np.mean([np.asarray(m1.predict(G), dtype=float) for _, m1 in self.outcome_models_], axis=0)
+        return mu0, mu1
