@@ -21,7 +21,7 @@ from __future__ import annotations
 import sys
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import FrameType
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -32,7 +32,7 @@ from sklearn.base import BaseEstimator
 from dagcore.errors import DagcoreWarning, EstimatorError
 from dagcore.estimators._data import Prepared, check_binary, check_propensity_formula, prepare
 from dagcore.estimators._nuisance import classifier, cross_fit, crossfit_folds, fit_propensity, fit_treatment_model
-from dagcore.estimators.result import Estimate
+from dagcore.estimators.result import Estimate, Overlap
 
 if TYPE_CHECKING:
     from typing_extensions import dataclass_transform
@@ -146,7 +146,8 @@ class CausalEstimator(_KeywordDataclasses):
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", DagcoreWarning)
-                self.estimate_ = self._fit(data, estimand)
+                estimate = self._fit(data, estimand)
+            self.estimate_ = _with_caught_warnings(estimate, caught)
         finally:
             _reissue(caught)
         return self
@@ -186,8 +187,14 @@ class CausalEstimator(_KeywordDataclasses):
         ci: tuple[float, float] | None = None,
         diagnostics: dict[str, Any] | None = None,
         notes: list[str] | None = None,
+        overlap: Overlap | None = None,
     ) -> Estimate:
         level = float(getattr(self, "level", 0.95))
+        diagnostics = dict(diagnostics or {})
+        found = diagnostics.get("propensity_overlap")
+        if isinstance(found, Overlap):  # the structured overlap goes to Estimate.overlap, its plain form stays here
+            overlap = overlap if overlap is not None else found
+            diagnostics["propensity_overlap"] = found.to_dict()
         if not np.isfinite(value):
             raise EstimatorError(f"{self.name} produced a non-finite estimate; check overlap and collinearity")
         return Estimate(
@@ -200,8 +207,9 @@ class CausalEstimator(_KeywordDataclasses):
             settings={k: v for k, v in self.get_params(deep=False).items() if _plain(v)},
             inference=inference,
             n=int(n),
-            diagnostics=diagnostics or {},
-            warnings=tuple([*(notes or []), *self._warnings]),
+            diagnostics=diagnostics,
+            warnings=tuple(dict.fromkeys([*(notes or []), *self._warnings])),
+            overlap=overlap,
             estimand=estimand,
             estimator=self,
         )
@@ -429,6 +437,15 @@ def _reissue(caught: list[warnings.WarningMessage]) -> None:
         if key not in seen:
             seen.add(key)
             warnings.warn(w.message, w.category, stacklevel=outermost + 1)
+
+
+def _with_caught_warnings(estimate: Any, caught: list[warnings.WarningMessage]) -> Any:
+    """``estimate`` with every dagcore warning raised during the fit (positivity, post-treatment, ...) in its ``warnings``."""
+    if not isinstance(estimate, Estimate):
+        return estimate
+    extra = [str(w.message) for w in caught if issubclass(w.category, DagcoreWarning)]
+    merged = tuple(dict.fromkeys([*estimate.warnings, *extra]))
+    return estimate if merged == estimate.warnings else replace(estimate, warnings=merged)
 
 
 def _plain(value: Any) -> bool:

@@ -10,7 +10,7 @@ import pandas as pd
 from dagcore.estimators._data import check_binary, design_matrix, prepare
 from dagcore.estimators._nuisance import arm_rows, propensity_scores, regressor
 from dagcore.estimators.base import ClippedPropensity, OutcomeModelled, RepeatedSplits
-from dagcore.estimators.diagnostics import overlap_summary
+from dagcore.estimators.diagnostics import assess_overlap
 from dagcore.estimators.result import Estimate
 
 __all__ = ["AIPW"]
@@ -119,7 +119,7 @@ class AIPW(RepeatedSplits, ClippedPropensity, OutcomeModelled):
         y = prep.data[y_name].to_numpy(dtype=float)
         X = design_matrix(prep.data, covs)
         value, se, runs = self._over_splits(lambda seed: self._one_split(X, t, y, seed))
-        overlap = overlap_summary(runs[0][2], t)
+        overlap = assess_overlap(runs[0][2], t)
         folds = f"{self.n_folds}-fold cross-fitting" if self.n_folds > 1 else "no cross-fitting"
         reps = f", median of {self.n_repeats} splits" if self.n_repeats > 1 else ""
         return self._result(

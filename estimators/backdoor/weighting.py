@@ -10,7 +10,7 @@ import pandas as pd
 from dagcore.errors import EstimatorError
 from dagcore.estimators._data import design_frame
 from dagcore.estimators.base import PropensityFormula
-from dagcore.estimators.diagnostics import effective_sample_size, overlap_summary, standardized_mean_differences
+from dagcore.estimators.diagnostics import assess_overlap, effective_sample_size, standardized_mean_differences
 from dagcore.estimators.result import Estimate
 
 __all__ = ["IPW", "weighted_regression_sandwich"]
@@ -75,7 +75,7 @@ class IPW(PropensityFormula):
         df = prep.data
         X = design_frame(df, covs) if covs else pd.DataFrame(index=df.index)
         ps = self._propensity_scores(df, estimand.treatment[0], covs, design=X.to_numpy(dtype=float))
-        overlap = overlap_summary(ps, t)
+        overlap = assess_overlap(ps, t)
         notes = list(prep.notes)
         keep = np.ones(len(t), dtype=bool)
         if self.trim is not None:

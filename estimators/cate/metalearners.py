@@ -45,7 +45,7 @@ from dagcore.estimators._data import check_binary, design_frame, prepare
 from dagcore.estimators._nuisance import arm_rows, propensity_scores, regressor
 from dagcore.estimators._resample import bootstrap, bootstrap_interval
 from dagcore.estimators.base import Bootstrapped, ClippedPropensity, CrossFitted, OutcomeModelled, PropensityModelled
-from dagcore.estimators.diagnostics import overlap_summary
+from dagcore.estimators.diagnostics import assess_overlap
 from dagcore.estimators.result import Estimate
 
 __all__ = ["SLearner", "TLearner", "XLearner", "DRLearner"]
@@ -364,7 +364,7 @@ class XLearner(_BootstrappedLearner, PropensityModelled):
         return tau, tau.predict(F), {}
 
     def _extra_diagnostics(self, F: np.ndarray, t: np.ndarray) -> dict[str, Any]:
-        return {"propensity_overlap": overlap_summary(propensity_scores(self.tau_model_.propensity, _nonempty(F)), t)}
+        return {"propensity_overlap": assess_overlap(propensity_scores(self.tau_model_.propensity, _nonempty(F)), t)}
 
 
 class DRLearner(_MetaLearner, CrossFitted, ClippedPropensity):
@@ -432,7 +432,7 @@ class DRLearner(_MetaLearner, CrossFitted, ClippedPropensity):
         e, mu1, mu0 = self._cross_fit(lambda tr, te: self._nuisances(F, t, y, tr, te), folds, n)
         if self.trim:
             e = np.clip(e, self.trim, 1 - self.trim)
-        overlap = overlap_summary(e, t)
+        overlap = assess_overlap(e, t)
         if ((e <= 0) | (e >= 1)).any():
             raise EstimatorError("some propensity scores are exactly 0 or 1 (no overlap); set trim > 0 or drop those units")
         phi = mu1 - mu0 + t * (y - mu1) / e - (1 - t) * (y - mu0) / (1 - e)
