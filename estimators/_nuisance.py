@@ -233,12 +233,23 @@ def _separation_error(X: np.ndarray, t: np.ndarray, b: np.ndarray, cols: list[in
     if len(cols) == 1:
         j = cols[0]
         x = X[:, j]
-        hi, lo = (t == 1, t == 0) if b[1 + j] > 0 else (t == 0, t == 1)
+        hi, lo = (t == 1, t == 0) if b[1 + j] > 0 else (t == 0, t == 1)  # the arm on the high side of x, and the other
         cut_hi, cut_lo = float(x[hi].min()), float(x[lo].max())
         first, second = ("treated unit", "control") if b[1 + j] > 0 else ("control", "treated unit")
-        how = f"{label[j]} >= {cut_hi:.4g} for every {first} and {label[j]} <= {cut_lo:.4g} for every {second}"
-        if cut_hi <= cut_lo:
-            how += f" ({n_strict} units strictly on one side)"
+        if cut_hi > cut_lo:
+            how = f"{label[j]} >= {cut_hi:.4g} for every {first} and {label[j]} <= {cut_lo:.4g} for every {second}"
+        else:  # quasi-complete: the units beyond the other arm's range are all in one arm
+            tr = t == 1
+            pieces = []
+            for count, side, cut, arm in (
+                (int(np.sum(x > x[~tr].max())), ">", float(x[~tr].max()), "treated"),
+                (int(np.sum(x < x[~tr].min())), "<", float(x[~tr].min()), "treated"),
+                (int(np.sum(x > x[tr].max())), ">", float(x[tr].max()), "controls"),
+                (int(np.sum(x < x[tr].min())), "<", float(x[tr].min()), "controls"),
+            ):
+                if count:
+                    pieces.append(f"all {count} units with {label[j]} {side} {cut:.4g} are {arm}")
+            how = " and ".join(pieces) or f"{label[j]} separates the arms"
     else:
         involved = ", ".join(label[j] for j in cols) or "the intercept alone"
         how = (
