@@ -29,8 +29,8 @@ import numpy as np
 from scipy import stats
 from sklearn.base import BaseEstimator
 
-from dagcore.errors import DagcoreWarning, EstimatorError
-from dagcore.estimators._data import Prepared, check_binary, check_propensity_formula, prepare
+from dagcore.errors import DagcoreWarning, EstimatorError, SeparationError
+from dagcore.estimators._data import Prepared, check_binary, check_frame, check_propensity_formula, prepare
 from dagcore.estimators._nuisance import classifier, cross_fit, crossfit_folds, fit_propensity, fit_treatment_model
 from dagcore.estimators.result import Estimate, Overlap
 
@@ -142,11 +142,15 @@ class CausalEstimator(_KeywordDataclasses):
         if isinstance(level, bool) or not isinstance(level, (int, float, np.floating)) or not 0 < level < 1:
             raise EstimatorError(f"level is the confidence level, a number between 0 and 1 (e.g. 0.95), got {level!r}")
         self._check_estimand(estimand)
+        check_frame(data)
         self._warnings: list[str] = []
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", DagcoreWarning)
-                estimate = self._fit(data, estimand)
+                try:
+                    estimate = self._fit(data, estimand)
+                except SeparationError as err:
+                    raise _named_separation(err, data, estimand) from None
             self.estimate_ = _with_caught_warnings(estimate, caught)
         finally:
             _reissue(caught)
@@ -437,6 +441,29 @@ def _reissue(caught: list[warnings.WarningMessage]) -> None:
         if key not in seen:
             seen.add(key)
             warnings.warn(w.message, w.category, stacklevel=outermost + 1)
+
+
+def _named_separation(err: SeparationError, data: Any, estimand: Any) -> SeparationError:
+    """``err`` with the design's "column j" replaced by the adjustment set's column names (the learners fit on arrays)."""
+    import re
+
+    from dagcore.estimators._data import design_frame
+
+    text = str(err)
+    if "column " not in text or not getattr(estimand, "adjustment_set", None):
+        return err
+    try:
+        names = [str(c) for c in design_frame(data, sorted(estimand.adjustment_set)).columns]
+    except Exception:  # noqa: BLE001 - naming is a nicety; the original error stands
+        return err
+    used = [int(m) for m in re.findall(r"column (\d+)", text)]
+    if not used or max(used) >= len(names):
+        return err
+    renamed = SeparationError(re.sub(r"column (\d+)", lambda m: names[int(m.group(1))], text))
+    renamed.columns = tuple(names[int(c.split(" ")[1])] if c.startswith("column ") and int(c.split(" ")[1]) < len(names) else c
+                            for c in err.columns)
+    renamed.n_separated = err.n_separated
+    return renamed
 
 
 def _with_caught_warnings(estimate: Any, caught: list[warnings.WarningMessage]) -> Any:

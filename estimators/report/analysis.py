@@ -561,15 +561,15 @@ def analyze(
     DataError
         When the data is not a DataFrame, or exposure or outcome is not a column.
     """
-    import pandas as pd
 
     from dagcore.estimators.refutation.refuters import REFUTERS
 
     stages = _Stages(progress)
     seconds: dict[str, float] = {}
     notes: list[str] = []
-    if not isinstance(data, pd.DataFrame):
-        raise DataError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+    from dagcore.estimators._data import check_frame
+
+    data = check_frame(data)
     g, t, y = effect_roles(_as_graph(graph), exposure, outcome)
     for c in (t, y):
         if c not in data.columns:
