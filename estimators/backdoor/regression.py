@@ -241,15 +241,18 @@ class Standardization(OutcomeFormula, Bootstrapped):
         if self.inference == "delta" and (self.outcome_model != "ols" or self.effect_measure != "RD"):
             raise EstimatorError("inference='delta' is available for the OLS outcome model (risk difference); use the bootstrap otherwise")
         pop = prep.full if self.population == "all" and prep.full is not None else prep.data
+        n_used, notes = len(prep.data), prep.notes
+        if self.population == "all":
+            n_used, notes = len(pop), _population_notes(len(data), len(pop), len(prep.data), y)
         X, X1, X0 = self._designs(pop, formula, t)
         yv = pop[y].to_numpy(dtype=float)
         value = self._point(X, X1, X0, yv, np.arange(len(pop)))
         if self.inference == "delta":
             se = _delta_se(X, X1, X0, yv)
             return self._result(
-                estimand, value, se, len(prep.data),
+                estimand, value, se, n_used,
                 inference="delta method: influence function of the average contrast plus the HC0 sandwich of the regression, Wald CI",
-                diagnostics={"formula": formula, "population_rows": int(len(pop))}, notes=prep.notes,
+                diagnostics={"formula": formula, "population_rows": int(len(pop)), "model_rows": int(len(prep.data))}, notes=notes,
             )
         reps = bootstrap(lambda rows: self._point(X, X1, X0, yv, rows), len(pop), self.n_bootstrap, random_state=self.random_state, n_jobs=self.n_jobs)
         se, ci = bootstrap_interval(reps, self.level)
@@ -260,9 +263,26 @@ class Standardization(OutcomeFormula, Bootstrapped):
         else:
             value_out, se_note = value, ""
         return self._result(
-            estimand, value_out, se, len(prep.data),
+            estimand, value_out, se, n_used,
             inference=f"nonparametric bootstrap, B={self.n_bootstrap}, percentile CI{se_note}",
             target=target, ci=ci,
-            diagnostics={"formula": formula, "population_rows": int(len(pop))},
-            notes=prep.notes,
+            diagnostics={"formula": formula, "population_rows": int(len(pop)), "model_rows": int(len(prep.data))},
+            notes=notes,
         )
+
+
+def _population_notes(rows: int, population: int, fitted: int, outcome: str) -> list[str]:
+    """What ``population="all"`` did with the rows: averaged over, fit on, dropped (the estimate's ``n`` is the population).
+
+    Examples
+    --------
+    >>> _population_notes(1629, 1629, 1566, "wt82_71")
+    ['the outcome model is fit on the 1566 rows with wt82_71 observed; the average is over all 1629 rows with complete treatment and covariates (63 without wt82_71 included)']
+    """
+    notes = [
+        f"the outcome model is fit on the {fitted} rows with {outcome} observed; the average is over all {population} rows "
+        f"with complete treatment and covariates ({population - fitted} without {outcome} included)"
+    ]
+    if rows > population:
+        notes.append(f"dropped {rows - population} rows with missing treatment or covariates")
+    return notes
