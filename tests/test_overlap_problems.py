@@ -149,3 +149,20 @@ def test_problems_are_ordered_by_severity_then_kind_and_have_a_stable_shape() ->
         assert p.kind in PROBLEM_KINDS and p.severity in SEVERITIES
     with pytest.raises(ValueError, match="problem kind"):
         Problem("bad", "note", "x")
+
+
+def test_the_cli_summary_and_json_lead_with_the_problems(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    from dagcore.cli import main
+
+    df, _ = lalonde_like()
+    csv, dag = tmp_path / "jobs.csv", tmp_path / "jobs.dag"
+    df.to_csv(csv, index=False)
+    dag.write_text(GRAPH.replace("; ", "\n"))
+    args = ["analyze", str(dag), "--data", str(csv), "--estimators", "regression,ipw", "--refuters", "placebo_treatment",
+            "--n-simulations", "5", "--no-local-tests"]
+    assert main(args) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("PROBLEMS") and out[1].startswith("  [critical] No overlap")
+    assert main([*args, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["problems"][0]["kind"] == "no_overlap" and data["overlap"]["verdict"] == "none"
