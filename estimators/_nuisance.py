@@ -67,8 +67,10 @@ def logistic_newton(
     copy of ``X`` is made.
 
     Separation is decided from the data, never from the size of the linear
-    predictor: when the fit has not converged or some fitted probabilities
-    are within 1e-9 of 0 or 1, a linear program (Konis 2007) looks for a
+    predictor: when the fit has not converged, or some fitted probabilities
+    are within 1e-9 of 0 or 1 while the last Newton step was not small (at a
+    maximum it is tiny; along a separating direction every step has about the
+    same size while the gains shrink), a linear program (Konis 2007) looks for a
     direction ``b`` with ``(2t - 1) · [1, X] b >= 0`` for every row and ``> 0``
     for some. Such a direction exists exactly when the maximum-likelihood
     estimate does not (complete or quasi-complete separation; Albert &
@@ -127,6 +129,7 @@ def logistic_newton(
     eta = np.zeros(n)
     loglik = _log_likelihood(t, eta)
     converged = False
+    last_step = 0.0
     for _ in range(max_iter):
         p = expit(eta)
         resid = t - p
@@ -159,13 +162,16 @@ def logistic_newton(
             converged = True
             break
         b += step
+        last_step = float(np.max(np.abs(step)))
         gain = new_loglik - loglik
         eta, loglik = new_eta, new_loglik
         if gain <= tol * (abs(loglik) + 1.0):
             converged = True
             break
     p = expit(eta)
-    if not converged or n and (np.min(p) < 1e-9 or np.max(p) > 1 - 1e-9):
+    # at a maximum Newton's last step is tiny (quadratic convergence); along a separating direction the
+    # log-likelihood creeps up by ever smaller gains while each step stays about the same size
+    if not converged or last_step > 1e-3 and n and (np.min(p) < 1e-9 or np.max(p) > 1 - 1e-9):
         found = _separating_direction(X, t, mu, sd)
         if found is not None:
             raise _separation_error(X, t, *_fewest_columns(X, t, mu, sd, found), names)
