@@ -92,8 +92,7 @@ def test_the_analysis_leads_with_overlap_and_never_with_pass() -> None:
     assert "regression does not weight, but extrapolates" in first.message  # outcome models are not immune
     assert {"ipw", "aipw", "regression"} <= set(first.estimators)
     lines = a.summary().splitlines()
-    assert lines[0].startswith("PROBLEMS") and "critical" in lines[0]
-    assert lines[1].startswith("  [critical] No overlap")
+    assert lines[0].startswith("Problem 1/") and lines[0].startswith(f"Problem 1/{len(a.problems)} [critical]: No overlap")
     assert a.limits[0] == first.message
     assert a.overlap is not None and a.overlap.verdict == "none"
     assert json.loads(a.to_json())["problems"][0]["kind"] == "no_overlap"
@@ -108,7 +107,7 @@ def test_an_analysis_with_good_overlap_has_no_overlap_problem() -> None:
                         refuters=["placebo_treatment"], local_tests=False)
     assert a.overlap.verdict == "good"
     assert not [p for p in a.problems if "overlap" in p.kind]
-    assert not a.summary().startswith("PROBLEMS") or a.problems
+    assert a.summary().startswith("Problem 1/") == bool(a.problems)
 
 
 def test_separated_data_is_no_overlap_with_the_column_named() -> None:
@@ -162,7 +161,7 @@ def test_the_cli_summary_and_json_lead_with_the_problems(tmp_path, capsys: pytes
             "--n-simulations", "5", "--no-local-tests"]
     assert main(args) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith("PROBLEMS") and out[1].startswith("  [critical] No overlap")
+    assert out[0].startswith("Problem 1/") and "[critical]: No overlap" in out[0]
     assert main([*args, "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["problems"][0]["kind"] == "no_overlap" and data["overlap"]["verdict"] == "none"

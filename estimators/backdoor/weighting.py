@@ -187,7 +187,7 @@ class IPW(PropensityFormula):
         fit = propensity_fit(df, estimand.treatment[0], covs, formula=self.propensity_formula, model=self.propensity_model,
                              design=X.to_numpy(dtype=float))
         ps = fit.scores
-        everyone = (t, y, ps)
+        t_all, y_all, ps_all = t, y, ps  # the M-estimation SE stacks the propensity's score over every unit
         overlap = assess_overlap(ps, t)
         notes = list(prep.notes)
         keep = np.ones(len(t), dtype=bool)
@@ -208,7 +208,7 @@ class IPW(PropensityFormula):
         if self.variance == "m_estimation" and fit.design is not None:
             w_all = np.zeros(len(keep))
             w_all[keep] = w
-            se = ipw_m_estimation_se(everyone[1], everyone[0], everyone[2], fit.design, w_all, keep=keep)[1]
+            se = ipw_m_estimation_se(y_all, t_all, ps_all, fit.design, w_all, keep=keep)[1]
             inference = "M-estimation sandwich SE, accounting for the estimated propensity (Lunceford & Davidian 2004)"
         elif self.variance == "m_estimation":
             inference += "; the user's propensity_model has no score equations to stack"

@@ -19,7 +19,7 @@ import numpy as np
 
 from dagcore.errors import DagcoreError, DataError, EstimatorError
 
-__all__ = ["Analysis", "analyze", "DEFAULT_ESTIMATORS", "effect_roles", "e_value_for", "ovb_for", "data_overlap", "problems_heading"]
+__all__ = ["Analysis", "analyze", "DEFAULT_ESTIMATORS", "effect_roles", "e_value_for", "ovb_for", "data_overlap", "problem_lines"]
 
 log = logging.getLogger("dagcore")
 
@@ -103,9 +103,10 @@ class Analysis:
         from dagcore.estimators.report.formats import terminal_summary
 
         text = terminal_summary(self)
-        if not self.problems or text.startswith(problems_heading(self.problems)):
+        lines = problem_lines(self.problems)
+        if not lines or text.startswith(lines[0]):
             return text
-        return "\n".join([problems_heading(self.problems), *(f"  {p}" for p in self.problems), "", text])
+        return "\n".join([*lines, "", text])
 
     def __str__(self) -> str:
         return self.summary()
@@ -146,17 +147,16 @@ class Analysis:
         return html_body(self)
 
 
-def problems_heading(problems: Sequence[Any]) -> str:
-    """The line that introduces the problems in a summary: their count and the most serious severity.
+def problem_lines(problems: Sequence[Any]) -> list[str]:
+    """The problems as the first lines of a summary, most serious first: ``Problem i/n [severity]: message``.
 
     Examples
     --------
     >>> from dagcore.estimators.report.problems import Problem
-    >>> problems_heading([Problem("no_overlap", "critical", "...")])
-    'PROBLEMS (1, most serious first; 1 critical):'
+    >>> problem_lines([Problem("no_overlap", "critical", "No overlap: ..."), Problem("rows_dropped", "note", "3 rows ...")])
+    ['Problem 1/2 [critical]: No overlap: ...', 'Problem 2/2 [note]: 3 rows ...']
     """
-    critical = sum(1 for p in problems if p.severity == "critical")
-    return f"PROBLEMS ({len(problems)}, most serious first{f'; {critical} critical' if critical else ''}):"
+    return [f"Problem {i}/{len(problems)} [{p.severity}]: {p.message}" for i, p in enumerate(problems, 1)]
 
 
 def _to_stderr(message: str) -> None:
