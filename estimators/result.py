@@ -268,6 +268,10 @@ class Estimate:
         object.__setattr__(self, "warnings", tuple(self.warnings))
         object.__setattr__(self, "settings", dict(self.settings))
         _check_target(self.target)
+        if isinstance(self.level, bool) or not isinstance(self.level, (int, float)) or not 0 < float(self.level) < 1:
+            from dagcore.errors import EstimatorError
+
+            raise EstimatorError(f"level is the confidence level, a number between 0 and 1 (e.g. 0.95), got {self.level!r}")
 
     def _key(self) -> tuple[Any, ...]:
         """What equality and hashing compare; a NaN (an SE with no inference, say) equals a NaN here."""

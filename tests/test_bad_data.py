@@ -134,3 +134,10 @@ def test_no_warning_on_clean_data() -> None:
         warnings.simplefilter("error")
         for method in ("regression", "ipw", "aipw"):
             fit(data(n=500), method)
+
+
+def test_an_estimate_cannot_carry_a_level_outside_the_unit_interval() -> None:
+    from dagcore.estimators.result import Estimate
+
+    with pytest.raises(EstimatorError, match=r"level is the confidence level, a number between 0 and 1 \(e\.g\. 0\.95\), got 95"):
+        Estimate(value=1.0, se=0.1, ci=(0.8, 1.2), level=95)
