@@ -90,6 +90,10 @@ LOW, HIGH = 0.93, 0.97
 #: (matching estimates the ATT by default).
 OPTIONS: dict[str, dict[str, Any]] = {"matching": {"target": "ATE"}}
 
+#: Extra rows: an estimator with non-default settings, run wherever its base estimator runs
+#: (IPW's previous SE, which treats the weights as known, beside the default M-estimation SE).
+VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {"ipw[weights_known]": ("ipw", {"variance": "weights_known"})}
+
 
 def _logistic(v: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-v))
@@ -275,7 +279,8 @@ def methods_for_design(design: Design) -> list[str]:
         return [label for label, *_ in design.variants]
     backdoor = set(methods_for(Estimand(treatment=("t",), outcome=("y",), strategy="backdoor")))
     if design.estimand.strategy == "backdoor":  # the plug-in estimator needs discrete data
-        return sorted(m for m in backdoor if m != "plugin" or "discrete" in design.name)
+        names = sorted(m for m in backdoor if m != "plugin" or "discrete" in design.name)
+        return names + [v for v, (base, _) in VARIANTS.items() if base in names]
     names, seen = [], set()
     for name in methods_for(design.estimand):
         cls = REGISTRY[name]
@@ -302,7 +307,7 @@ def one_replication(design_index: int, rep: int, n: int, methods: list[str]) -> 
         warnings.simplefilter("ignore")
         variants = {label: (method, options) for label, method, options, _ in design.variants}
         for name in methods:
-            method, options = variants.get(name, (name, OPTIONS.get(name, {})))
+            method, options = variants.get(name, VARIANTS.get(name, (name, OPTIONS.get(name, {}))))
             try:
                 est = dagcore.estimate(design.estimand, df, method=method, **options)
                 out[name] = (est.value, est.se, est.ci[0], est.ci[1])

@@ -194,7 +194,14 @@ class DataError(DagcoreError, ValueError):
 
 
 class SeparationError(DataError):
-    """The covariates predict a binary treatment exactly: the logistic model has no maximum and there is no overlap."""
+    """The covariates predict a binary treatment exactly: the logistic model has no maximum and there is no overlap.
+
+    ``columns`` names the covariates of the separating direction (when known)
+    and ``n_separated`` the units it predicts exactly.
+    """
+
+    columns: tuple[str, ...] = ()
+    n_separated: int = 0
 
 
 class NotIdentifiableError(DagcoreError, ValueError):

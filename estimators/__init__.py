@@ -62,6 +62,8 @@ _EXPORTS: dict[str, str] = {
     "local_tests": "dagcore.estimators.refutation.local",
     "ols_sensitivity": "dagcore.estimators.sensitivity.ovb",
     "refute": "dagcore.estimators.refutation.refuters",
+    "Overlap": "dagcore.estimators.result",
+    "Problem": "dagcore.estimators.report.problems",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -8,6 +8,7 @@ traceback from deep inside pandas, statsmodels or scikit-learn.
 from __future__ import annotations
 
 import contextlib
+import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from difflib import get_close_matches
@@ -16,12 +17,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dagcore.errors import DataError
+from dagcore.errors import DagcoreWarning, DataError, PositivityWarning
 
 __all__ = [
+    "MAX_MAGNITUDE",
     "FormulaVariables",
     "Prepared",
     "check_binary",
+    "check_frame",
     "check_formula",
     "check_propensity_formula",
     "design_frame",
@@ -46,9 +49,46 @@ class Prepared:
     full: pd.DataFrame | None = None
 
 
+#: The largest magnitude a model column may hold: beyond it, squares and cross-products overflow in
+#: floating point (sqrt of the largest double is 1.3e154), so least squares and the logistic fit fail.
+MAX_MAGNITUDE = 1e150
+
+
+def check_frame(data: Any) -> pd.DataFrame:
+    """``data`` when it is a DataFrame with unique column labels; else a :class:`~dagcore.DataError` saying how to fix it.
+
+    Examples
+    --------
+    >>> check_frame(np.zeros((3, 2)))
+    Traceback (most recent call last):
+    ...
+    dagcore.errors.DataError: data must be a pandas DataFrame with one column per graph variable, got a numpy ndarray of shape (3, 2); wrap it: pd.DataFrame(array, columns=[...the variables' names...])
+    >>> check_frame(pd.DataFrame([[1, 2, 3]], columns=["a", "b", "a"]))
+    Traceback (most recent call last):
+    ...
+    dagcore.errors.DataError: the data has duplicate column labels: 'a' (2 columns); a variable must be one column: rename or drop the duplicates
+    """
+    if isinstance(data, pd.DataFrame):
+        dup = data.columns[data.columns.duplicated()].unique()
+        if len(dup):
+            shown = ", ".join(f"{c!r} ({int((data.columns == c).sum())} columns)" for c in dup[:5])
+            raise DataError(f"the data has duplicate column labels: {shown}; a variable must be one column: rename or drop the duplicates")
+        return data
+    if isinstance(data, np.ndarray):
+        raise DataError(
+            f"data must be a pandas DataFrame with one column per graph variable, got a numpy ndarray of shape {data.shape}; "
+            "wrap it: pd.DataFrame(array, columns=[...the variables' names...])"
+        )
+    if isinstance(data, Mapping):
+        raise DataError("data must be a pandas DataFrame with one column per graph variable, got a dict; wrap it: pd.DataFrame(the_dict)")
+    if isinstance(data, pd.Series):
+        raise DataError(f"data must be a pandas DataFrame with one column per graph variable, got a Series ({data.name!r}); use series.to_frame() or a DataFrame of every variable")
+    hint = "; convert it with .to_pandas()" if hasattr(data, "to_pandas") else ""
+    raise DataError(f"data must be a pandas DataFrame with one column per graph variable, got {type(data).__name__}{hint}")
+
+
 def _check_columns(data: pd.DataFrame, columns: Iterable[str]) -> None:
-    if not isinstance(data, pd.DataFrame):
-        raise DataError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+    check_frame(data)
     names = [str(c) for c in data.columns]
     for col in columns:
         if col not in data.columns:
@@ -85,19 +125,31 @@ def prepare(
     Raises
     ------
     DataError
-        A missing column (with a did-you-mean), missing values (counted per
-        column) when ``dropna`` is False, a non-numeric column that is not
-        categorical, or no rows left.
+        Data that is not a DataFrame or has duplicate column labels
+        (:func:`check_frame`); a missing column (with a did-you-mean); missing
+        or infinite values (counted per column) when ``dropna`` is False; a
+        non-numeric column that is not categorical; a value beyond
+        :data:`MAX_MAGNITUDE`; no rows left; a constant treatment or outcome;
+        fewer than 2 units in an arm of a binary treatment.
+
+    Warns
+    -----
+    DagcoreWarning
+        A constant covariate (it adjusts for nothing).
+    PositivityWarning
+        A covariate whose treated and untreated ranges do not intersect: it
+        separates the arms, so every estimator extrapolates (outcome models
+        silently, the propensity models refuse).
 
     Examples
     --------
-    >>> df = pd.DataFrame({"t": [0, 1, 1, 0], "y": [1.0, 2.0, None, 0.5], "z": [1, 2, 3, 4]})
+    >>> df = pd.DataFrame({"t": [0, 1, 1, 0, 1], "y": [1.0, 2.0, None, 0.5, 3.0], "z": [1, 2, 3, 4, float("inf")]})
     >>> prepare(df, "t", "y", ["z"])
     Traceback (most recent call last):
     ...
-    dagcore.errors.DataError: 1 row has missing values (y: 1); pass dropna=True (--dropna on the command line) to drop them
-    >>> len(prepare(df, "t", "y", ["z"], dropna=True).data)
-    3
+    dagcore.errors.DataError: 2 rows have missing or infinite values (y: 1, z: 1 infinite); pass dropna=True (--dropna on the command line) to drop them
+    >>> df.loc[4, "z"] = 5.0; len(prepare(df, "t", "y", ["z"], dropna=True).data)
+    4
     """
     columns = list(dict.fromkeys([treatment, outcome, *covariates, *extra]))
     _check_columns(data, columns)
@@ -113,31 +165,138 @@ def prepare(
                 f"column {col!r} ({'treatment' if col == treatment else 'outcome'}) must be numeric, "
                 f"got {series.dtype} with values like {series.dropna().unique()[:3].tolist()}"
             )
-    missing = used.isna()
-    bad_rows = int(missing.any(axis=1).sum())
+    numeric = [c for c in columns if pd.api.types.is_numeric_dtype(used[c]) and not pd.api.types.is_bool_dtype(used[c])]
+    other = [c for c in columns if c not in numeric]
+    A = used[numeric].to_numpy(dtype=float) if numeric else np.zeros((len(used), 0))
+    # one argmin / argmax pass per column gives the ranges, flags NaN and inf (they propagate to the extremes)
+    # and tells which arm holds each extreme (the separation check below)
+    cols = np.arange(A.shape[1])
+    arg_lo, arg_hi = (A.argmin(axis=0), A.argmax(axis=0)) if len(used) else (cols, cols)
+    lows, highs = (A[arg_lo, cols], A[arg_hi, cols]) if len(used) else (np.zeros(0), np.zeros(0))
+    clean = bool(np.isfinite(lows).all() and np.isfinite(highs).all())
+    bad = None if clean else ~np.isfinite(A)
+    bad_other = used[other].isna().to_numpy() if other else None
+    row_bad = np.zeros(len(used), dtype=bool)
+    for flags in (bad, bad_other):
+        if flags is not None:
+            row_bad |= flags.any(axis=1)
+    bad_rows = int(row_bad.sum())
     notes: list[str] = []
     full = None
     if keep_missing_outcome:
-        cov_cols = [c for c in columns if c != outcome]
-        full = data.loc[~data[cov_cols].isna().any(axis=1), columns]
+        ok = np.ones(len(used), dtype=bool)
+        for flags, names in ((bad, numeric), (bad_other, other)):
+            if flags is not None:
+                ok &= ~flags[:, [i for i, c in enumerate(names) if c != outcome]].any(axis=1)
+        full = data.loc[ok, columns]
     if bad_rows:
-        per_column = {c: int(n) for c, n in missing.sum().items() if n}
-        detail = ", ".join(f"{c}: {n}" for c, n in per_column.items())
+        n_inf = dict(zip(numeric, np.isinf(A).sum(axis=0).tolist())) if bad is not None else {}
+        n_bad = {c: 0 for c in columns}
+        if bad is not None:
+            n_bad.update(zip(numeric, bad.sum(axis=0).tolist()))
+        if bad_other is not None:
+            n_bad.update(zip(other, bad_other.sum(axis=0).tolist()))
+        parts = []
+        for c in columns:
+            infinite, nan = int(n_inf.get(c, 0)), int(n_bad[c]) - int(n_inf.get(c, 0))
+            if nan or infinite:
+                parts.append(f"{c}: " + ", ".join(x for x in (f"{nan}" if nan else "", f"{infinite} infinite" if infinite else "") if x))
+        detail = ", ".join(parts)
+        any_inf, any_nan = any(n_inf.values()), sum(n_bad.values()) > sum(n_inf.values())
+        what = "missing values" if not any_inf else "missing or infinite values" if any_nan else "infinite values"
         if not dropna:
             raise DataError(
-                f"{bad_rows} row{'s have' if bad_rows != 1 else ' has'} missing values ({detail}); pass dropna=True (--dropna on the command line) to drop them"
+                f"{bad_rows} row{'s have' if bad_rows != 1 else ' has'} {what} ({detail}); pass dropna=True (--dropna on the command line) to drop them"
             )
-        used = used.loc[~missing.any(axis=1)]
-        notes.append(f"dropped {bad_rows} rows with missing values ({detail})")
+        used = used.loc[~row_bad]
+        A = A[~row_bad]
+        notes.append(f"dropped {bad_rows} rows with {what} ({detail})")
+        if len(used):
+            arg_lo, arg_hi = A.argmin(axis=0), A.argmax(axis=0)
+            lows, highs = A[arg_lo, cols], A[arg_hi, cols]
     if len(used) == 0:
         raise DataError("no rows left to estimate from")
-    for col in (treatment, outcome):
-        values = used[col].to_numpy(dtype=float)
-        if not np.isfinite(values).all():
-            raise DataError(f"column {col!r} has infinite values")
-    if used[treatment].nunique() < 2:
-        raise DataError(f"treatment {treatment!r} is constant ({used[treatment].iloc[0]!r}): there is no contrast to estimate")
+    lo_hi: dict[str, tuple[float, float]] = {c: (float(lo), float(hi)) for c, lo, hi in zip(numeric, lows, highs)}
+    for c in numeric:
+        big = max(-lo_hi[c][0], lo_hi[c][1])
+        if big > MAX_MAGNITUDE:
+            raise DataError(
+                f"column {c!r} has values as large as {big:.3g}: beyond {MAX_MAGNITUDE:.0e} their squares overflow in floating point, "
+                "so no model can be fit; rescale it (divide by a power of ten)"
+            )
+    if (lo_hi[treatment][0] == lo_hi[treatment][1]) if treatment in lo_hi else used[treatment].nunique() < 2:
+        raise DataError(f"treatment {treatment!r} is constant ({_shown(used[treatment].iloc[0])}): there is no contrast to estimate")
+    t_values = used[treatment].to_numpy(dtype=float)
+    binary = bool(np.isin(t_values, (0.0, 1.0)).all())
+    if binary:
+        n1 = int(t_values.sum())
+        n0 = len(t_values) - n1
+        if min(n1, n0) < 2:
+            arm = "treated" if n1 < 2 else "untreated"
+            raise DataError(
+                f"only {min(n1, n0)} {arm} unit{'s' if min(n1, n0) != 1 else ''} in {treatment!r} (of {len(t_values)} rows): "
+                "an effect cannot be told from that unit's own noise; at least 2 units per arm are needed"
+            )
+    if (lo_hi[outcome][0] == lo_hi[outcome][1]) if outcome in lo_hi else used[outcome].nunique() < 2:
+        raise DataError(
+            f"outcome {outcome!r} is constant ({_shown(used[outcome].iloc[0])} in every row used): every effect estimate would be "
+            "exactly 0 with no uncertainty; there is nothing to estimate"
+        )
+    for c in covariates:
+        if (lo_hi[c][0] == lo_hi[c][1]) if c in lo_hi else used[c].nunique(dropna=False) < 2:
+            warnings.warn(
+                f"covariate {c!r} is constant ({_shown(used[c].iloc[0])} in every row used): it adjusts for nothing and is collinear "
+                "with the intercept",
+                DagcoreWarning,
+                stacklevel=3,
+            )
+    if binary:
+        wanted = set(covariates) - {treatment, outcome}
+        cov_idx = [i for i, c in enumerate(numeric) if c in wanted]
+        separating = _separating_covariates(A, t_values, numeric, cov_idx, arg_lo, arg_hi) if cov_idx else []
+        if separating:
+            warnings.warn(
+                f"no overlap: {'; '.join(separating)}; estimators that model the outcome (regression, standardization, "
+                "double ML, the meta-learners) extrapolate across the gap, and the propensity estimators cannot weight",
+                PositivityWarning,
+                stacklevel=3,
+            )
     return Prepared(used.copy(), treatment, outcome, list(covariates), bad_rows if dropna else 0, notes, full)
+
+
+def _shown(value: Any) -> str:
+    """A value as a message shows it: strings quoted, numbers plain (3.0, not np.float64(3.0))."""
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def _separating_covariates(
+    A: np.ndarray, t: np.ndarray, columns: Sequence[str], which: Sequence[int], arg_lo: np.ndarray, arg_hi: np.ndarray
+) -> list[str]:
+    """Covariates (the columns of ``A``) that alone separate the arms: their treated and untreated ranges do not intersect.
+
+    Cheap enough to run for every estimator: when one arm holds both the
+    smallest and the largest value of a column its range contains the other's,
+    so only the columns of ``which`` whose extremes (rows ``arg_lo``, ``arg_hi``)
+    are split between the arms, and whose first rows of each arm do not already
+    interleave, are checked arm by arm. Separation by a
+    combination of covariates is detected by the propensity model's linear program.
+    """
+    treated = t == 1
+    probe1, probe0 = np.flatnonzero(treated)[:256], np.flatnonzero(~treated)[:256]
+    out = []
+    for j in which:
+        if treated[arg_lo[j]] == treated[arg_hi[j]]:
+            continue
+        x = A[:, j]
+        p1, p0 = x[probe1], x[probe0]
+        if p1.max() > p0.min() and p0.max() > p1.min():
+            continue  # a few rows of each arm already interleave
+
+        x1, x0 = x[treated], x[~treated]
+        lo1, hi1, lo0, hi0 = x1.min(), x1.max(), x0.min(), x0.max()
+        if hi1 < lo0 or hi0 < lo1:
+            out.append(f"covariate {columns[j]!r} separates the arms (treated {lo1:.4g} to {hi1:.4g}, untreated {lo0:.4g} to {hi0:.4g})")
+    return out
 
 
 def check_binary(data: pd.DataFrame, column: str, *, role: str = "treatment", estimator: str = "this estimator") -> np.ndarray:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -26,11 +27,12 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 
 from dagcore.errors import DataError, EstimatorError, SeparationError
-from dagcore.estimators._data import design_matrix
+from dagcore.estimators._data import design_frame
 from dagcore.estimators._parallel import parallel_map
 
 __all__ = [
     "LogisticMLE",
+    "PropensityFit",
     "arm_rows",
     "classifier",
     "cross_fit",
@@ -42,6 +44,7 @@ __all__ = [
     "flexible_regressor",
     "logistic_newton",
     "predict_treatment",
+    "propensity_fit",
     "propensity_scores",
     "regressor",
     "separation_message",
@@ -49,80 +52,263 @@ __all__ = [
 
 
 _CHUNK = 1 << 14  # rows per block of the Hessian: a cache-sized buffer instead of an n x p copy
+_LP_ROWS = 20_000  # rows of the first, subsampled separation check (a subset that overlaps proves the whole does)
 
 
-def logistic_newton(X: np.ndarray, t: np.ndarray, *, max_iter: int = 50, tol: float = 1e-10) -> tuple[float, np.ndarray]:
-    """Intercept and coefficients of the unpenalised logistic regression of ``t`` (0/1) on ``[1, X]``, by Newton-Raphson from 0.
+def logistic_newton(
+    X: np.ndarray, t: np.ndarray, *, max_iter: int = 100, tol: float = 1e-12, names: Sequence[str] | None = None
+) -> tuple[float, np.ndarray]:
+    """Intercept and coefficients of the unpenalised logistic regression of ``t`` (0/1) on ``[1, X]``: the maximum-likelihood fit.
 
-    The intercept is kept apart and the Hessian ``X' W X`` is accumulated in
-    blocks of rows, so no ``n × p`` copy of ``X`` is ever made (peak memory
-    of a fit is a few length-``n`` vectors beyond ``X`` itself). A step that
-    lowers the log-likelihood (Newton can overshoot when a row lies far out)
-    is halved until it does not.
+    Newton-Raphson from 0 on standardised columns (each centred and divided
+    by its standard deviation, which makes the fit independent of the
+    columns' units; the coefficients are returned on the original scale). A
+    step that lowers the log-likelihood is halved until it does not; the fit
+    has converged when a step raises the log-likelihood by less than ``tol``
+    relative to it. Constant columns get coefficient 0 (the intercept spans
+    them). The standardised rows are built block by block, so no ``n × p``
+    copy of ``X`` is made.
+
+    Separation is decided from the data, never from the size of the linear
+    predictor: when the fit has not converged, or some fitted probabilities
+    are within 1e-9 of 0 or 1 while the last Newton step was not small (at a
+    maximum it is tiny; along a separating direction every step has about the
+    same size while the gains shrink), a linear program (Konis 2007) looks for a
+    direction ``b`` with ``(2t - 1) · [1, X] b >= 0`` for every row and ``> 0``
+    for some. Such a direction exists exactly when the maximum-likelihood
+    estimate does not (complete or quasi-complete separation; Albert &
+    Anderson 1984); its non-zero entries are the columns involved.
 
     Raises
     ------
-    DataError
-        Perfect (or quasi-complete) separation: no convergence and fitted
-        probabilities saturated at 0 or 1, so the likelihood has no maximum.
+    SeparationError
+        (Quasi-)complete separation; its ``columns`` are the columns of the
+        separating direction (named by ``names``) and ``n_separated`` the rows
+        it predicts exactly.
 
     Warns
     -----
     ConvergenceWarning
         No convergence within ``max_iter`` steps without separation.
+
+    References
+    ----------
+    Albert, A. and Anderson, J. A. (1984). On the existence of maximum likelihood estimates in
+    logistic regression models. *Biometrika* 71(1), 1-10.
+    Konis, K. (2007). *Linear programming algorithms for detecting separated data in binary
+    logistic regression models*. DPhil thesis, University of Oxford.
+
+    Examples
+    --------
+    >>> x = np.array([[0.0], [1.0], [2.0], [3.0], [4.0], [5.0]]); t = np.array([0, 0, 1, 0, 1, 1.0])
+    >>> b0, b = logistic_newton(x, t); round(b0, 3), np.round(b, 3).tolist()
+    (-3.035, [1.214])
+    >>> logistic_newton(x, (x[:, 0] > 2.5).astype(float), names=["x"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    dagcore.errors.SeparationError: perfect separation: x >= 3 for every treated unit and x <= 2 for every control, so the propensity ...
     """
+    X = np.asarray(X, dtype=float)
+    t = np.asarray(t, dtype=float)
     n, k = X.shape
-    beta = np.zeros(k + 1)
+    mu, sd = _column_moments(X)
+    active = sd > 1e-12 * np.maximum(1.0, np.abs(mu))
+    if not active.all():
+        intercept, sub = logistic_newton(X[:, active], t, max_iter=max_iter, tol=tol,
+                                         names=None if names is None else [nm for nm, a in zip(names, active) if a])
+        coef = np.zeros(k)
+        coef[active] = sub
+        return intercept, coef
+    mu, sd = mu[active], sd[active]
+    b = np.zeros(k + 1)  # standardised coordinates: intercept, then one per column
+
+    def raw(b: np.ndarray) -> tuple[float, np.ndarray]:
+        slope = b[1:] / sd
+        return float(b[0] - mu @ slope), slope
+
     hess = np.empty((k + 1, k + 1))
     block = np.empty((min(n, _CHUNK), k))
+    far = bool(k and np.max(np.abs(mu) / sd) > 100)
     eta = np.zeros(n)
     loglik = _log_likelihood(t, eta)
     converged = False
+    last_step = 0.0
     for _ in range(max_iter):
         p = expit(eta)
         resid = t - p
         w = p * (1 - p)
-        grad = np.concatenate([[resid.sum()], X.T @ resid])
-        hess[0, 0] = w.sum()
-        hess[0, 1:] = hess[1:, 0] = w @ X
+        rsum = resid.sum()
+        grad = np.concatenate([[rsum], (X.T @ resid - mu * rsum) / sd])
+        wsum = w.sum()
+        wx = w @ X
+        hess[0, 0] = wsum
+        hess[0, 1:] = hess[1:, 0] = (wx - mu * wsum) / sd
         xwx = hess[1:, 1:]
         xwx[:] = 0.0
         for lo in range(0, n, _CHUNK):
             rows = X[lo : lo + _CHUNK]
-            scaled = np.multiply(rows, np.sqrt(w[lo : lo + _CHUNK])[:, None], out=block[: len(rows)])
-            xwx += scaled.T @ scaled
+            sw = np.sqrt(w[lo : lo + _CHUNK])[:, None]
+            # columns far from 0 relative to their spread are centred in the block (no cancellation);
+            # otherwise X'WX is centred afterwards, one pass cheaper (measured 1.4x on 800,000 x 20)
+            z = np.multiply(np.subtract(rows, mu, out=block[: len(rows)]) if far else rows, sw, out=block[: len(rows)])
+            xwx += z.T @ z
+        if not far:
+            xwx -= np.outer(mu, wx) + np.outer(wx, mu) - wsum * np.outer(mu, mu)
+        xwx /= np.outer(sd, sd)
         try:
             step = np.linalg.solve(hess, grad)
         except np.linalg.LinAlgError:
             step = np.linalg.lstsq(hess, grad, rcond=None)[0]
-        for _halving in range(30):
-            new_eta = X @ (beta[1:] + step[1:]) + (beta[0] + step[0])
+        new_loglik, new_eta = loglik, eta
+        for _halving in range(40):
+            b0, slope = raw(b + step)
+            new_eta = X @ slope + b0
             new_loglik = _log_likelihood(t, new_eta)
-            if new_loglik >= loglik - 1e-12 * abs(loglik):
+            if new_loglik >= loglik:
                 break
             step /= 2
-        beta += step
-        eta, loglik = new_eta, new_loglik
-        if np.max(np.abs(step)) < tol * (1 + np.max(np.abs(beta))):
+        else:  # no ascent along the Newton direction: at the maximum to machine precision
             converged = True
             break
-    if np.max(np.abs(eta)) > 30 and (not converged or _log_likelihood(t, 2 * eta) >= loglik - 1e-9 * max(1.0, -loglik)):
-        # saturated fitted probabilities, and either no convergence or a likelihood that stretching every
-        # log-odds does not lower: the coefficients run off to infinity (one far-out row alone is no separation)
-        raise SeparationError("perfect separation")
+        b += step
+        last_step = float(np.max(np.abs(step)))
+        gain = new_loglik - loglik
+        eta, loglik = new_eta, new_loglik
+        if gain <= tol * (abs(loglik) + 1.0):
+            converged = True
+            break
+    p = expit(eta)
+    # at a maximum Newton's last step is tiny (quadratic convergence); along a separating direction the
+    # log-likelihood creeps up by ever smaller gains while each step stays about the same size
+    if not converged or last_step > 1e-3 and n and (np.min(p) < 1e-9 or np.max(p) > 1 - 1e-9):
+        found = _separating_direction(X, t, mu, sd)
+        if found is not None:
+            raise _separation_error(X, t, *_fewest_columns(X, t, mu, sd, found), names)
     if not converged:
         warnings.warn(
             f"the logistic model did not converge in {max_iter} Newton steps; raise max_iter", ConvergenceWarning, stacklevel=2
         )
-    return float(beta[0]), beta[1:]
+    intercept, slope = raw(b)
+    return intercept, slope
+
+
+def _column_moments(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and (population) standard deviation of each column, block by block (no ``n × p`` temporary).
+
+    The rows are shifted by the first row first, so a large common offset does not cancel the variance.
+    """
+    n, k = X.shape
+    if n == 0:
+        return np.zeros(k), np.ones(k)
+    origin = X[0].copy()
+    s1, s2 = np.zeros(k), np.zeros(k)
+    for lo in range(0, n, _CHUNK):
+        d = X[lo : lo + _CHUNK] - origin
+        s1 += d.sum(axis=0)
+        s2 += np.einsum("ij,ij->j", d, d)
+    mean = s1 / n
+    return origin + mean, np.sqrt(np.maximum(s2 / n - mean**2, 0.0))
 
 
 def _log_likelihood(t: np.ndarray, eta: np.ndarray) -> float:
     return float(t @ eta - np.logaddexp(0.0, eta).sum())
 
 
-def separation_message(treatment: str) -> str:
-    """The error text for perfect separation of ``treatment`` (the logistic MLE does not exist)."""
+def _separating_direction(X: np.ndarray, t: np.ndarray, mu: np.ndarray, sd: np.ndarray) -> np.ndarray | None:
+    """A direction ``b`` (standardised coordinates, intercept first) that separates the arms, or None.
+
+    The linear program: maximise ``Σ s_i z_i b`` subject to ``s_i z_i b >= 0``
+    and ``-1 <= b <= 1``, with ``s = 2t - 1`` and ``z_i = [1, (x_i - mu) / sd]``;
+    a positive optimum is a separating direction. A random subsample is
+    checked first: if it overlaps (optimum 0), so does the whole data.
+    """
+    from scipy.optimize import linprog
+
+    n = len(t)
+    rows_sets = [np.arange(n)]
+    if n > _LP_ROWS:
+        sub = np.sort(np.random.default_rng(0).choice(n, _LP_ROWS, replace=False))
+        rows_sets = [sub, np.arange(n)]
+    for rows in rows_sets:
+        s = 2 * t[rows] - 1
+        Z = np.column_stack([np.ones(rows.size), (X[rows] - mu) / sd])
+        SZ = Z * s[:, None]
+        res = linprog(-SZ.sum(axis=0), A_ub=-SZ, b_ub=np.zeros(rows.size), bounds=[(-1, 1)] * Z.shape[1], method="highs")
+        if res.status != 0 or -res.fun <= 1e-7 * rows.size:
+            return None  # this subset overlaps, so the whole data does
+        margins = SZ @ res.x
+        if np.min(margins) < -1e-7:  # numerically not a separating direction
+            return None
+    return np.asarray(res.x)
+
+
+def _fewest_columns(X: np.ndarray, t: np.ndarray, mu: np.ndarray, sd: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    """A separating direction on as few columns as greedy elimination finds (so the error names the culprits), and those columns."""
+    cols = [j for j in range(X.shape[1]) if abs(b[1 + j]) > 1e-6]
+    if len(cols) > 12:
+        return b, cols
+    for j in list(cols):
+        rest = [c for c in cols if c != j]
+        sub = _separating_direction(X[:, rest], t, mu[rest], sd[rest]) if rest else None
+        if sub is not None:
+            cols = rest
+            b = np.zeros(X.shape[1] + 1)
+            b[0], b[[1 + c for c in rest]] = sub[0], sub[1:]
+    return b, cols
+
+
+def _separation_error(X: np.ndarray, t: np.ndarray, b: np.ndarray, cols: list[int], names: Sequence[str] | None) -> SeparationError:
+    mu, sd = X.mean(axis=0), X.std(axis=0)
+    label = [str(names[j]) if names is not None else f"column {j}" for j in range(X.shape[1])]
+    score = X @ (b[1:] / sd) + (b[0] - mu @ (b[1:] / sd))
+    s = 2 * t - 1
+    n_strict = int(np.sum(s * score > 1e-7 * (1 + np.abs(score).max())))
+    if len(cols) == 1:
+        j = cols[0]
+        x = X[:, j]
+        hi, lo = (t == 1, t == 0) if b[1 + j] > 0 else (t == 0, t == 1)  # the arm on the high side of x, and the other
+        cut_hi, cut_lo = float(x[hi].min()), float(x[lo].max())
+        first, second = ("treated unit", "control") if b[1 + j] > 0 else ("control", "treated unit")
+        if cut_hi > cut_lo:
+            how = f"{label[j]} >= {cut_hi:.4g} for every {first} and {label[j]} <= {cut_lo:.4g} for every {second}"
+        else:  # quasi-complete: the units beyond the other arm's range are all in one arm
+            tr = t == 1
+            pieces = []
+            for count, side, cut, arm in (
+                (int(np.sum(x > x[~tr].max())), ">", float(x[~tr].max()), "treated"),
+                (int(np.sum(x < x[~tr].min())), "<", float(x[~tr].min()), "treated"),
+                (int(np.sum(x > x[tr].max())), ">", float(x[tr].max()), "controls"),
+                (int(np.sum(x < x[tr].min())), "<", float(x[tr].min()), "controls"),
+            ):
+                if count:
+                    pieces.append(f"all {count} units with {label[j]} {side} {cut:.4g} are {arm}")
+            how = " and ".join(pieces) or f"{label[j]} separates the arms"
+    else:
+        involved = ", ".join(label[j] for j in cols) or "the intercept alone"
+        how = (
+            f"a linear combination of {involved} is >= 0 for every treated unit and <= 0 for every control "
+            f"(strictly for {n_strict} of {len(t)} units)"
+        )
+    err = SeparationError(
+        f"perfect separation: {how}, so the propensity of those units is 0 or 1 and the logistic model has no maximum "
+        "likelihood estimate (no overlap there); restrict the population, coarsen or drop the separating "
+        "covariate, or change the estimand"
+    )
+    err.columns = tuple(label[j] for j in cols)
+    err.n_separated = n_strict
+    return err
+
+
+def separation_message(treatment: str, detail: str = "") -> str:
+    """The error text for perfect separation of ``treatment`` (the logistic MLE does not exist), with ``detail`` from the fit.
+
+    Examples
+    --------
+    >>> separation_message("'t'")
+    "perfect separation: the covariates predict 't' exactly, so there is no overlap between treated and untreated units; restrict the population or change the estimand"
+    """
+    if detail:
+        return detail.replace("perfect separation:", f"perfect separation of {treatment}:", 1)
     return (
         f"perfect separation: the covariates predict {treatment} exactly, so there is no overlap "
         "between treated and untreated units; restrict the population or change the estimand"
@@ -157,11 +343,19 @@ class LogisticMLE(ClassifierMixin, BaseEstimator):
     ``newton-cholesky`` and 1e-4 with ``lbfgs``, which is why lbfgs is faster
     at 800,000 rows; this fit matches statsmodels to 1e-15 in the coefficients.
 
+    Since issue 12 the fit runs on standardised columns (:func:`logistic_newton`:
+    the same answer in any units) and separation is decided by a linear
+    program on the data, never by the size of the log-odds. A/B against the
+    previous fit in one run on 2026-12-01 (best of 3, one BLAS thread, a
+    loaded machine): 0.9x-1.1x its time at 2,000 × 3, 20,000 × 5 and
+    800,000 × 20, and 1.1x at 200,000 × 10 with propensities down to 1e-13.
+
     Raises
     ------
     DataError
-        From ``fit``: not two classes, or perfect (or quasi-complete)
-        separation, where the likelihood has no maximum.
+        From ``fit``: not two classes; :class:`~dagcore.errors.SeparationError`
+        for perfect (or quasi-complete) separation, where the likelihood has
+        no maximum, naming the columns (a DataFrame's names, else "column j").
 
     Examples
     --------
@@ -174,21 +368,22 @@ class LogisticMLE(ClassifierMixin, BaseEstimator):
     ([[1.0]], [0.0, 1.0])
     """
 
-    def __init__(self, max_iter: int = 50, tol: float = 1e-10) -> None:
+    def __init__(self, max_iter: int = 100, tol: float = 1e-12) -> None:
         self.max_iter = max_iter
         self.tol = tol
 
     def fit(self, X: Any, y: Any) -> LogisticMLE:
-        """Fit on the rows of ``X`` (n × p) and two-class labels ``y``; the second sorted label is the positive class."""
+        """Fit on the rows of ``X`` (n × p) and two-class labels ``y``; the second sorted label is the positive class.
+
+        A DataFrame's column names name the columns of a separation error.
+        """
+        names = [str(c) for c in X.columns] if isinstance(X, pd.DataFrame) else None
         X = np.asarray(X, dtype=float)
         y = np.asarray(y)
         self.classes_ = np.unique(y)
         if self.classes_.size != 2:
             raise DataError(f"a logistic model needs two classes, got {self.classes_.size} ({self.classes_.tolist()[:3]})")
-        try:
-            intercept, coef = logistic_newton(X, (y == self.classes_[1]).astype(float), max_iter=self.max_iter, tol=self.tol)
-        except SeparationError:
-            raise SeparationError(separation_message("the treatment")) from None
+        intercept, coef = logistic_newton(X, (y == self.classes_[1]).astype(float), max_iter=self.max_iter, tol=self.tol, names=names)
         self.intercept_ = np.array([intercept])
         self.coef_ = coef.reshape(1, -1)
         self.n_features_in_ = X.shape[1]
@@ -364,6 +559,104 @@ def cross_fit(
     return out
 
 
+@dataclass(frozen=True)
+class PropensityFit:
+    """A fitted propensity model: the scores, and what the M-estimation variance needs.
+
+    Attributes
+    ----------
+    scores : array
+        P(T = 1 | covariates) for every row.
+    design : array or None
+        The model's covariate matrix (without the intercept column) when the
+        scores are the default logistic maximum-likelihood fit, whose score
+        equations ``Σ (t - e) [1, x] = 0`` the sandwich stacks; None for a
+        user's classifier.
+    columns : tuple of str
+        Names of the design's columns.
+    """
+
+    scores: np.ndarray
+    design: np.ndarray | None = None
+    columns: tuple[str, ...] = ()
+
+    @property
+    def is_mle(self) -> bool:
+        """Whether the scores come from the logistic maximum-likelihood fit on ``design``."""
+        return self.design is not None
+
+
+def propensity_fit(
+    data: pd.DataFrame,
+    treatment: str,
+    covariates: list[str],
+    *,
+    formula: str | None = None,
+    model: Any = None,
+    design: np.ndarray | None = None,
+) -> PropensityFit:
+    """P(treatment = 1 | covariates) for every row, with the model's design.
+
+    Default: the unpenalised logistic regression (:class:`LogisticMLE`) of the
+    treatment on the covariates (no L2 penalty, which would move IPW
+    estimates); a ``formula`` (``"t ~ age + I(age**2) + C(edu)"``) builds the
+    design with patsy and fits the same model; ``model`` is a user's
+    classifier. ``design`` is the covariates' model matrix when the caller has
+    built it already.
+
+    Raises
+    ------
+    SeparationError
+        (Quasi-)complete separation, naming the covariates involved.
+    DataError
+        A model that cannot be fit, or scores of exactly 0 or 1.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0); z = rng.normal(size=500)
+    >>> df = pd.DataFrame({"z": z, "t": (rng.random(500) < 1 / (1 + np.exp(-z))).astype(float)})
+    >>> fit = propensity_fit(df, "t", ["z"], formula="t ~ z + I(z**2)")
+    >>> fit.columns, fit.design.shape, bool(0 < fit.scores.min() < fit.scores.max() < 1)
+    (('z', 'I(z ** 2)'), (500, 2), True)
+    """
+    t = data[treatment].to_numpy(dtype=float)
+    if not covariates and formula is None:
+        return PropensityFit(np.full(len(t), t.mean()), np.zeros((len(t), 0)), ())
+    columns: tuple[str, ...] = ()
+    if formula is None:
+        if design is None:
+            frame = design_frame(data, covariates)
+            X, columns = frame.to_numpy(dtype=float), tuple(str(c) for c in frame.columns)
+        else:
+            X = design
+            columns = tuple(str(c) for c in covariates) if X.shape[1] == len(covariates) else tuple(
+                str(c) for c in design_frame(data, covariates).columns
+            )
+    else:
+        import patsy
+
+        try:
+            X_frame = patsy.dmatrix(formula.split("~", 1)[1], data, return_type="dataframe", NA_action="raise")
+        except Exception as err:
+            raise DataError(f"could not build the propensity model {formula!r}: {err}") from None
+        X_frame = X_frame.drop(columns=[c for c in X_frame.columns if c == "Intercept"])
+        X, columns = X_frame.to_numpy(dtype=float), tuple(str(c) for c in X_frame.columns)
+    user = model is not None
+    try:
+        if user:
+            ps = propensity_scores(fit_treatment_model(classifier(model), X, t), X)
+        else:
+            intercept, coef = logistic_newton(X, t, names=list(columns) if len(columns) == X.shape[1] else None)
+            ps = expit(X @ coef + intercept)
+    except SeparationError as err:
+        new = SeparationError(separation_message(repr(treatment), str(err)))
+        new.columns, new.n_separated = err.columns, err.n_separated
+        raise new from None
+    if np.any(ps <= 0) or np.any(ps >= 1) or not np.isfinite(ps).all():
+        raise DataError(f"propensity scores of exactly 0 or 1 for {treatment!r}: no overlap (positivity fails)")
+    return PropensityFit(ps, None if user else X, columns)
+
+
 def fit_propensity(
     data: pd.DataFrame,
     treatment: str,
@@ -373,45 +666,14 @@ def fit_propensity(
     model: Any = None,
     design: np.ndarray | None = None,
 ) -> np.ndarray:
-    """P(treatment = 1 | covariates) for every row.
-
-    Default: an unpenalised logistic regression of the treatment on the
-    covariates (no L2 penalty, which would move IPW estimates). ``design``
-    is the covariates' model matrix when the caller has built it already.
+    """P(treatment = 1 | covariates) for every row: the scores of :func:`propensity_fit`.
 
     Raises
     ------
     DataError
-        Perfect separation, or a model that cannot be fit.
+        Perfect separation (:class:`~dagcore.errors.SeparationError`), or a model that cannot be fit.
     """
-    t = data[treatment].to_numpy(dtype=float)
-    if not covariates and formula is None:
-        return np.full(len(t), t.mean())
-    if formula is None:
-        X = design if design is not None else design_matrix(data, covariates)
-        try:
-            ps = propensity_scores(fit_treatment_model(classifier(model), X, t), X)
-        except SeparationError:
-            raise SeparationError(separation_message(repr(treatment))) from None
-    else:
-        import warnings
-
-        import statsmodels.api as sm
-        import statsmodels.formula.api as smf
-        from statsmodels.tools.sm_exceptions import PerfectSeparationError, PerfectSeparationWarning
-
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("error", PerfectSeparationWarning)
-                warnings.simplefilter("ignore", RuntimeWarning)
-                ps = smf.glm(formula, data, family=sm.families.Binomial()).fit().predict(data).to_numpy()
-        except (PerfectSeparationError, PerfectSeparationWarning):
-            raise SeparationError(separation_message(repr(treatment))) from None
-        except Exception as err:
-            raise DataError(f"could not fit the propensity model {formula!r}: {err}") from None
-    if np.any(ps <= 0) or np.any(ps >= 1) or not np.isfinite(ps).all():
-        raise DataError(f"propensity scores of exactly 0 or 1 for {treatment!r}: no overlap (positivity fails)")
-    return ps
+    return propensity_fit(data, treatment, covariates, formula=formula, model=model, design=design).scores
 
 
 # ---------------------------------------------------------------- flexible defaults (the CATE forest and LinearDML)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import sys
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import FrameType
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -29,18 +29,19 @@ import numpy as np
 from scipy import stats
 from sklearn.base import BaseEstimator
 
-from dagcore.errors import DagcoreWarning, EstimatorError
+from dagcore.errors import DagcoreWarning, EstimatorError, SeparationError
 from dagcore.estimators._data import (
     Prepared,
     check_binary,
     check_formula,
+    check_frame,
     check_propensity_formula,
     design_matrix,
     formula_design,
     prepare,
 )
 from dagcore.estimators._nuisance import classifier, cross_fit, crossfit_folds, fit_propensity, fit_treatment_model
-from dagcore.estimators.result import Estimate
+from dagcore.estimators.result import Estimate, Overlap
 from dagcore.estimators.targets import DEFAULT_CLIP
 
 if TYPE_CHECKING:
@@ -152,11 +153,16 @@ class CausalEstimator(_KeywordDataclasses):
         if isinstance(level, bool) or not isinstance(level, (int, float, np.floating)) or not 0 < level < 1:
             raise EstimatorError(f"level is the confidence level, a number between 0 and 1 (e.g. 0.95), got {level!r}")
         self._check_estimand(estimand)
+        check_frame(data)
         self._warnings: list[str] = []
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", DagcoreWarning)
-                self.estimate_ = self._fit(data, estimand)
+                try:
+                    estimate = self._fit(data, estimand)
+                except SeparationError as err:
+                    raise _named_separation(err, data, estimand) from None
+            self.estimate_ = _with_caught_warnings(estimate, caught)
         finally:
             _reissue(caught)
         return self
@@ -201,8 +207,14 @@ class CausalEstimator(_KeywordDataclasses):
         ci: tuple[float, float] | None = None,
         diagnostics: dict[str, Any] | None = None,
         notes: list[str] | None = None,
+        overlap: Overlap | None = None,
     ) -> Estimate:
         level = float(getattr(self, "level", 0.95))
+        diagnostics = dict(diagnostics or {})
+        found = diagnostics.get("propensity_overlap")
+        if isinstance(found, Overlap):  # the structured overlap goes to Estimate.overlap, its plain form stays here
+            overlap = overlap if overlap is not None else found
+            diagnostics["propensity_overlap"] = found.to_dict()
         if not np.isfinite(value):
             raise EstimatorError(f"{self.name} produced a non-finite estimate; check overlap and collinearity")
         return Estimate(
@@ -215,8 +227,9 @@ class CausalEstimator(_KeywordDataclasses):
             settings={k: v for k, v in self.get_params(deep=False).items() if _plain(v)},
             inference=inference,
             n=int(n),
-            diagnostics=diagnostics or {},
-            warnings=tuple([*(notes or []), *self._warnings]),
+            diagnostics=diagnostics,
+            warnings=tuple(dict.fromkeys([*(notes or []), *self._warnings])),
+            overlap=overlap,
             estimand=estimand,
             estimator=self,
         )
@@ -492,6 +505,38 @@ def _reissue(caught: list[warnings.WarningMessage]) -> None:
         if key not in seen:
             seen.add(key)
             warnings.warn(w.message, w.category, stacklevel=outermost + 1)
+
+
+def _named_separation(err: SeparationError, data: Any, estimand: Any) -> SeparationError:
+    """``err`` with the design's "column j" replaced by the adjustment set's column names (the learners fit on arrays)."""
+    import re
+
+    from dagcore.estimators._data import design_frame
+
+    text = str(err)
+    if "column " not in text or not getattr(estimand, "adjustment_set", None):
+        return err
+    try:
+        names = [str(c) for c in design_frame(data, sorted(estimand.adjustment_set)).columns]
+    except Exception:  # noqa: BLE001 - naming is a nicety; the original error stands
+        return err
+    used = [int(m) for m in re.findall(r"column (\d+)", text)]
+    if not used or max(used) >= len(names):
+        return err
+    renamed = SeparationError(re.sub(r"column (\d+)", lambda m: names[int(m.group(1))], text))
+    renamed.columns = tuple(names[int(c.split(" ")[1])] if c.startswith("column ") and int(c.split(" ")[1]) < len(names) else c
+                            for c in err.columns)
+    renamed.n_separated = err.n_separated
+    return renamed
+
+
+def _with_caught_warnings(estimate: Any, caught: list[warnings.WarningMessage]) -> Any:
+    """``estimate`` with every dagcore warning raised during the fit (positivity, post-treatment, ...) in its ``warnings``."""
+    if not isinstance(estimate, Estimate):
+        return estimate
+    extra = [str(w.message) for w in caught if issubclass(w.category, DagcoreWarning)]
+    merged = tuple(dict.fromkeys([*estimate.warnings, *extra]))
+    return estimate if merged == estimate.warnings else replace(estimate, warnings=merged)
 
 
 def _plain(value: Any) -> bool:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from dagcore.estimators.result import Estimate
 
-__all__ = ["REGISTRY", "register", "methods_for", "resolve", "estimate", "DEFAULT_METHOD"]
+__all__ = ["REGISTRY", "RELATED_METHODS", "register", "methods_for", "resolve", "estimate", "suggest_method", "DEFAULT_METHOD"]
 
 #: name -> estimator class
 REGISTRY: dict[str, type] = {}
@@ -21,6 +21,83 @@ DEFAULT_METHOD: dict[str, str] = {
     "id": "plugin",
     "mediation": "mediation",
 }
+
+
+#: Other names for an estimator (other libraries', textbooks', abbreviations), each with the dagcore
+#: method closest to it and how they relate; :func:`suggest_method` reads it for an unknown name.
+RELATED_METHODS: dict[str, tuple[str, str]] = {
+    **dict.fromkeys(("iptw", "propensity", "propensity_score", "propensity_score_weighting", "ps_weighting", "weighting",
+                     "inverse_probability_weighting", "ip_weighting", "ipw_ate", "hajek", "horvitz_thompson"),
+                    ("ipw", "inverse probability weighting")),
+    **dict.fromkeys(("psm", "propensity_score_matching", "ps_matching", "nearest_neighbor", "nearest_neighbour", "nn_matching",
+                     "knn_matching", "match"), ("matching", "propensity-score matching")),
+    **dict.fromkeys(("propensity_score_stratification", "ps_stratification", "subclassification", "strata", "stratify", "blocking"),
+                    ("stratification", "propensity-score stratification")),
+    **dict.fromkeys(("doubly_robust", "dr", "aiptw", "augmented_ipw", "augmented_ipw_ate", "efficient_influence_function"),
+                    ("aipw", "augmented IPW, the doubly robust estimator")),
+    "tmle": ("aipw", "the doubly robust estimator with the same efficient influence function; dagcore has no TMLE"),
+    **dict.fromkeys(("g_formula", "gformula", "g_computation", "parametric_g_formula", "standardisation", "standardize",
+                     "standardise", "marginal_effects"), ("standardization", "the parametric g-formula")),
+    **dict.fromkeys(("ols", "linear_regression", "lm", "linear", "linear_model", "regression_adjustment", "outcome_regression",
+                     "covariate_adjustment"), ("regression", "outcome regression by OLS")),
+    **dict.fromkeys(("double_ml", "doubleml", "debiased_ml", "dml_plr", "plr", "partialling_out", "linear_dml", "lineardml"),
+                    ("dml", "double / debiased machine learning, partially linear model")),
+    **dict.fromkeys(("causal_forest", "causalforest", "causal_forest_dml", "grf", "forest"),
+                    ("dr_learner", "a CATE learner; pass a random forest as cate_model; dagcore has no causal forest")),
+    **dict.fromkeys(("slearner", "s_learner_ate"), ("s_learner", "the S-learner")),
+    **dict.fromkeys(("tlearner", "t_learner_ate"), ("t_learner", "the T-learner")),
+    **dict.fromkeys(("xlearner",), ("x_learner", "the X-learner")),
+    **dict.fromkeys(("drlearner", "dr_learner_ate"), ("dr_learner", "the DR-learner")),
+    **dict.fromkeys(("tsls", "two_stage_least_squares", "iv", "instrumental_variable", "instrumental_variables", "ivreg",
+                     "iv2sls"), ("2sls", "two-stage least squares with the instruments")),
+    **dict.fromkeys(("front_door", "frontdoor_adjustment", "front_door_adjustment"), ("frontdoor", "the front-door formula")),
+    **dict.fromkeys(("diff_in_means", "dim", "ttest", "t_test", "ab_test", "naive", "difference"),
+                    ("difference_in_means", "the difference in means of a randomized experiment")),
+    **dict.fromkeys(("id", "id_algorithm", "do_calculus", "identification_formula", "plug_in"),
+                    ("plugin", "the plug-in estimate of the identification formula")),
+    **dict.fromkeys(("mediation_analysis", "nde", "nie", "natural_effects"), ("mediation", "natural direct and indirect effects")),
+}
+
+
+def suggest_method(method: str, estimand: Any) -> str:
+    """The did-you-mean for an unknown method name: the closest *related* dagcore method, and whether it serves ``estimand``.
+
+    Other libraries' names are read as their last dotted part (DoWhy's
+    ``"backdoor.propensity_score_weighting"``, ``"iv.instrumental_variable"``,
+    ``"backdoor.econml.dml.DML"``), in lower case, and looked up in
+    :data:`RELATED_METHODS`; a misspelling gets the closest registered name.
+
+    Examples
+    --------
+    >>> from dagcore import Estimand
+    >>> e = Estimand(treatment=("t",), outcome=("y",), strategy="backdoor", adjustment_set={"z"})
+    >>> suggest_method("backdoor.propensity_score_matching", e)
+    "; did you mean 'matching' (propensity-score matching)?"
+    >>> suggest_method("TMLE", e)
+    "; did you mean 'aipw' (the doubly robust estimator with the same efficient influence function; dagcore has no TMLE)?"
+    >>> suggest_method("iv.instrumental_variable", e)
+    "; '2sls' (two-stage least squares with the instruments) is the related method, but it cannot serve this 'backdoor' estimand"
+    >>> suggest_method("stratificaton", e)
+    "; did you mean 'stratification'?"
+    """
+    from difflib import get_close_matches
+
+    _load()
+    key = method.strip().rsplit(".", 1)[-1].lower().replace("-", "_").replace(" ", "_")
+    serving = set(methods_for(estimand))
+    if key in REGISTRY:
+        name, why = key, ""
+    elif key in RELATED_METHODS:
+        name, why = RELATED_METHODS[key]
+    else:
+        close = get_close_matches(key, sorted(serving), n=1) or get_close_matches(key, list(REGISTRY) + list(RELATED_METHODS), n=1)
+        if not close:
+            return ""
+        name, why = (close[0], "") if close[0] in REGISTRY else RELATED_METHODS[close[0]]
+    what = f" ({why})" if why else ""
+    if name not in serving:
+        return f"; {name!r}{what} is the related method, but it cannot serve this {estimand.strategy!r} estimand"
+    return f"; did you mean {name!r}{what}?"
 
 
 def register(name: str, cls: type) -> None:
@@ -55,10 +132,7 @@ def resolve(method: Any, estimand: Any, options: dict[str, Any]) -> Any:
         method = name
     if isinstance(method, str):
         if method not in REGISTRY:
-            from difflib import get_close_matches
-
-            close = get_close_matches(method, list(REGISTRY), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            hint = suggest_method(method, estimand)
             raise EstimatorError(f"unknown method {method!r}{hint}; methods for this estimand: {', '.join(methods_for(estimand))}")
         est = _construct(REGISTRY[method], options)
     elif isinstance(method, type):

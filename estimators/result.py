@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-__all__ = ["Estimate", "TARGETS", "jsonable"]
+__all__ = ["Estimate", "Overlap", "OVERLAP_VERDICTS", "TARGETS", "jsonable"]
 
 #: Causal targets an estimate can report: average effect over everyone (ATE), the treated (ATT), the
 #: untreated (ATC), the overlap-weighted population (ATO), a weighted average of the conditional effects
@@ -74,6 +74,115 @@ def jsonable(value: Any) -> Any:
         return value
     return repr(value)
 
+#: Overlap verdicts, best first.
+OVERLAP_VERDICTS: tuple[str, ...] = ("good", "weak", "none")
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """Propensity-score overlap of the treated and untreated units, as measured by an estimator.
+
+    Computed by :func:`dagcore.estimators.diagnostics.assess_overlap` (which
+    states the rule of the verdict) and stored on :attr:`Estimate.overlap` by
+    every estimator that uses a propensity model.
+
+    Attributes
+    ----------
+    verdict : str
+        ``"good"``, ``"weak"`` or ``"none"``.
+    rule : str
+        The rule that gave the verdict, in words, with its thresholds.
+    reasons : tuple of str
+        The parts of the rule that fired, with the numbers ("83.1% of units outside [0.01, 0.99]").
+    target : str
+        The estimand the weights aim at (``ATE``, ``ATT``, ``ATC``, ``ATO``): which tail matters depends on it.
+    n_treated, n_control : int
+        Units per arm.
+    treated_range, control_range : (float, float)
+        Smallest and largest propensity score per arm.
+    share_outside_05, share_outside_01 : float
+        Share of all units with a propensity outside [0.05, 0.95] and outside [0.01, 0.99].
+    share_outside_05_by_arm, share_outside_01_by_arm : mapping
+        The same per arm (``{"treated": ..., "control": ...}``).
+    ess_treated, ess_control : float
+        Kish's effective sample size ``(Σw)² / Σw²`` of the target's weights in each arm.
+    max_weight : float
+        The largest weight given to one unit, as a share of its arm's total weight (0 to 1),
+        under ``max_weight_share``; ``max_weight`` is the largest raw weight.
+    separation : str
+        When the propensity model could not be fit because the covariates separate the arms,
+        the explanation (with the columns involved); empty otherwise.
+
+    Examples
+    --------
+    >>> o = Overlap(verdict="weak", rule="...", target="ATE", n_treated=10, n_control=90)
+    >>> o.to_dict()["verdict"], o.is_good
+    ('weak', False)
+    """
+
+    verdict: str
+    rule: str
+    reasons: tuple[str, ...] = ()
+    target: str = "ATE"
+    n_treated: int = 0
+    n_control: int = 0
+    treated_range: tuple[float, float] = (math.nan, math.nan)
+    control_range: tuple[float, float] = (math.nan, math.nan)
+    share_outside_05: float = math.nan
+    share_outside_01: float = math.nan
+    share_outside_05_by_arm: Mapping[str, float] = field(default_factory=dict)
+    share_outside_01_by_arm: Mapping[str, float] = field(default_factory=dict)
+    ess_treated: float = math.nan
+    ess_control: float = math.nan
+    max_weight: float = math.nan
+    max_weight_share: float = math.nan
+    separation: str = ""
+
+    def __post_init__(self) -> None:
+        from dagcore.errors import EstimatorError
+
+        if self.verdict not in OVERLAP_VERDICTS:
+            raise EstimatorError(f"overlap verdict must be one of {', '.join(OVERLAP_VERDICTS)}, got {self.verdict!r}")
+        object.__setattr__(self, "reasons", tuple(self.reasons))
+
+    @property
+    def is_good(self) -> bool:
+        """Whether the verdict is ``good``."""
+        return self.verdict == "good"
+
+    def describe(self) -> str:
+        """One sentence with the verdict and the numbers behind it.
+
+        Examples
+        --------
+        >>> Overlap(verdict="good", rule="r", n_treated=5, n_control=5, treated_range=(0.2, 0.8),
+        ...         control_range=(0.1, 0.7), share_outside_05=0.0, share_outside_01=0.0,
+        ...         ess_treated=4.5, ess_control=4.8).describe()
+        'overlap good: propensity treated 0.2 to 0.8, control 0.1 to 0.7; 0% of units outside [0.05, 0.95], 0% outside [0.01, 0.99]; effective sample size treated 4.5 of 5, control 4.8 of 5'
+        """
+        if self.separation:
+            return f"overlap {self.verdict}: {self.separation}"
+        t0, t1 = self.treated_range
+        c0, c1 = self.control_range
+        text = (
+            f"overlap {self.verdict}: propensity treated {t0:.3g} to {t1:.3g}, control {c0:.3g} to {c1:.3g}; "
+            f"{_pct(self.share_outside_05)} of units outside [0.05, 0.95], {_pct(self.share_outside_01)} outside [0.01, 0.99]; "
+            f"effective sample size treated {self.ess_treated:.4g} of {self.n_treated}, control {self.ess_control:.4g} of {self.n_control}"
+        )
+        if math.isfinite(self.max_weight_share) and self.max_weight_share > 0.05:
+            text += f"; one unit carries {_pct(self.max_weight_share)} of its arm's weight"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON form (:func:`jsonable`)."""
+        return jsonable({f.name: getattr(self, f.name) for f in fields(self)})
+
+
+def _pct(share: float) -> str:
+    if not math.isfinite(share):
+        return "–"
+    pct = 100 * share
+    return f"{pct:.0f}%" if pct == 0 or pct >= 10 or pct == round(pct) else f"{pct:.2g}%"
 
 
 @dataclass(frozen=True)
@@ -106,7 +215,10 @@ class Estimate:
     diagnostics : mapping
         Balance, overlap, effective sample size, first-stage F, ...
     warnings : tuple of str
-        Warnings raised while fitting, in words.
+        Warnings raised while fitting, in words (the estimator's notes, then
+        every dagcore warning raised during the fit: positivity included).
+    overlap : Overlap, optional
+        Propensity-score overlap, for every estimator that uses a propensity model.
     estimand : Estimand, optional
         What was estimated.
     estimator : object, optional
@@ -116,7 +228,7 @@ class Estimate:
     -----
     An estimate is an immutable value: two estimates are equal, and hash
     alike, when their numbers (a NaN equals a NaN), target, method, settings, inference, sample
-    size and warnings are equal. ``diagnostics``, ``estimand`` and
+    size and warnings are equal. ``diagnostics``, ``overlap``, ``estimand`` and
     ``estimator`` are left out of equality and hashing (they hold arrays,
     tables and fitted models; the estimand is recorded in ``to_dict``).
     ``settings`` is copied at construction, so changing the mapping passed
@@ -146,6 +258,7 @@ class Estimate:
     n: int = 0
     diagnostics: Mapping[str, Any] = field(default_factory=dict, compare=False)
     warnings: tuple[str, ...] = ()
+    overlap: Overlap | None = field(default=None, compare=False)
     estimand: Any = field(default=None, compare=False, repr=False)
     estimator: Any = field(default=None, compare=False, repr=False)
 
@@ -157,6 +270,10 @@ class Estimate:
         object.__setattr__(self, "warnings", tuple(self.warnings))
         object.__setattr__(self, "settings", dict(self.settings))
         _check_target(self.target)
+        if isinstance(self.level, bool) or not isinstance(self.level, (int, float)) or not 0 < float(self.level) < 1:
+            from dagcore.errors import EstimatorError
+
+            raise EstimatorError(f"level is the confidence level, a number between 0 and 1 (e.g. 0.95), got {self.level!r}")
 
     def _key(self) -> tuple[Any, ...]:
         """What equality and hashing compare; a NaN (an SE with no inference, say) equals a NaN here."""
@@ -178,7 +295,12 @@ class Estimate:
         ]
         if self.inference:
             lines.append(f"  inference: {self.inference}")
+        told = self.overlap is not None and not self.overlap.is_good
+        if self.overlap is not None and told:
+            lines.append(f"  {self.overlap.describe()}")
         for w in self.warnings:
+            if told and w.startswith(("weak overlap of the propensity", "no overlap of the propensity")):
+                continue  # the overlap line above says it with the numbers
             lines.append(f"  warning: {w}")
         return "\n".join(lines)
 

@@ -130,10 +130,12 @@ OUT = PS.replace("qsmk ~", "wt82_71 ~ qsmk +")
 
 def test_nhefs_ipw_matches_the_book(nhefs) -> None:
     e, df = nhefs
-    est = estimate(e, df, method="ipw", propensity_formula=PS, dropna=True)
-    assert round(est.value, 4) == 3.4405 and round(est.se, 4) == 0.5255
+    est = estimate(e, df, method="ipw", propensity_formula=PS, dropna=True, variance="weights_known")
+    assert round(est.value, 4) == 3.4405 and round(est.se, 4) == 0.5255  # the book's GEE SE treats the weights as known
     assert (round(est.ci[0], 2), round(est.ci[1], 2)) == (2.41, 4.47)
     assert est.n == 1566
+    default = estimate(e, df, method="ipw", propensity_formula=PS, dropna=True)  # M-estimation: the propensity was estimated
+    assert default.value == est.value and round(default.se, 4) == 0.4871 and "Lunceford" in default.inference
 
 
 def test_nhefs_outcome_regression_matches_the_book(nhefs) -> None:

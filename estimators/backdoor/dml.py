@@ -11,6 +11,7 @@ from dagcore.errors import EstimatorError
 from dagcore.estimators._nuisance import classifier, fit_treatment_model, predict_treatment, regressor
 from dagcore.estimators.backdoor._fold_ols import FoldGrams
 from dagcore.estimators.base import NuisanceFormulas, OutcomeModelled, RepeatedSplits
+from dagcore.estimators.diagnostics import assess_overlap
 from dagcore.estimators.result import Estimate
 from dagcore.estimators.targets import treatment_kind
 
@@ -153,6 +154,8 @@ class DoubleML(RepeatedSplits, NuisanceFormulas, OutcomeModelled):
             "treatment": "binary" if binary else "continuous",
             "residual_treatment_variance": float(np.mean(runs[0][2] ** 2)),
         }
+        if binary:  # the treatment model is a propensity: its overlap goes on the estimate
+            diagnostics["propensity_overlap"] = assess_overlap(np.clip(t - runs[0][2], 0.0, 1.0), t)
         if self.n_repeats > 1:
             diagnostics["split_estimates"] = [float(r[0]) for r in runs]
         return self._result(

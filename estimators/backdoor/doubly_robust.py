@@ -12,7 +12,7 @@ from dagcore.estimators._data import check_binary
 from dagcore.estimators._nuisance import arm_rows, propensity_scores, regressor
 from dagcore.estimators.backdoor._fold_ols import FoldGrams
 from dagcore.estimators.base import ClippedPropensity, NuisanceFormulas, OutcomeModelled, RepeatedSplits
-from dagcore.estimators.diagnostics import overlap_summary
+from dagcore.estimators.diagnostics import assess_overlap
 from dagcore.estimators.result import Estimate
 from dagcore.estimators.targets import check_target, clip_propensity, clip_rule, doubly_robust
 
@@ -103,7 +103,7 @@ class AIPW(RepeatedSplits, ClippedPropensity, NuisanceFormulas, OutcomeModelled)
         y = prep.data[prep.outcome].to_numpy(dtype=float)
         X, Xp = self._feature_matrices(prep, covs)
         value, se, runs = self._over_splits(lambda seed: self._one_split(X, Xp, t, y, seed))
-        overlap = overlap_summary(runs[0][2], t)
+        overlap = assess_overlap(runs[0][2], t)
         folds = f"{self.n_folds}-fold cross-fitting" if self.n_folds > 1 else "no cross-fitting"
         reps = f", median of {self.n_repeats} splits" if self.n_repeats > 1 else ""
         clipped = int(runs[0][3])

@@ -11,7 +11,7 @@ import pandas as pd
 from dagcore.errors import EstimatorError
 from dagcore.estimators._data import design_frame
 from dagcore.estimators.base import PropensityFormula, Seeded
-from dagcore.estimators.diagnostics import overlap_summary, standardized_mean_differences
+from dagcore.estimators.diagnostics import assess_overlap, standardized_mean_differences
 from dagcore.estimators.result import Estimate
 
 __all__ = ["Matching"]
@@ -205,7 +205,7 @@ class Matching(PropensityFormula, Seeded):
         prep, t, y, covs = self._propensity_inputs(data, estimand, estimator="matching")
         df = prep.data
         ps = self._propensity_scores(df, estimand.treatment[0], covs)
-        overlap = overlap_summary(ps, t)
+        overlap = assess_overlap(ps, t, target=self.target)
         score = np.log(ps / (1 - ps)) if self.distance == "logit" else ps
         sd = float(np.std(score, ddof=1))
         width = None if self.caliper is None else float(self.caliper) * sd

@@ -472,24 +472,27 @@ class Standardization(OutcomeFormula, Bootstrapped):
             return float(np.log(p1 / (1 - p1)) - np.log(p0 / (1 - p0)))
         return float(p1 - p0)
 
-    def _arm_models(self, estimand: Any, prep: Any, pop: pd.DataFrame, covs: list[str], formula: str, target: str) -> Estimate:
+    def _arm_models(
+        self, estimand: Any, prep: Any, pop: pd.DataFrame, covs: list[str], formula: str, target: str, n_used: int, notes: list[str]
+    ) -> Estimate:
         """The default model (one linear model per arm) by arm-wise Gram matrices: no model matrix of the interactions, no copy per replicate."""
         t, y = estimand.treatment[0], estimand.outcome[0]
         models = _ArmOLS(design_matrix(pop, covs), pop[t].to_numpy(dtype=float), pop[y].to_numpy(dtype=float), target)
         value = models.contrast(None)
-        diagnostics = {"formula": formula, "population_rows": int(len(pop)), "target_rows": int(models.in_target.sum())}
+        diagnostics = {"formula": formula, "population_rows": int(len(pop)), "model_rows": int(len(prep.data)),
+                       "target_rows": int(models.in_target.sum())}
         if self.inference == "delta":
             return self._result(
-                estimand, value, models.delta_se(), len(prep.data),
+                estimand, value, models.delta_se(), n_used,
                 inference="delta method: influence function of the average contrast plus the HC0 sandwich of the regression, Wald CI",
-                target=target, diagnostics=diagnostics, notes=prep.notes,
+                target=target, diagnostics=diagnostics, notes=notes,
             )
         reps = bootstrap(models.contrast, len(pop), self.n_bootstrap, random_state=self.random_state, n_jobs=self.n_jobs)
         se, ci = bootstrap_interval(reps, self.level)
         return self._result(
-            estimand, value, se, len(prep.data),
+            estimand, value, se, n_used,
             inference=f"nonparametric bootstrap, B={self.n_bootstrap}, percentile CI",
-            target=target, ci=ci, diagnostics=diagnostics, notes=prep.notes,
+            target=target, ci=ci, diagnostics=diagnostics, notes=notes,
         )
 
     def _fit(self, data: pd.DataFrame, estimand: Any) -> Estimate:
@@ -515,8 +518,11 @@ class Standardization(OutcomeFormula, Bootstrapped):
         if self.inference == "delta" and (self.outcome_model != "ols" or self.effect_measure != "RD"):
             raise EstimatorError("inference='delta' is available for the OLS outcome model (risk difference); use the bootstrap otherwise")
         pop = prep.full if self.population == "all" and prep.full is not None else prep.data
+        n_used, notes = len(prep.data), prep.notes
+        if self.population == "all":
+            n_used, notes = len(pop), _population_notes(len(data), len(pop), len(prep.data), y)
         if self.formula is None and self.outcome_model == "ols" and self.effect_measure == "RD":
-            return self._arm_models(estimand, prep, pop, covs, formula, target)
+            return self._arm_models(estimand, prep, pop, covs, formula, target, n_used, notes)
         X, X1, X0 = self._designs(pop, formula, t)
         yv = pop[y].to_numpy(dtype=float)
         tv = pop[t].to_numpy(dtype=float)
@@ -530,9 +536,9 @@ class Standardization(OutcomeFormula, Bootstrapped):
         if self.inference == "delta":
             se = _delta_se(X, X1, X0, yv, in_target)
             return self._result(
-                estimand, value, se, len(prep.data),
+                estimand, value, se, n_used,
                 inference="delta method: influence function of the average contrast plus the HC0 sandwich of the regression, Wald CI",
-                target=label, diagnostics=diagnostics, notes=prep.notes,
+                target=label, diagnostics={**diagnostics, "model_rows": int(len(prep.data))}, notes=notes,
             )
         reps = bootstrap(lambda rows: self._point(X, X1, X0, yv, rows, in_target), len(pop), self.n_bootstrap,
                          random_state=self.random_state, n_jobs=self.n_jobs)
@@ -546,9 +552,26 @@ class Standardization(OutcomeFormula, Bootstrapped):
         else:
             value_out, se_note = value, ""
         return self._result(
-            estimand, value_out, se, len(prep.data),
+            estimand, value_out, se, n_used,
             inference=f"nonparametric bootstrap, B={self.n_bootstrap}, percentile CI{se_note}",
             target=measure, ci=ci,
-            diagnostics=diagnostics,
-            notes=prep.notes,
+            diagnostics={**diagnostics, "model_rows": int(len(prep.data))},
+            notes=notes,
         )
+
+
+def _population_notes(rows: int, population: int, fitted: int, outcome: str) -> list[str]:
+    """What ``population="all"`` did with the rows: averaged over, fit on, dropped (the estimate's ``n`` is the population).
+
+    Examples
+    --------
+    >>> _population_notes(1629, 1629, 1566, "wt82_71")
+    ['the outcome model is fit on the 1566 rows with wt82_71 observed; the average is over all 1629 rows with complete treatment and covariates (63 without wt82_71 included)']
+    """
+    notes = [
+        f"the outcome model is fit on the {fitted} rows with {outcome} observed; the average is over all {population} rows "
+        f"with complete treatment and covariates ({population - fitted} without {outcome} included)"
+    ]
+    if rows > population:
+        notes.append(f"dropped {rows - population} rows with missing treatment or covariates")
+    return notes

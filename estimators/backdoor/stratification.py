@@ -10,7 +10,7 @@ import pandas as pd
 from dagcore.errors import DataError, EstimatorError
 from dagcore.estimators._data import design_frame
 from dagcore.estimators.base import PropensityFormula
-from dagcore.estimators.diagnostics import overlap_summary, standardized_mean_differences
+from dagcore.estimators.diagnostics import assess_overlap, standardized_mean_differences
 from dagcore.estimators.result import Estimate
 
 __all__ = ["Stratification"]
@@ -108,7 +108,7 @@ class Stratification(PropensityFormula):
             labels = [", ".join(f"{c}={v}" for c, v in zip(covs, key)) for key in uniques]
             return np.asarray(codes, dtype=int), labels, extra
         ps = self._propensity_scores(df, t_name, covs)
-        extra["propensity_overlap"] = overlap_summary(ps, df[t_name].to_numpy(dtype=float))
+        extra["propensity_overlap"] = assess_overlap(ps, df[t_name].to_numpy(dtype=float), target=self.target)
         if np.ptp(ps) == 0:
             return np.zeros(len(df), dtype=int), [f"propensity {ps[0]:.3g}"], extra
         values, inverse = np.unique(np.round(ps, 12), return_inverse=True)

@@ -63,7 +63,7 @@ from dagcore.estimators._parallel import parallel_map
 from dagcore.estimators._resample import spawn_generators, subsample_rows
 from dagcore.estimators.base import CrossFitted, OutcomeModelled
 from dagcore.estimators.cate._base import CateEstimator, nonempty
-from dagcore.estimators.diagnostics import overlap_summary
+from dagcore.estimators.diagnostics import assess_overlap
 from dagcore.estimators.result import Estimate
 
 __all__ = ["CausalForest"]
@@ -264,7 +264,7 @@ class CausalForest(CateEstimator, CrossFitted, OutcomeModelled):
             ec = np.clip(e, self.trim, 1 - self.trim)
             mu0, mu1 = m - ec * tau, m + (1 - ec) * tau
             scores = tau + t * (y - mu1) / ec - (1 - t) * (y - mu0) / (1 - ec)
-            diagnostics["propensity_overlap"] = overlap_summary(e, t)
+            diagnostics["propensity_overlap"] = assess_overlap(e, t)
             inference = (f"influence function (doubly robust scores with the out-of-bag forest CATE), "
                          f"{self.n_folds}-fold cross-fitted nuisances; pointwise CATE intervals: little bags (half-sampling)")
             target = "ATE"

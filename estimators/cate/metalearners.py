@@ -45,7 +45,7 @@ from dagcore.estimators._resample import bootstrap, bootstrap_interval
 from dagcore.estimators.base import Bootstrapped, ClippedPropensity, CrossFitted, OutcomeModelled, PropensityModelled
 from dagcore.estimators.cate._base import CateEstimator, nonempty
 from dagcore.estimators.cate.linear import LinearCate, fit_linear_cate
-from dagcore.estimators.diagnostics import overlap_summary
+from dagcore.estimators.diagnostics import assess_overlap
 from dagcore.estimators.result import Estimate
 from dagcore.estimators.targets import check_target, clip_propensity, clip_rule, doubly_robust
 
@@ -137,7 +137,7 @@ class _BootstrappedLearner(_MetaLearner, Bootstrapped, CrossFitted, PropensityMo
         if ((e <= 0) | (e >= 1)).any():
             raise EstimatorError("some cross-fitted propensity scores are exactly 0 or 1 (no overlap); use n_bootstrap for bootstrap inference or drop those units")
         scores = mu1 - mu0 + t * (y - mu1) / e - (1 - t) * (y - mu0) / (1 - e)
-        return scores, cate, {"propensity_overlap_crossfit": overlap_summary(e, t), "aipw_ate": float(scores.mean())}
+        return scores, cate, {"propensity_overlap_crossfit": assess_overlap(e, t), "aipw_ate": float(scores.mean())}
 
     def _fit(self, data: pd.DataFrame, estimand: Any) -> Estimate:
         b = self.n_bootstrap
@@ -361,7 +361,7 @@ class XLearner(_BootstrappedLearner):
         return np.asarray(tau_model.mu0.predict(G), dtype=float), np.asarray(tau_model.mu1.predict(G), dtype=float)
 
     def _extra_diagnostics(self, F: np.ndarray, t: np.ndarray) -> dict[str, Any]:
-        return {"propensity_overlap": overlap_summary(propensity_scores(self.tau_model_.propensity, _nonempty(F)), t)}
+        return {"propensity_overlap": assess_overlap(propensity_scores(self.tau_model_.propensity, _nonempty(F)), t)}
 
 
 class DRLearner(_MetaLearner, CrossFitted, ClippedPropensity):
@@ -442,7 +442,7 @@ class DRLearner(_MetaLearner, CrossFitted, ClippedPropensity):
         (e, mu1, mu0), self.outcome_models_ = cross_fit_models(
             lambda tr, te: self._nuisances(F, t, y, tr, te), folds, n, n_jobs=self.n_jobs
         )
-        overlap = overlap_summary(e, t)
+        overlap = assess_overlap(e, t)
         # the pseudo-outcomes divide by e and 1 - e whatever the target: they are clipped at both ends
         e_cate, clipped = clip_propensity(e, "ATE", self.trim)
         if ((e_cate <= 0) | (e_cate >= 1)).any():

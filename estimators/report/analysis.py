@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -20,7 +19,7 @@ import numpy as np
 
 from dagcore.errors import DagcoreError, DataError, EstimatorError
 
-__all__ = ["Analysis", "analyze", "DEFAULT_ESTIMATORS", "effect_roles", "e_value_for", "ovb_for"]
+__all__ = ["Analysis", "analyze", "DEFAULT_ESTIMATORS", "effect_roles", "e_value_for", "ovb_for", "data_overlap", "problem_lines"]
 
 log = logging.getLogger("dagcore")
 
@@ -55,8 +54,15 @@ class Analysis:
     ovb : OVBSensitivity or None
         Cinelli & Hazlett sensitivity of the linear-regression version of the estimate.
     local_tests : LocalTests or None
+    problems : tuple of Problem
+        What is wrong, most serious first (:func:`~dagcore.estimators.report.problems.find_problems`):
+        no or weak overlap, disagreeing estimators, failed refuters, contradicted independencies,
+        estimators that could not run, dropped rows. The summary and the Limits lead with them.
+    overlap : Overlap or None
+        The propensity overlap of the exposure given the adjustment set (default logistic model), for a
+        binary exposure with covariates: the data's overlap, whatever the estimators.
     limits : tuple of str
-        What the analysis cannot claim, generated from what was found.
+        What the analysis cannot claim, generated from what was found (the problems first).
     notes : tuple of str
         Steps that were skipped and why.
     data_summary : mapping
@@ -74,6 +80,8 @@ class Analysis:
     e_value: Any = None
     ovb: Any = None
     local_tests: Any = None
+    problems: tuple[Any, ...] = ()
+    overlap: Any = None
     limits: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     data_summary: Mapping[str, Any] = field(default_factory=dict)
@@ -96,10 +104,14 @@ class Analysis:
         return self.estimates[0] if self.estimates else None
 
     def summary(self) -> str:
-        """A terminal summary: identification, estimates, verdicts, sensitivity, graph tests, limits."""
+        """A terminal summary: the problems first, then identification, estimates, verdicts, sensitivity, graph tests, limits."""
         from dagcore.estimators.report.formats import terminal_summary
 
-        return terminal_summary(self)
+        text = terminal_summary(self)
+        lines = problem_lines(self.problems)
+        if not lines or text.startswith(lines[0]):
+            return text
+        return "\n".join([*lines, "", text])
 
     def __str__(self) -> str:
         return self.summary()
@@ -112,6 +124,7 @@ class Analysis:
             "exposure": self.exposure, "outcome": self.outcome, "identified": self.identified, "estimable": self.estimable, "estimand": self.estimand,
             "estimates": self.estimates, "skipped_estimators": self.skipped_estimators, "refutations": self.refutations,
             "sensitivity": {"e_value": self.e_value, "ovb": self.ovb}, "local_tests": self.local_tests,
+            "problems": self.problems, "overlap": self.overlap,
             "limits": self.limits, "notes": self.notes, "data": self.data_summary, "seconds": self.seconds,
         })
 
@@ -137,6 +150,18 @@ class Analysis:
         from dagcore.estimators.report.formats import html_body
 
         return html_body(self)
+
+
+def problem_lines(problems: Sequence[Any]) -> list[str]:
+    """The problems as the first lines of a summary, most serious first: ``Problem i/n [severity]: message``.
+
+    Examples
+    --------
+    >>> from dagcore.estimators.report.problems import Problem
+    >>> problem_lines([Problem("no_overlap", "critical", "No overlap: ..."), Problem("rows_dropped", "note", "3 rows ...")])
+    ['Problem 1/2 [critical]: No overlap: ...', 'Problem 2/2 [note]: 3 rows ...']
+    """
+    return [f"Problem {i}/{len(problems)} [{p.severity}]: {p.message}" for i, p in enumerate(problems, 1)]
 
 
 def _to_stderr(message: str) -> None:
@@ -390,7 +415,7 @@ def ovb_for(estimand: Any, data: Any, *, k: Sequence[float] = (1.0, 2.0, 3.0)) -
 
 
 def _limits(a: dict[str, Any]) -> list[str]:
-    """Plain-language limits generated from what the analysis found."""
+    """Plain-language limits generated from what the analysis found: the problems first, then the rest."""
     out: list[str] = []
     estimand = a["estimand"]
     if estimand.parametric:
@@ -405,46 +430,23 @@ def _limits(a: dict[str, Any]) -> list[str]:
             + "; no estimate is reported. Measuring a variable that blocks the open path, or a stronger design, is needed."
         )
         return out
+    problems = a.get("problems", ())
+    out.extend(p.message for p in problems)
+    overlap_told = any(p.kind in ("no_overlap", "weak_overlap") for p in problems)
     missing = a["data_summary"]["graph_variables_missing_from_data"]
     if missing:
         out.append(f"Graph variables missing from the data: {', '.join(missing)}.")
-    if a["data_summary"]["rows_with_missing_values"]:
-        out.append(
-            f"{a['data_summary']['rows_with_missing_values']} rows with missing values in graph variables were "
-            "dropped: the complete-case analysis assumes missingness does not depend on the outcome given the "
-            "covariates (censoring that depends on treatment or outcome biases it)."
-        )
     ests = a["estimates"]
     if not ests:
         out.append("No estimator could serve the estimand; see the notes.")
     for e in ests:
         for w in e.warnings:
+            if overlap_told and _is_overlap_warning(w):
+                continue  # said, with the numbers, by the overlap problem
             out.append(f"{e.method}: {w}")
-        overlap = {k: v for k, v in dict(e.diagnostics).items() if "overlap" in k.lower() or "positivity" in k.lower()}
-        for k, v in overlap.items():
-            if isinstance(v, Mapping) and v.get("weak"):
-                out.append(f"{e.method}: weak overlap of propensity scores ({k}).")
-    if len(ests) >= 2:
-        a0 = ests[0]
-        for b in ests[1:]:
-            gap = abs(a0.value - b.value)
-            scale = math.sqrt(a0.se**2 + b.se**2)
-            if scale > 0 and gap > 2 * scale:
-                out.append(
-                    f"The estimators disagree: {a0.method} {a0.value:.4g} vs {b.method} {b.value:.4g} "
-                    f"({gap / scale:.1f} combined SE apart), a sign of model misspecification."
-                )
     for r in a["refutations"]:
-        if r.verdict != "pass":
-            out.append(f"Refuter {r.method} gave {r.verdict.upper()}: {r.rule}.")
-    lt = a["local_tests"]
-    if lt is not None and lt.rejected:
-        shown = ", ".join(r.statement for r in sorted(lt.rejected, key=lambda r: r.p_adjusted)[:5])
-        more = f" and {len(lt.rejected) - 5} more" if len(lt.rejected) > 5 else ""
-        out.append(
-            f"The data contradicts {len(lt.rejected)} of {len(lt)} independencies the graph implies ({shown}{more}): "
-            "the graph misses edges or common causes there (or the tests' linear models do not fit)."
-        )
+        if r.verdict == "warn":
+            out.append(f"Refuter {r.method} gave WARN: {r.rule}.")
     ev = a["e_value"]
     if ev is not None and ev.limit is not None and ev.limit <= 1.0:
         out.append("The confidence interval includes no effect (E-value of the confidence limit is 1).")
@@ -465,6 +467,59 @@ def _limits(a: dict[str, Any]) -> list[str]:
         "rule out a common cause that was not measured."
     )
     return out
+
+
+def _is_overlap_warning(text: str) -> bool:
+    return text.startswith(("weak overlap of the propensity", "no overlap of the propensity"))
+
+
+def data_overlap(estimand: Any, data: Any) -> tuple[Any, str | None]:
+    """The propensity overlap of the estimand's binary treatment given its adjustment set, by the default logistic model.
+
+    It judges every estimator of the analysis, outcome-model ones included
+    (they extrapolate where overlap fails). Separation of the arms by the
+    covariates gives the verdict ``none`` with the columns involved.
+
+    Returns
+    -------
+    (Overlap or None, str or None)
+        None, with a note, when it does not apply (not covariate adjustment, a
+        treatment that is not 0/1, no covariates) or the model cannot be fit.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from dagcore import identify, parse
+    >>> rng = np.random.default_rng(0); z = rng.normal(size=500)
+    >>> df = pd.DataFrame({"Z": z, "X": (z > 0).astype(float), "Y": z + rng.normal(size=500)})
+    >>> o, _ = data_overlap(identify(parse("Z -> X; Z -> Y; X -> Y; X [exposure]; Y [outcome]")), df)
+    >>> o.verdict, o.separation
+    ('none', "perfect separation of 'X': Z >= 0.00... for every treated unit and Z <= -0.00... for every control, so ...")
+    """
+    import warnings
+
+    from dagcore.errors import SeparationError
+    from dagcore.estimators._nuisance import fit_propensity
+    from dagcore.estimators.diagnostics import assess_overlap, separated_overlap
+
+    if estimand is None or not estimand.identified or estimand.strategy not in ("backdoor", "randomized"):
+        return None, None
+    covs = sorted(estimand.adjustment_set or ())
+    t_name = estimand.treatment[0]
+    if not covs or t_name not in data.columns or not all(c in data.columns for c in covs):
+        return None, None
+    t = data[t_name].to_numpy(dtype=float)
+    if not _is_binary(t) or np.unique(t).size < 2:
+        return None, None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ps = fit_propensity(data, t_name, covs)
+    except SeparationError as err:
+        return separated_overlap(str(err), t), None
+    except (DagcoreError, ValueError, np.linalg.LinAlgError) as err:
+        return None, f"overlap not measured: {err}"
+    return assess_overlap(ps, t, warn=False), None
 
 
 def analyze(
@@ -528,7 +583,6 @@ def analyze(
     DataError
         When the data is not a DataFrame, or exposure or outcome is not a column.
     """
-    import pandas as pd
 
     from dagcore.estimators.refutation.refuters import REFUTERS
 
@@ -537,8 +591,9 @@ def analyze(
     stages = _Stages(progress)
     seconds: dict[str, float] = {}
     notes: list[str] = []
-    if not isinstance(data, pd.DataFrame):
-        raise DataError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+    from dagcore.estimators._data import check_frame
+
+    data = check_frame(data)
     g, t, y = effect_roles(_as_graph(graph), exposure, outcome)
     for c in (t, y):
         if c not in data.columns:
@@ -628,9 +683,18 @@ def analyze(
     if skipped:
         notes.extend(f"estimator {s}" for s in skipped)
 
+    overlap, note = data_overlap(estimand, data)
+    if note:
+        notes.append(note)
+    from dagcore.estimators.report.problems import find_problems
+
+    problems = find_problems(
+        estimates=estimates, overlap=overlap, refutations=refutations, local_tests=lt, data_summary=summary,
+        skipped_estimators=skipped,
+    )
     found = {
         "estimand": estimand, "exposure": t, "outcome": y, "estimates": estimates, "refutations": refutations,
-        "local_tests": lt, "e_value": ev, "ovb": ovb, "data_summary": summary,
+        "local_tests": lt, "e_value": ev, "ovb": ovb, "data_summary": summary, "problems": problems,
     }
     from dagcore.estimators.report.formats import graph_svg
 
@@ -638,6 +702,6 @@ def analyze(
     return Analysis(
         graph=g, exposure=t, outcome=y, estimand=estimand,
         estimates=tuple(estimates), skipped_estimators=tuple(skipped), refutations=tuple(refutations),
-        e_value=ev, ovb=ovb, local_tests=lt, limits=tuple(_limits(found)), notes=tuple(notes),
+        e_value=ev, ovb=ovb, local_tests=lt, problems=problems, overlap=overlap, limits=tuple(_limits(found)), notes=tuple(notes),
         data_summary=summary, seconds=seconds, graph_svg=svg,
     )
