@@ -25,6 +25,7 @@ __all__ = [
     "EstimatorError",
     "GraphvizNotFoundError",
     "OutputPathError",
+    "SpecError",
     "DagcoreWarning",
     "PositivityWarning",
     "WeakInstrumentWarning",
@@ -208,6 +209,13 @@ class OutputPathError(DagcoreError, OSError):
 
     The message names the target path (never a temporary file); nothing is
     created when it is raised.
+    """
+
+
+class SpecError(DagcoreError, ValueError):
+    """An analysis specification file (``dagcore analyze --spec``) that cannot be used: missing, not TOML, an unknown key or a wrong type.
+
+    The message names the file and the key, with a did-you-mean.
     """
 
 
