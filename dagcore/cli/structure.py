@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = common.add_command(subparsers, "render", _render, help="draw the graph (svg, png, pdf)", description="Draw the graph with roles coloured (needs Graphviz's dot).")
     common.add_output_option(p, "OUT", "OUT.svg, OUT.png or OUT.pdf (written atomically; its folder must exist)", required=True)
-    p.add_argument("--highlight", choices=("adjustment", "paths"), help="outline adjusted nodes, or colour open back-door paths")
+    p.add_argument("--highlight", choices=("adjustment", "paths"), help="outline the adjustment set identify chooses, or colour open back-door paths")
 
 
 def _roles(args: argparse.Namespace) -> int:
@@ -94,6 +94,18 @@ def _render(args: argparse.Namespace) -> int:
 
     common.output_path(args.output)
     g = common.graph_from_args(args)
-    render(g, args.output, highlight=args.highlight)
+    chosen = None
+    if args.highlight == "adjustment":
+        from dagcore.errors import NotIdentifiableError
+        from dagcore.identification import identify
+
+        estimand = identify(g)
+        if estimand.adjustment_set is None:
+            raise NotIdentifiableError(
+                f"--highlight adjustment: identify found no adjustment set ({estimand.strategy}: "
+                f"{estimand.reason or 'the effect is not identified by covariate adjustment'})"
+            )
+        chosen = sorted(estimand.adjustment_set)
+    render(g, args.output, highlight=args.highlight, adjustment_set=chosen)
     print(f"wrote {args.output}")
     return 0

@@ -59,7 +59,8 @@ def _p(v: float | None) -> str:
 def graph_svg(g: Any, *, adjusted: Any = None) -> str:
     """The graph as inline SVG: :func:`dagcore.render` when it works, else a built-in layered drawing.
 
-    ``adjusted`` (an adjustment set) is outlined in the picture when Graphviz renders it.
+    ``adjusted`` (the adjustment set identify chose) is outlined red in the picture when Graphviz renders it,
+    with a legend entry of the same style.
 
     Examples
     --------
@@ -72,7 +73,7 @@ def graph_svg(g: Any, *, adjusted: Any = None) -> str:
         from dagcore.rendering import render
 
         if adjusted:
-            out = render(g.with_roles(adjusted=sorted(adjusted)), format="svg", highlight="adjustment")
+            out = render(g, format="svg", highlight="adjustment", adjustment_set=sorted(adjusted))
         else:
             out = render(g, format="svg")
         if isinstance(out, bytes):
