@@ -245,7 +245,7 @@ def _disjoint(box: Any, others: Sequence[Any]) -> bool:
     return not any(box.overlaps(o) for o in others)
 
 
-def sensitivity_contour(ovb: Any, *, n_labels: int = 4, resolution: int = 101) -> Any:
+def sensitivity_contour(ovb: Any, *, n_labels: int = 4, resolution: int = 61) -> Any:
     """Contour plot of the bias-adjusted estimate over the confounder's partial R² with treatment and outcome.
 
     In the style of sensemakr's ``ovb_contour_plot``: contours of the adjusted
@@ -317,24 +317,25 @@ def _place_labels(fig: Any, ax: Any, bounds: Sequence[Any], obstacles: list[Any]
         (round(r * math.cos(math.radians(a))), round(r * math.sin(math.radians(a))))
         for r in (20, 34, 50, 70, 95, 125) for a in angles
     ]
+    from matplotlib.transforms import offset_copy
+
     for i, b in enumerate(bounds):
         text = f"{b.kd:g}× {b.covariate} ({b.adjusted_estimate:.3g})"
-        placed = None
         for dx, dy in offsets:
-            ann = ax.annotate(text, xy=(b.r2dz_x, b.r2yz_dx), xytext=(dx, dy), textcoords="offset points", fontsize=8,
-                              color=_RED, ha="left" if dx >= 0 else "right", va="bottom" if dy >= 0 else "top",
-                              arrowprops={"arrowstyle": "-", "color": _RED, "linewidth": 0.6, "shrinkA": 0, "shrinkB": 3},
-                              zorder=7)
-            ann.get_window_extent()  # resolves the offset position
-            box = Text.get_window_extent(ann)  # the text alone, not the leader line to the point
+            align = {"ha": "left" if dx >= 0 else "right", "va": "bottom" if dy >= 0 else "top"}
+            # measure a plain text at the candidate place (cheap), annotate only the place that is free
+            probe = ax.text(b.r2dz_x, b.r2yz_dx, text, fontsize=8, **align,
+                            transform=offset_copy(ax.transData, fig=fig, x=dx, y=dy, units="points"))
+            box = Text.get_window_extent(probe)
+            probe.remove()
             inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
-            if inside and _disjoint(box.expanded(1.0, 1.0).padded(2.0), boxes):
-                placed = ann
+            if inside and _disjoint(box.padded(2.0), boxes):
                 boxes.append(box)
+                ann = ax.annotate(text, xy=(b.r2dz_x, b.r2yz_dx), xytext=(dx, dy), textcoords="offset points", fontsize=8,
+                                  color=_RED, **align, zorder=7,
+                                  arrowprops={"arrowstyle": "-", "color": _RED, "linewidth": 0.6, "shrinkA": 0, "shrinkB": 3})
+                ann.set_gid(f"benchmark-label-{i}")
                 break
-            ann.remove()
-        if placed is not None:
-            placed.set_gid(f"benchmark-label-{i}")
 
 
 def analysis_figures(a: Any) -> dict[str, Any]:
