@@ -383,14 +383,15 @@ h2 { font-size: 1.2rem; border-bottom: 1px solid var(--line); padding-bottom: .2
 nav { font-size: .9rem; color: var(--muted); }
 nav a { color: inherit; margin-right: .8rem; }
 table { border-collapse: collapse; width: 100%; margin: .6rem 0; font-size: .9rem; }
-th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
+th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top;
+         overflow-wrap: break-word; }
 th { background: #f6f8fa; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 pre { background: #f6f8fa; padding: .7rem; overflow-x: auto; font-size: .85rem; white-space: pre-wrap; }
 .headline { font-size: 1.05rem; background: #f6f8fa; border-left: 4px solid #0969da; padding: .6rem .9rem; }
 .problems { border-left: 4px solid var(--fail); background: #fff5f5; padding: .5rem .9rem; margin: .6rem 0; }
 .problems li { margin: .25rem 0; }
-.verdict { font-weight: 600; text-transform: uppercase; font-size: .8rem; }
+.verdict { font-weight: 600; text-transform: uppercase; font-size: .8rem; white-space: nowrap; }
 .pass { color: var(--pass); } .warn { color: var(--warn); } .fail { color: var(--fail); }
 .critical { color: var(--fail); } .warning { color: var(--warn); } .note { color: var(--muted); }
 figure.figure { overflow-x: auto; border: 1px solid var(--line); padding: .5rem; text-align: center; margin: .8rem 0; }
@@ -481,7 +482,7 @@ def html_body(a: Any, *, figures: Mapping[str, str] | None = None) -> str:
         diag = _table(_DIAG_HEADER, [
             [e(r["estimator"]), e(r["name"]), e(r["value"]), e(r["unit"]), e(r["threshold"]), _verdict_span(r["verdict"])]
             for r in c["diagnostics"]
-        ], {2}) + f'<p class="muted">{e(c["diagnostic_verdicts"])}</p>'
+        ]) + f'<p class="muted">{e(c["diagnostic_verdicts"])}</p>'
     else:
         diag = "<p>No diagnostics reported.</p>"
     diag += figure("overlap") + figure("balance")
