@@ -148,7 +148,7 @@ def load_spec(path: str | Path) -> AnalysisSpec:
         import tomllib
     else:  # pragma: no cover - Python 3.10
         try:
-            import tomli as tomllib
+            import tomli as tomllib  # type: ignore[import-not-found, no-redef]
         except ImportError:
             raise SpecError("reading a .toml specification on Python 3.10 needs the package 'tomli' (pip install tomli)") from None
     try:
