@@ -208,18 +208,12 @@ def _headline(a: Any) -> str:
 
 
 def _problem_lines(a: Any) -> list[str]:
-    """The problems under their heading, as ``Analysis.summary`` prints them (``problems_heading`` when defined)."""
-    import importlib
-
+    """The problems under their heading, in the form ``Analysis.summary`` prints them (so it does not print them twice)."""
     problems = _problems(a)
     if not problems:
         return []
-    heading = getattr(importlib.import_module("dagcore.estimators.report.analysis"), "problems_heading", None)
-    if heading is not None:
-        first = heading(problems)
-    else:
-        critical = sum(1 for p in problems if p.severity == "critical")
-        first = f"PROBLEMS ({len(problems)}, most serious first{f'; {critical} critical' if critical else ''}):"
+    critical = sum(1 for p in problems if p.severity == "critical")
+    first = f"PROBLEMS ({len(problems)}, most serious first{f'; {critical} critical' if critical else ''}):"
     return [first, *(f"  {p}" for p in problems)]
 
 
