@@ -14,6 +14,7 @@ has data for.
 
 Examples
 --------
+>>> from dagcore.estimators.report.figures import figure_svg
 >>> from dagcore.estimators.result import Estimate
 >>> fig = forest_plot([Estimate(value=1.0, se=0.2, ci=(0.6, 1.4), method="ipw")])
 >>> "ipw" in figure_svg(fig)
@@ -68,6 +69,7 @@ def overlap_plot(overlap: Any) -> Any:
 
     Examples
     --------
+    >>> from dagcore.estimators.report.figures import figure_svg
     >>> from dagcore.estimators.report.overlap import PropensityOverlap
     >>> o = PropensityOverlap("x", "logistic", np.array([0.6, 0.7]), np.array([0.2, 0.4]), ((0.01, "extreme"),))
     >>> "untreated" in figure_svg(overlap_plot(o))
@@ -108,6 +110,7 @@ def balance_plot(estimates: Sequence[Any]) -> Any | None:
 
     Examples
     --------
+    >>> from dagcore.estimators.report.figures import figure_svg
     >>> from dagcore.estimators.result import Estimate
     >>> e = Estimate(value=1.0, se=0.2, ci=(0.6, 1.4), method="ipw",
     ...              diagnostics={"smd_before": {"z": 0.5}, "smd_after": {"z": 0.02}})
@@ -149,6 +152,7 @@ def forest_plot(estimates: Sequence[Any]) -> Any:
 
     Examples
     --------
+    >>> from dagcore.estimators.report.figures import figure_svg
     >>> from dagcore.estimators.result import Estimate
     >>> es = [Estimate(value=v, se=0.5, ci=(v - 1, v + 1), method=m) for v, m in [(3.4, "ipw"), (3.5, "regression")]]
     >>> svg = figure_svg(forest_plot(es))
@@ -182,10 +186,11 @@ def refutation_plot(refutations: Sequence[Any]) -> Any | None:
 
     Examples
     --------
+    >>> from dagcore.estimators.report.figures import figure_svg
     >>> from dagcore.estimators.refutation.result import Refutation
     >>> r = Refutation(method="placebo_treatment", title="Placebo", estimate=1.0, se=0.1, new_effect=0.0,
     ...                values=(0.1, -0.1, 0.0), interval=(-0.1, 0.1), p_value=0.01, verdict="pass", rule="covers 0")
-    >>> "placebo_treatment" in figure_svg(refutation_plot([r]))
+    >>> "placebo treatment: PASS" in figure_svg(refutation_plot([r]))
     True
     """
     shown = [r for r in refutations if np.isfinite(np.asarray(r.values, dtype=float)).any()]
@@ -230,8 +235,8 @@ def labelled_benchmarks(ovb: Any, *, n: int = 4, limit: float | None = None) -> 
     --------
     >>> from dagcore.estimators.sensitivity.ovb import ols_sensitivity
     >>> import pandas as pd
-    >>> rng = np.random.default_rng(0); z = rng.normal(size=(300, 2)); d = z @ [1.0, 0.2] + rng.normal(size=300)
-    >>> df = pd.DataFrame({"d": d, "a": z[:, 0], "b": z[:, 1], "y": d + z @ [1.0, 0.2] + rng.normal(size=300)})
+    >>> rng = np.random.default_rng(0); z = rng.normal(size=(300, 2)); d = z @ [0.5, 0.1] + rng.normal(size=300)
+    >>> df = pd.DataFrame({"d": d, "a": z[:, 0], "b": z[:, 1], "y": d + z @ [0.5, 0.1] + rng.normal(size=300)})
     >>> s = ols_sensitivity(df, treatment="d", outcome="y", covariates=["a", "b"], k=[1])
     >>> [b.covariate for b in labelled_benchmarks(s, n=1)]
     ['a']
@@ -259,6 +264,7 @@ def sensitivity_contour(ovb: Any, *, n_labels: int = 4, resolution: int = 61) ->
 
     Examples
     --------
+    >>> from dagcore.estimators.report.figures import figure_svg
     >>> from dagcore.estimators.sensitivity.ovb import OVBSensitivity
     >>> svg = figure_svg(sensitivity_contour(OVBSensitivity("d", 2.0, 0.5, 4.0, 100, 0.14, 0.3, 0.2)))
     >>> "Unadjusted" in svg and "explained away" in svg

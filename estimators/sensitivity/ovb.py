@@ -272,7 +272,7 @@ class OVBSensitivity:
         --------
         >>> s = OVBSensitivity("d", 2.0, 0.5, 4.0, 100, 0.14, 0.3, 0.2)
         >>> r2d, r2y, z = s.contour_grid(limit=0.5, resolution=3)
-        >>> z[0, 0] == 2.0, bool(z[2, 2] < 2.0)
+        >>> bool(z[0, 0] == 2.0), bool(z[2, 2] < 2.0)
         (True, True)
         """
         limit = self.contour_limit() if limit is None else float(limit)
