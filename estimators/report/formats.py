@@ -550,10 +550,29 @@ def to_html(a: Any) -> str:
     )
 
 
+def _scoped_css(css: str, scope: str) -> str:
+    r"""``css`` with every selector prefixed by ``scope`` (``body`` and ``:root`` become the scope itself).
+
+    Examples
+    --------
+    >>> _scoped_css("h1, th { x: 1; }\nbody { y: 2; }", ".r")
+    '.r h1, .r th { x: 1; }\n.r { y: 2; }'
+    """
+    import re
+
+    def prefix(match: re.Match[str]) -> str:
+        parts = []
+        for sel in match.group(1).split(","):
+            sel = sel.strip()
+            parts.append(scope if sel in ("body", ":root") else f"{scope} {sel}")
+        return ", ".join(parts) + " {"
+
+    return re.sub(r"(?m)^([^{}\n]+?)\s*\{", prefix, css.strip())
+
+
 def notebook_html(a: Any) -> str:
-    """The report for a Jupyter cell: the HTML body with its styles scoped to one ``div``."""
-    scoped = _CSS.replace("body {", ".dagcore-report {").replace(":root {", ".dagcore-report {")
-    return f'<div class="dagcore-report"><style>{scoped}</style>{html_body(a)}</div>'
+    """The report for a Jupyter cell: the HTML body with its styles scoped to one ``div`` (the notebook's own styles untouched)."""
+    return f'<div class="dagcore-report"><style>{_scoped_css(_CSS, ".dagcore-report")}</style>{html_body(a)}</div>'
 
 
 # --------------------------------------------------------------------------- files
