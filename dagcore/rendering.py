@@ -101,10 +101,11 @@ def _legend(dot, entries: list[str], highlight_label: str, use_pos: bool) -> Non
             where = {"pos": f"{-3 - 2 * i},1!"} if use_pos else {}
             if entry == "bidirected" and not use_pos:  # drawn as in the graph: two arcs from the latent's dot
                 u = "legend_bidirected"
-                leg.node(u, **LATENT_POINT, xlabel=_LEGEND_TEXT[entry], fontsize="10", **where)
+                leg.node(u, **LATENT_POINT, **where)
                 for end in ("a", "b"):
                     leg.node(f"{u}_{end}", label="", shape="point", width="0.02", style="invis")
-                    leg.edge(u, f"{u}_{end}", **EDGE_STYLE[entry])
+                    text = {"label": _LEGEND_TEXT[entry], "fontsize": "10"} if end == "a" else {}
+                    leg.edge(u, f"{u}_{end}", **EDGE_STYLE[entry], **text)
                 continue
             if entry in EDGE_STYLE:
                 a, b = f"legend_{entry}_from", f"legend_{entry}_to"
