@@ -28,6 +28,7 @@ __all__ = [
     "OutputPathError",
     "DesignError",
     "AmbiguousEffectError",
+    "SpecError",
     "DagcoreWarning",
     "PositivityWarning",
     "WeakInstrumentWarning",
@@ -238,6 +239,13 @@ class DesignError(DagcoreError, ValueError):
 
 class AmbiguousEffectError(DesignError, TypeError):
     """A bare number that could be read two ways (a baseline rate or a standardized effect, Cohen's d); the message names both."""
+
+
+class SpecError(DagcoreError, ValueError):
+    """An analysis specification file (``dagcore analyze --spec``) that cannot be used: missing, not TOML, an unknown key or a wrong type.
+
+    The message names the file and the key, with a did-you-mean.
+    """
 
 
 class DagcoreWarning(UserWarning):

@@ -1,8 +1,12 @@
 """Draw a causal graph with Graphviz, roles coloured the same way everywhere.
 
 Colours: exposure green, outcome blue, confounders amber, mediators purple,
-colliders red; latent nodes dashed grey; adjusted nodes drawn as boxes;
-bidirected edges dashed with two heads. A small legend lists the roles shown.
+colliders red; latent nodes dashed grey; adjusted nodes drawn as boxes,
+selected nodes with a double outline, highlighted nodes (e.g. the chosen
+adjustment set) outlined red, highlighted paths red; bidirected arcs dashed,
+drawn through their latent common cause so they are routed like
+any edge (a small grey dot marks the latent). The legend shows exactly the styles used, drawn with the same
+attributes (:data:`FEATURE_STYLE`, :data:`EDGE_STYLE`).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from dagcore.files import atomic_write_bytes, check_output_path
 from dagcore.graph import ROLES, CausalGraph, for_graph_class, takes_graph
 from dagcore.marked import ARROW, CIRCLE, TAIL, MarkedGraph
 
-__all__ = ["render", "to_graphviz", "ROLE_STYLE", "DOT_NODE_LIMIT"]
+__all__ = ["render", "to_graphviz", "ROLE_STYLE", "FEATURE_STYLE", "EDGE_STYLE", "LATENT_POINT", "DOT_NODE_LIMIT"]
 
 #: Fill colours by role (also used by the HTML report).
 ROLE_STYLE: dict[str, str] = {
@@ -74,6 +78,68 @@ def _open_noncausal_edges(g: CausalGraph) -> set[tuple[str, str]]:
     return edges
 
 
+#: Node attributes of each style feature other than the role's fill; nodes and legend entries both use them.
+FEATURE_STYLE: dict[str, dict[str, str]] = {
+    "latent": {"style": "dashed,filled", "color": "#777777", "fontcolor": "#555555"},
+    "adjusted": {"shape": "box"},
+    "selected": {"peripheries": "2"},
+    "highlight": {"penwidth": "3", "color": "#d62728"},
+}
+#: Edge attributes: a highlighted (open back-door) edge, and a bidirected arc (an unobserved common cause).
+EDGE_STYLE: dict[str, dict[str, str]] = {
+    "path": {"color": "#d62728", "penwidth": "2.5"},
+    "bidirected": {"style": "dashed", "color": "#555555"},
+}
+#: The dot that stands for the unobserved common cause of a bidirected arc (the arc is drawn through it).
+LATENT_POINT: dict[str, str] = {"label": "", "shape": "point", "width": "0.07", "color": "#777777", "fillcolor": "#777777"}
+_LEGEND_TEXT = {
+    "adjusted": "adjusted (box)",
+    "selected": "selected (double outline)",
+    "path": "open back-door path",
+    "bidirected": "unobserved common cause",
+}
+
+
+def _node_attrs(fill: str, features: Iterable[str]) -> dict[str, str]:
+    """A node's Graphviz attributes: the role's fill, then each feature's style (the legend uses the same)."""
+    attrs = {"fillcolor": fill}
+    for f in features:
+        attrs.update(FEATURE_STYLE[f])
+    return attrs
+
+
+def _legend(dot, entries: list[str], highlight_label: str, use_pos: bool) -> None:  # type: ignore[no-untyped-def]
+    """Add a legend cluster with one entry per style used, each drawn with exactly the attributes of the graph."""
+    with dot.subgraph(name="cluster_legend") as leg:
+        leg.attr(label="legend", fontsize="10", style="rounded", color="#bbbbbb")
+        for i, entry in enumerate(entries):
+            where = {"pos": f"{-3 - 2 * i},1!"} if use_pos else {}
+            if entry == "bidirected" and not use_pos:  # drawn as in the graph: two arcs from the latent's dot
+                u = "legend_bidirected"
+                leg.node(u, **LATENT_POINT, **where)
+                for end in ("a", "b"):
+                    leg.node(f"{u}_{end}", label="", shape="point", width="0.02", style="invis")
+                    text = {"label": _LEGEND_TEXT[entry], "fontsize": "10"} if end == "a" else {}
+                    leg.edge(u, f"{u}_{end}", **EDGE_STYLE[entry], **text)
+                continue
+            if entry in EDGE_STYLE:
+                a, b = f"legend_{entry}_from", f"legend_{entry}_to"
+                leg.node(a, label="", shape="point", width="0.05", **where)
+                leg.node(b, label="", shape="point", width="0.05")
+                attrs = dict(EDGE_STYLE[entry])
+                if entry == "bidirected":
+                    attrs["dir"] = "both"
+                leg.edge(a, b, label=_LEGEND_TEXT[entry], fontsize="10", **attrs)
+                continue
+            if entry in ROLE_STYLE:
+                attrs = _node_attrs(ROLE_STYLE[entry], ["latent"] if entry == "latent" else [])
+                label = entry
+            else:
+                attrs = _node_attrs("white", [entry])
+                label = highlight_label if entry == "highlight" else _LEGEND_TEXT[entry]
+            leg.node(f"legend_{entry}", label=label, fontsize="10", style=attrs.pop("style", "filled"), **attrs, **where)
+
+
 def _engine(g: CausalGraph, shown: list[str], engine: str | None) -> str:
     """The Graphviz layout program: the given one, neato with positions, dot up to a size, sfdp above it (with a warning)."""
     if engine is not None:
@@ -94,7 +160,14 @@ def _engine(g: CausalGraph, shown: list[str], engine: str | None) -> str:
 
 
 @takes_graph(roles=ROLES)
-def to_graphviz(g: CausalGraph, *, highlight: str | Iterable[str] | None = None, legend: bool = True, engine: str | None = None):  # type: ignore[no-untyped-def]
+def to_graphviz(  # type: ignore[no-untyped-def]
+    g: CausalGraph,
+    *,
+    highlight: str | Iterable[str] | None = None,
+    legend: bool = True,
+    adjustment_set: Iterable[str] | None = None,
+    engine: str | None = None,
+):
     """A ``graphviz.Digraph`` of the graph with role styling (see :func:`render`)."""
     import graphviz
 
@@ -102,10 +175,16 @@ def to_graphviz(g: CausalGraph, *, highlight: str | Iterable[str] | None = None,
     structural = _structural_roles(g)
     highlight_nodes: set[str] = set()
     highlight_edges: set[tuple[str, str]] = set()
+    highlight_label = "highlighted"
     if highlight == "paths":
         highlight_edges = _open_noncausal_edges(g) if g.exposure and g.outcome else set()
     elif highlight == "adjustment":
-        highlight_nodes = set(g.adjusted)
+        if adjustment_set is not None:
+            highlight_nodes = set(g.check_nodes(list(adjustment_set)))
+            highlight_label = "adjustment set"
+        else:
+            highlight_nodes = set(g.adjusted)
+            highlight_label = "adjusted set"
     elif highlight is not None:
         highlight_nodes = set(g.check_nodes(highlight))
     shown = [n for n in g.nodes if n not in hidden]
@@ -116,9 +195,14 @@ def to_graphviz(g: CausalGraph, *, highlight: str | Iterable[str] | None = None,
     if use_pos:
         dot.attr(overlap="true", splines="true")
     dot.attr("node", fontname="Helvetica", style="filled", fillcolor="white", shape="ellipse")
-    used_roles: list[str] = []
+    dot.attr("edge", fontname="Helvetica")
+    used: list[str] = []
+
+    def use(style: str) -> None:
+        if style not in used:
+            used.append(style)
+
     for n in shown:
-        attrs: dict[str, str] = {"label": g.labels.get(n, n)}
         classes = []
         if n in g.exposure:
             role = "exposure"
@@ -128,21 +212,17 @@ def to_graphviz(g: CausalGraph, *, highlight: str | Iterable[str] | None = None,
             role = "latent"
         else:
             role = structural.get(n, "")
+        features = [f for f, member in (("latent", n in g.latent), ("adjusted", n in g.adjusted),
+                                         ("selected", n in g.selected), ("highlight", n in highlight_nodes)) if member]
+        attrs = _node_attrs(ROLE_STYLE[role] if role else "white", features)
+        attrs["label"] = g.labels.get(n, n)
         if role:
-            attrs["fillcolor"] = ROLE_STYLE[role]
             classes.append(role)
-            if role not in used_roles:
-                used_roles.append(role)
-        if n in g.latent:
-            attrs.update(style="dashed,filled", color="#777777", fontcolor="#555555")
-        if n in g.adjusted:
-            attrs["shape"] = "box"
-            classes.append("adjusted")
-            if "adjusted" not in used_roles:
-                used_roles.append("adjusted")
-        if n in highlight_nodes:
-            attrs.update(penwidth="3", color="#d62728")
-            classes.append("highlight")
+            use(role)
+        for f in features:
+            if f != "latent":
+                classes.append(f)
+                use(f)
         if use_pos:
             x, y = g.positions[n]
             attrs["pos"] = f"{x:.4g},{-y:.4g}!"
@@ -153,31 +233,28 @@ def to_graphviz(g: CausalGraph, *, highlight: str | Iterable[str] | None = None,
             continue
         attrs = {}
         if (u, v) in highlight_edges:
-            attrs.update(color="#d62728", penwidth="2.5")
+            attrs.update(EDGE_STYLE["path"])
+            use("path")
         dot.edge(u, v, **attrs)
     for a, b in sorted(g.bidirected):
-        attrs = {"dir": "both", "style": "dashed", "constraint": "false", "color": "#555555", "class": "bidirected"}
         latent = next(k for k, pair in g.bidirected_latents.items() if pair == (a, b))
+        attrs = {**EDGE_STYLE["bidirected"], "class": "bidirected"}
         if (latent, a) in highlight_edges or (latent, b) in highlight_edges:
-            attrs.update(color="#d62728", penwidth="2.5")
-        dot.edge(a, b, **attrs)
-    if g.bidirected and "bidirected" not in used_roles:
-        used_roles.append("bidirected")
-    if legend and used_roles:
-        with dot.subgraph(name="cluster_legend") as leg:
-            leg.attr(label="legend", fontsize="10", style="rounded", color="#bbbbbb")
-            for role in used_roles:
-                if role == "bidirected":
-                    leg.node("legend_bidirected", label="<-> unobserved common cause", shape="plaintext", style="", fontsize="10")
-                    continue
-                attrs = {"label": role, "fontsize": "10", "fillcolor": ROLE_STYLE.get(role, "white")}
-                if role == "adjusted":
-                    attrs["shape"] = "box"
-                if role == "latent":
-                    attrs["style"] = "dashed,filled"
-                if use_pos:
-                    attrs["pos"] = f"{-3 - 2 * used_roles.index(role)},1!"
-                leg.node(f"legend_{role}", **attrs)
+            attrs.update(EDGE_STYLE["path"])
+            use("path")
+        if use_pos:
+            dot.edge(a, b, dir="both", constraint="false", **attrs)
+        else:
+            # through a small dot for the latent common cause, so dot lays the arcs out like any edge, ranked and
+            # routed between the nodes, instead of an unconstrained spline that winds around them
+            point = f"unobserved common cause of {a} and {b}"  # its tooltip; the latent's internal name stays hidden
+            dot.node(point, **LATENT_POINT, **{"class": "bidirected-latent"})
+            dot.edge(point, a, **attrs)
+            dot.edge(point, b, **attrs)
+        use("bidirected")
+    if legend and used:
+        order = [*ROLE_STYLE, "adjusted", "selected", "highlight", "path", "bidirected"]
+        _legend(dot, sorted(used, key=order.index), highlight_label, use_pos)
     return dot
 
 
@@ -189,6 +266,7 @@ def render(
     format: str | None = None,
     highlight: str | Iterable[str] | None = None,
     legend: bool = True,
+    adjustment_set: Iterable[str] | None = None,
     engine: str | None = None,
 ) -> str | bytes | None:
     """Render the graph to SVG, PNG or PDF with Graphviz.
@@ -204,12 +282,17 @@ def render(
     format : {"svg", "png", "pdf"}, optional
         Defaults to the extension of ``path``, else ``"svg"``.
     highlight : "adjustment", "paths", or iterable of str, optional
-        ``"adjustment"``: outline the adjusted nodes; ``"paths"``: colour the
-        shortest open non-causal path given the adjusted nodes, one per
-        exposure-outcome pair (found in linear time; :func:`dagcore.paths`
-        lists every path); or nodes to outline.
+        ``"adjustment"``: outline ``adjustment_set`` (the nodes marked
+        ``[adjusted]`` when it is None); ``"paths"``: colour the open
+        back-door paths given the adjusted nodes; or nodes to outline.
     legend : bool
-        Draw a legend of the roles shown.
+        Draw a legend with one entry per style used (roles, adjusted,
+        selected, highlighted nodes, highlighted paths, bidirected arcs),
+        each drawn with the same attributes as the graph's nodes and edges.
+    adjustment_set : iterable of str, optional
+        The set ``highlight="adjustment"`` outlines, e.g.
+        ``identify(g).adjustment_set`` (``dagcore render --highlight
+        adjustment`` passes the set :func:`dagcore.identify` chooses).
     engine : {"dot", "sfdp", "neato", "fdp"}, optional
         Graphviz's layout program. By default: neato when every node has a
         position, dot (layered) up to :data:`DOT_NODE_LIMIT` drawn nodes, and
@@ -244,7 +327,7 @@ def render(
         raise DagcoreError(f"cannot render to {fmt!r}; formats are {', '.join(_FORMATS)}")
     if path is not None:
         check_output_path(path)  # a missing folder fails before Graphviz runs
-    dot = to_graphviz(g, highlight=highlight, legend=legend, engine=engine)
+    dot = to_graphviz(g, highlight=highlight, legend=legend, adjustment_set=adjustment_set, engine=engine)
     try:
         data = dot.pipe(format=fmt)
     except graphviz.ExecutableNotFound:

@@ -59,6 +59,7 @@ _EXPORTS: dict[str, str] = {
     "Refutation": "dagcore.estimators.refutation.refuters",
     "analyze": "dagcore.estimators.report.analysis",
     "e_value": "dagcore.estimators.sensitivity.evalue",
+    "load_spec": "dagcore.estimators.report.spec",
     "local_tests": "dagcore.estimators.refutation.local",
     "ols_sensitivity": "dagcore.estimators.sensitivity.ovb",
     "refute": "dagcore.estimators.refutation.refuters",

@@ -316,9 +316,18 @@ class Estimate:
         return json.dumps(self.to_dict(), **kwargs)
 
     def _repr_html_(self) -> str:
+        """A table for Jupyter: target, estimate, SE, CI, rows used, method, inference and warnings."""
         from html import escape
 
-        return "<pre>" + escape(self.summary()) + "</pre>"
+        pct = f"{self.level * 100:g}%"
+        cells = [
+            ("target", self.target), ("estimate", f"{self.value:.4g}"), ("SE", f"{self.se:.4g}"),
+            (f"{pct} CI", f"{self.ci[0]:.4g} to {self.ci[1]:.4g}"), ("rows used", str(self.n)),
+            ("method", self.method), ("inference", self.inference),
+        ]
+        rows = "".join(f"<tr><th style='text-align:left'>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in cells)
+        rows += "".join(f"<tr><th style='text-align:left'>warning</th><td>{escape(w)}</td></tr>" for w in self.warnings)
+        return f"<table class='dagcore-estimate'>{rows}</table>"
 
     # ---------------------------------------------------------------- CATE estimates (issue 13)
     def _cate_estimator(self, what: str) -> Any:

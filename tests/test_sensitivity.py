@@ -1,7 +1,6 @@
 """Sensitivity analysis: E-values (VanderWeele & Ding 2017) and Cinelli & Hazlett (2020) OVB tools."""
 
 import math
-import xml.etree.ElementTree as ET
 
 import numpy as np
 import pandas as pd
@@ -12,7 +11,6 @@ from dagcore.errors import DataError
 from dagcore.estimators.sensitivity import (
     benchmark_bound,
     bias_adjusted,
-    contour_segments,
     e_value,
     e_value_continuous,
     ols_sensitivity,
@@ -180,20 +178,15 @@ def test_bad_input_is_named() -> None:
         ols_sensitivity(bad, treatment="d", outcome="y", covariates=["x1"])
 
 
-def test_contour_segments_trace_a_circle() -> None:
-    g = np.linspace(-1, 1, 101)
-    z = g[None, :] ** 2 + g[:, None] ** 2
-    segs = contour_segments(g, g, z, 0.25)
-    radii = [math.hypot(*p) for s in segs for p in s]
-    assert len(segs) > 50 and max(abs(r - 0.5) for r in radii) < 2e-3
-
-
-def test_contour_svg_is_valid_and_has_the_null_line() -> None:
+def test_contour_grid_is_the_bias_adjusted_estimate() -> None:
+    # the figure (tests/test_report_figures.py) draws this grid; here the numbers against the formula
     df = _simulate(6)
     s = ols_sensitivity(df, treatment="d", outcome="y", covariates=["x1", "x2"], k=[1, 2])
-    svg = s.contour_svg()
-    root = ET.fromstring(svg)
-    assert root.tag.endswith("svg")
-    paths = root.findall("{http://www.w3.org/2000/svg}path")
-    assert any(p.get("stroke-dasharray") for p in paths)  # the zero contour
-    assert "2× x1" in svg and "Unadjusted" in svg
+    r2d, r2y, z = s.contour_grid(resolution=7)
+    assert r2d.shape == r2y.shape == z.shape == (7, 7)
+    assert r2d[0, -1] == pytest.approx(s.contour_limit()) and r2y[-1, 0] == pytest.approx(s.contour_limit())
+    i, j = 3, 5
+    expected, _ = bias_adjusted(s.estimate, s.se, s.dof, r2d[i, j], r2y[i, j])
+    assert z[i, j] == pytest.approx(expected)
+    assert z[0, 0] == pytest.approx(s.estimate)
+    assert all(max(b.r2dz_x, b.r2yz_dx) <= s.contour_limit() for b in s.bounds)

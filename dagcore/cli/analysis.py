@@ -27,10 +27,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "Run the whole analysis of the exposure's effect on the outcome: identification, two or more "
             "estimators, diagnostics, refuters, sensitivity (E-value, robustness value), tests of the graph's "
             "implied independencies, and the limits they reveal. Prints a summary; -o writes the report "
-            "(.html: one self-contained file; .md: Markdown; .json: JSON)."
+            "(.html: one self-contained file; .md: Markdown, figures as SVG files beside it; .json: JSON). "
+            "--spec reads the graph, the data, the estimators with their formulas and the refuters' settings "
+            "from a TOML file (see examples/nhefs/analysis.toml); options on the command line override it."
         ),
+        spec=True,
     )
     common.add_output_option(p, "REPORT", "write the report here (.html, .md or .json; atomically, its folder must exist)")
+    p.add_argument("--spec", metavar="FILE.toml", help="an analysis specification (graph, data, estimators, formulas, target, refuters)")
+    p.add_argument("--figures", metavar="DIR", help="also write every figure as DIR/<name>.svg (the folder is created)")
     p.add_argument("--estimators", action="append", metavar="A,B", help="estimator names, comma-separated (default: chosen for the estimand)")
     common.add_renamed_option(p, "--estimators", "--method", note=" (analyze runs several estimators, as analyze(estimators=) does)")
     p.add_argument("--target", choices=("ATE", "ATT", "ATC", "ATO"),
@@ -38,8 +43,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    "the overlap population (ATO); estimators without it are skipped, with the reason (default: each estimator's own)")
     _add_refuters_option(p)
     p.add_argument("--no-local-tests", action="store_true", help="skip testing the graph's implied independencies")
-    p.add_argument("--alpha", type=float, default=0.05, help="level for the local tests (default 0.05)")
-    p.add_argument("--correction", choices=("holm", "bh", "none"), default="holm", help="multiple-testing correction")
+    p.add_argument("--alpha", type=float, default=None, help="level for the local tests (default 0.05)")
+    p.add_argument("--correction", choices=("holm", "bh", "none"), default=None, help="multiple-testing correction (default holm)")
 
     p = _command(
         subparsers, "refute", _refute,
@@ -62,17 +67,31 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _command(
-    subparsers: argparse._SubParsersAction, name: str, handler: Any, *, help: str, description: str, refits: bool = True
+    subparsers: argparse._SubParsersAction, name: str, handler: Any, *, help: str, description: str, refits: bool = True,
+    spec: bool = False,
 ) -> argparse.ArgumentParser:
-    """A command of this module: graph, data, one exposure and outcome, JSON, and (when it refits) the refitting options."""
-    p = common.add_command(subparsers, name, handler, data=_DATA_HELP, roles=False, help=help, description=description)
+    """A command of this module: graph, data, one exposure and outcome, JSON, and (when it refits) the refitting options.
+
+    With ``spec`` the graph and the data may come from ``--spec`` instead of the command line (checked by the handler),
+    and the refitting options default to None so the handler can tell a given option from the spec's value.
+    """
+    if spec:
+        p = subparsers.add_parser(name, help=help, description=description)
+        p.add_argument("file", metavar="FILE", nargs="?", help=common.FILE_HELP + " (or the spec's graph)")
+        p.add_argument("--data", metavar="CSV", help=_DATA_HELP + " (or the spec's data)")
+        p.set_defaults(handler=handler)
+    else:
+        p = common.add_command(subparsers, name, handler, data=_DATA_HELP, roles=False, help=help, description=description)
     common.add_role_options(p, several=False)
     common.add_json_option(p, "print JSON instead of the summary")
     if not refits:  # sensitivity refits nothing: it offers no options it would ignore
         return p
-    p.add_argument("--n-simulations", type=common.positive_int, default=100, metavar="N", help="simulations per refuter (default 100)")
+    p.add_argument("--n-simulations", type=common.positive_int, default=None if spec else 100, metavar="N",
+                   help="simulations per refuter (default 100)")
     common.add_random_state_option(p, "random seed (default 0)")
-    p.add_argument("--n-jobs", type=int, default=1, metavar="J", help="parallel jobs for refitting (default 1)")
+    if spec:
+        p.set_defaults(random_state=None)
+    p.add_argument("--n-jobs", type=int, default=None if spec else 1, metavar="J", help="parallel jobs for refitting (default 1)")
     common.add_renamed_option(p, "--n-simulations", "--simulations", "--num-simulations", note=" (the name the Python API uses)")
     common.add_renamed_option(p, "--n-jobs", "--jobs", note=" (the name the Python API uses)")
     return p
@@ -112,41 +131,74 @@ def _load(args: argparse.Namespace) -> tuple[Any, Any]:
     return graph, common.read_csv(args.data)
 
 
+def _analyze_inputs(args: argparse.Namespace) -> tuple[Any, Any, dict[str, Any], Any]:
+    """The graph, the data, the options of ``analyze()`` and the spec (or None): command line over the spec."""
+    spec = None
+    if args.spec:
+        from dagcore.estimators.report.spec import load_spec
+
+        spec = load_spec(args.spec)
+    file = args.file if args.file is not None else (str(spec.graph) if spec is not None and spec.graph else None)
+    data = args.data if args.data is not None else (str(spec.data) if spec is not None and spec.data else None)
+    if file is None:
+        raise DataError("analyze needs a graph: give FILE (a .dag file), or --spec with a 'graph' key")
+    if data is None:
+        raise DataError("analyze needs data: give --data CSV, or --spec with a 'data' key")
+    common.check_stdin_once(file, data)
+    graph = common.load_graph(file)
+    frame = common.read_csv(data)
+    options: dict[str, Any] = {"n_simulations": 100, "n_jobs": 1, "random_state": 0, "alpha": 0.05, "correction": "holm"}
+    if spec is not None:
+        options.update(spec.analyze_options())
+    given = {
+        "exposure": args.exposure, "outcome": args.outcome, "estimators": _names(args.estimators),
+        "refuters": _names(args.refuters), "n_simulations": args.n_simulations, "n_jobs": args.n_jobs,
+        "random_state": args.random_state, "alpha": args.alpha, "correction": args.correction, "target": args.target,
+    }
+    options.update({k: v for k, v in given.items() if v is not None})
+    if args.no_local_tests:
+        options["local_tests"] = False
+    if spec is not None and spec.title:
+        options["title"] = spec.title
+    return graph, frame, options, spec
+
+
+def _check_target(spec: Any, result: Any) -> None:
+    """The spec's ``target`` is used, or refused with the reason: every estimate must estimate it."""
+    if spec is None or spec.target is None:
+        return
+    wrong = [f"{e.method} estimates {e.target}" for e in result.estimates if str(e.target).split(" ")[0] != spec.target]
+    if wrong:
+        raise DataError(
+            f"{spec.path}: target {spec.target!r}, but {'; '.join(wrong)} (choose estimators or settings that estimate "
+            f"the {spec.target})"
+        )
+
+
 def _analyze(args: argparse.Namespace) -> int:
+
     from dagcore.estimators.report.analysis import analyze
-    from dagcore.files import atomic_write_text
+    from dagcore.estimators.report.formats import write_figures, write_report
 
     output = common.output_path(args.output)
     if output is not None and output.suffix.lower() not in (".html", ".htm", ".md", ".markdown", ".json"):
         raise DataError(f"report {args.output!r}: use a .html, .md or .json file name")
-    graph, data = _load(args)
-    result = analyze(
-        graph,
-        data,
-        exposure=args.exposure,
-        outcome=args.outcome,
-        estimators=_names(args.estimators),
-        refuters=_names(args.refuters),
-        n_simulations=args.n_simulations,
-        random_state=args.random_state,
-        n_jobs=args.n_jobs,
-        alpha=args.alpha,
-        correction=args.correction,
-        local_tests=not args.no_local_tests,
-        progress=not args.quiet,
-        target=args.target,
-    )
+    graph, data, options, spec = _analyze_inputs(args)
+    if spec is not None and spec.target is not None:
+        options.setdefault("target", spec.target)
+    result = analyze(graph, data, progress=not args.quiet, **options)
+    _check_target(spec, result)
+    written = []
     if output is not None:
-        suffix = output.suffix.lower()
-        text = (
-            result.to_html() if suffix in (".html", ".htm")
-            else result.to_markdown() if suffix in (".md", ".markdown")
-            else result.to_json()
-        )
-        atomic_write_text(args.output, text)
+        written = write_report(result, args.output, figures_dir=args.figures)
+    elif args.figures:
+        written = write_figures(result, args.figures)
     common.show(args, result.to_dict(), result.summary())
     if output is not None:
         print(f"report written to {args.output}", file=sys.stderr)
+    figures = [w for w in written if w.suffix == ".svg" and w != output]
+    if figures:
+        print(f"{len(figures)} figures written to {figures[0].parent}", file=sys.stderr)
     return 0
 
 
@@ -201,7 +253,10 @@ def _sensitivity(args: argparse.Namespace) -> int:
     if args.svg:
         if ovb is None:
             raise DataError(f"no contour plot: {note_o}")
-        atomic_write_text(args.svg, ovb.contour_svg())
+        from dagcore.estimators.report.figures import figure_svg
+        from dagcore.estimators.report.plots import sensitivity_contour
+
+        atomic_write_text(args.svg, figure_svg(sensitivity_contour(ovb)))
     notes = [n for n in (note_e, note_o) if n]
     common.show(args, {
         "estimate": est.to_dict(),

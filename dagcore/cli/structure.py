@@ -37,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = common.add_command(subparsers, "render", _render, help="draw the graph (svg, png, pdf)", description="Draw the graph with roles coloured (needs Graphviz's dot).")
     common.add_output_option(p, "OUT", "OUT.svg, OUT.png or OUT.pdf (written atomically; its folder must exist)", required=True)
-    p.add_argument("--highlight", choices=("adjustment", "paths"), help="outline adjusted nodes, or colour the shortest open non-causal path")
+    p.add_argument("--highlight", choices=("adjustment", "paths"), help="outline the adjustment set identify chooses, or colour the shortest open non-causal path")
     p.add_argument("--engine", choices=("dot", "sfdp", "neato", "fdp"), help="Graphviz layout (default: dot up to 1,000 nodes, sfdp above)")
 
 
@@ -114,6 +114,18 @@ def _render(args: argparse.Namespace) -> int:
 
     common.output_path(args.output)
     g = common.graph_from_args(args)
-    render(g, args.output, highlight=args.highlight, engine=args.engine)
+    chosen = None
+    if args.highlight == "adjustment":
+        from dagcore.errors import NotIdentifiableError
+        from dagcore.identification import identify
+
+        estimand = identify(g)
+        if estimand.adjustment_set is None:
+            raise NotIdentifiableError(
+                f"--highlight adjustment: identify found no adjustment set ({estimand.strategy}: "
+                f"{estimand.reason or 'the effect is not identified by covariate adjustment'})"
+            )
+        chosen = sorted(estimand.adjustment_set)
+    render(g, args.output, highlight=args.highlight, adjustment_set=chosen, engine=args.engine)
     print(f"wrote {args.output}")
     return 0

@@ -100,3 +100,16 @@ class Refutation:
     def to_json(self, **kwargs: Any) -> str:
         """JSON text of :meth:`to_dict`."""
         return json.dumps(self.to_dict(), **kwargs)
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the verdict (coloured), what was done, the rule with its numbers, and what it can detect."""
+        from html import escape
+
+        colour = {"pass": "#1a7f37", "warn": "#9a6700", "fail": "#cf222e"}[self.verdict]
+        p = "" if self.p_value is None else f"; p-value {self.p_value:.3g}"
+        return (
+            f"<div class='dagcore-refutation'><b style='color:{colour}'>{self.verdict.upper()}</b> "
+            f"<b>{escape(self.method)}</b>: {escape(self.title)}<br>{escape(self.rule)}"
+            f"<br><small>estimate {self.estimate:.4g}, re-estimates {self.new_effect:.4g}{p}; "
+            f"{self.n_simulations} simulations; can detect: {escape(self.detects)}</small></div>"
+        )

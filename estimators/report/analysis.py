@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -61,6 +62,10 @@ class Analysis:
     overlap : Overlap or None
         The propensity overlap of the exposure given the adjustment set (default logistic model), for a
         binary exposure with covariates: the data's overlap, whatever the estimators.
+    propensity : PropensityOverlap or None
+        Propensity scores by arm for the overlap figure (:mod:`~dagcore.estimators.report.overlap`).
+    title : str
+        The report's title (from an analysis specification), or empty.
     limits : tuple of str
         What the analysis cannot claim, generated from what was found (the problems first).
     notes : tuple of str
@@ -87,6 +92,19 @@ class Analysis:
     data_summary: Mapping[str, Any] = field(default_factory=dict)
     seconds: Mapping[str, float] = field(default_factory=dict, compare=False)
     graph_svg: str = field(default="", compare=False, repr=False)
+    propensity: Any = field(default=None, compare=False, repr=False)
+    title: str = ""
+
+    @cached_property
+    def figures(self) -> Mapping[str, Any]:
+        """The report's figures by name (matplotlib ``Figure`` objects that show as SVG in Jupyter).
+
+        Names: ``overlap``, ``balance``, ``forest``, ``refutations``, ``sensitivity``
+        (each only when the analysis has what it draws); drawn once, on first access.
+        """
+        from dagcore.estimators.report.plots import analysis_figures
+
+        return analysis_figures(self)
 
     @property
     def identified(self) -> bool:
@@ -126,6 +144,7 @@ class Analysis:
             "sensitivity": {"e_value": self.e_value, "ovb": self.ovb}, "local_tests": self.local_tests,
             "problems": self.problems, "overlap": self.overlap,
             "limits": self.limits, "notes": self.notes, "data": self.data_summary, "seconds": self.seconds,
+            "report": _report_content(self),
         })
 
     def to_json(self, **kwargs: Any) -> str:
@@ -134,11 +153,21 @@ class Analysis:
         kwargs.setdefault("ensure_ascii", False)
         return json.dumps(self.to_dict(), **kwargs)
 
-    def to_markdown(self) -> str:
-        """The report as Markdown."""
+    def to_markdown(self, *, figure_dir: str | None = None) -> str:
+        """The report as Markdown; ``figure_dir`` is where its figures' SVG files are linked from (see :meth:`write`)."""
         from dagcore.estimators.report.formats import to_markdown
 
-        return to_markdown(self)
+        return to_markdown(self, figure_dir=figure_dir)
+
+    def write(self, path: Any, *, figures_dir: Any = None) -> list[Any]:
+        """Write the report (.html, .md or .json) and its figures; returns the paths written.
+
+        See :func:`dagcore.estimators.report.formats.write_report` (a Markdown
+        report's figures go to ``<name>_figures/`` beside it by default).
+        """
+        from dagcore.estimators.report.formats import write_report
+
+        return write_report(self, path, figures_dir=figures_dir)
 
     def to_html(self) -> str:
         """The report as one self-contained HTML file (inline SVG and CSS, no JavaScript, no external resources)."""
@@ -147,9 +176,15 @@ class Analysis:
         return to_html(self)
 
     def _repr_html_(self) -> str:
-        from dagcore.estimators.report.formats import html_body
+        from dagcore.estimators.report.formats import notebook_html
 
-        return html_body(self)
+        return notebook_html(self)
+
+
+def _report_content(a: Analysis) -> dict[str, Any]:
+    from dagcore.estimators.report.readable import report_content
+
+    return report_content(a)
 
 
 def problem_lines(problems: Sequence[Any]) -> list[str]:
@@ -264,14 +299,24 @@ def _data_summary(g: Any, data: Any) -> dict[str, Any]:
         "columns": int(data.shape[1]),
         "graph_variables_missing_from_data": sorted(v for v in observed if v not in data.columns),
         "rows_with_missing_values": int(data[[c for c in observed if c in data.columns]].isna().any(axis=1).sum()),
+        "missing_by_column": {
+            str(c): int(k) for c, k in data[[c for c in observed if c in data.columns]].isna().sum().items() if k
+        },
     }
 
 
 def _fit(estimand: Any, data: Any, spec: Any, target: str | None = None) -> Any:
-    if isinstance(spec, str) and target is None:
+    if isinstance(spec, Mapping) or (isinstance(spec, str) and target is None):
         from dagcore.estimators.registry import estimate as _estimate
 
-        return _estimate(estimand, data, method=spec)
+        if isinstance(spec, str):
+            return _estimate(estimand, data, method=spec)
+        options = dict(spec)
+        if not isinstance(options.get("method"), str):
+            raise EstimatorError(f"an estimator given as a mapping needs 'method' (a registry name), got {spec!r}")
+        if target is not None:
+            options.setdefault("target", target)
+        return _estimate(estimand, data, **options)
     from sklearn.base import clone
 
     from dagcore.estimators.registry import resolve
@@ -285,6 +330,8 @@ def _fit(estimand: Any, data: Any, spec: Any, target: str | None = None) -> Any:
 
 
 def _spec_name(spec: Any) -> str:
+    if isinstance(spec, Mapping):
+        return str(spec.get("method", "?"))
     return spec if isinstance(spec, str) else type(spec).__name__
 
 
@@ -368,12 +415,17 @@ def e_value_for(estimate: Any, data: Any) -> tuple[Any, str | None]:
     return e_value_continuous(est.value, est.se, sd, level=est.level), None
 
 
-def ovb_for(estimand: Any, data: Any, *, k: Sequence[float] = (1.0, 2.0, 3.0)) -> tuple[Any, str | None]:
+def ovb_for(
+    estimand: Any, data: Any, *, k: Sequence[float] = (1.0, 2.0, 3.0), formula: str | None = None
+) -> tuple[Any, str | None]:
     """Cinelli & Hazlett sensitivity of the linear-regression version of a covariate-adjustment estimand.
 
-    Fits ``outcome ~ treatment + adjustment set`` by OLS on the complete rows
-    and benchmarks the confounding on each numeric covariate, ``k`` times as
-    strong (:func:`~dagcore.estimators.sensitivity.ovb.ols_sensitivity`).
+    Fits ``outcome ~ treatment + adjustment set`` (or ``formula``, e.g. the
+    regression estimator's, with squared and categorical terms) by OLS on the
+    complete rows and benchmarks the confounding on each numeric covariate
+    that is a term of the model, ``k`` times as strong
+    (:func:`~dagcore.estimators.sensitivity.ovb.ols_sensitivity`,
+    :func:`~dagcore.estimators.sensitivity.ovb.ovb_sensitivity`).
 
     Parameters
     ----------
@@ -382,6 +434,8 @@ def ovb_for(estimand: Any, data: Any, *, k: Sequence[float] = (1.0, 2.0, 3.0)) -
     data : pandas.DataFrame
     k : sequence of float
         Benchmark multipliers.
+    formula : str, optional
+        A statsmodels formula for the outcome model whose treatment coefficient is the effect.
 
     Returns
     -------
@@ -409,6 +463,14 @@ def ovb_for(estimand: Any, data: Any, *, k: Sequence[float] = (1.0, 2.0, 3.0)) -
     bench = [c for c in covs if np.issubdtype(data[c].dtype, np.number)]
     frame = data[[t, y, *covs]].dropna()
     try:
+        if formula is not None:
+            import statsmodels.formula.api as smf
+
+            from dagcore.estimators.sensitivity.ovb import ovb_sensitivity
+
+            fit = smf.ols(formula, frame).fit()
+            terms = [c for c in bench if c in fit.model.exog_names]
+            return ovb_sensitivity(fit, t, benchmarks=terms, k=tuple(k)), None
         return ols_sensitivity(frame, treatment=t, outcome=y, covariates=covs, benchmarks=bench, k=tuple(k)), None
     except (DagcoreError, ValueError, np.linalg.LinAlgError) as err:
         return None, f"robustness value skipped: {err}"
@@ -538,6 +600,7 @@ def analyze(
     local_tests: bool = True,
     progress: bool | Callable[[str], None] = False,
     target: str | None = None,
+    title: str = "",
 ) -> Analysis:
     """Run the whole analysis of the effect of ``exposure`` on ``outcome``.
 
@@ -556,9 +619,11 @@ def analyze(
     data : pandas.DataFrame
     exposure, outcome : str, optional
         Override the graph's roles.
-    estimators : sequence of str or estimator, optional
-        Registry method names (for :func:`dagcore.estimate`) or estimator
-        instances following the contract.
+    estimators : sequence of str, mapping or estimator, optional
+        Registry method names (for :func:`dagcore.estimate`), mappings
+        ``{"method": name, **settings}`` (e.g. ``{"method": "ipw",
+        "propensity_formula": "x ~ z + I(z**2)"}``), or estimator instances
+        following the contract.
     refuters : iterable of str, optional
         Names from :data:`dagcore.estimators.refutation.refuters.REFUTERS` (all that apply by default).
     n_simulations, random_state, n_jobs :
@@ -573,6 +638,8 @@ def analyze(
         The population every estimator averages over (each estimator's
         ``target=``); an estimator without that target is skipped, with the
         reason. By default each estimator's own default.
+    title : str
+        A title for the report (the default names the exposure and the outcome).
 
     Returns
     -------
@@ -662,7 +729,10 @@ def analyze(
                 ev, note = None, f"E-value skipped: {err}"
             if note:
                 notes.append(note)
-            ovb, note = ovb_for(estimand, data)
+            # the regression estimator's own model (squared and categorical terms) when it has one and estimates the ATE
+            formula = next((str(e.settings["formula"]) for e in estimates if e.method == "regression"
+                            and e.settings.get("formula") and str(e.target).startswith("ATE")), None)
+            ovb, note = ovb_for(estimand, data, formula=formula)
             if note:
                 notes.append(note)
             seconds["sensitivity"] = time.perf_counter() - clock
@@ -697,11 +767,15 @@ def analyze(
         "local_tests": lt, "e_value": ev, "ovb": ovb, "data_summary": summary, "problems": problems,
     }
     from dagcore.estimators.report.formats import graph_svg
+    from dagcore.estimators.report.overlap import propensity_overlap
 
+    propensity, note = propensity_overlap(estimates, estimand, data)
+    if note:
+        notes.append(note)
     svg = graph_svg(g, adjusted=estimand.adjustment_set if estimand.estimable else None)
     return Analysis(
         graph=g, exposure=t, outcome=y, estimand=estimand,
         estimates=tuple(estimates), skipped_estimators=tuple(skipped), refutations=tuple(refutations),
         e_value=ev, ovb=ovb, local_tests=lt, problems=problems, overlap=overlap, limits=tuple(_limits(found)), notes=tuple(notes),
-        data_summary=summary, seconds=seconds, graph_svg=svg,
+        data_summary=summary, seconds=seconds, graph_svg=svg, propensity=propensity, title=title,
     )

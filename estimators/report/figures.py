@@ -16,6 +16,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from pathlib import Path
@@ -26,18 +27,34 @@ __all__ = ["new_figure", "figure_svg", "save_figure"]
 _PROLOGUE = re.compile(r"^.*?(?=<svg)", re.S)
 
 
+@functools.cache
+def _figure_class() -> type:
+    """``ReportFigure``: a matplotlib ``Figure`` that Jupyter shows as inline SVG (matplotlib imported on first use)."""
+    from matplotlib.figure import Figure
+
+    class ReportFigure(Figure):
+        """A matplotlib ``Figure`` that displays itself as SVG in Jupyter (``_repr_svg_``)."""
+
+        def _repr_svg_(self) -> str:
+            return figure_svg(self)
+
+    return ReportFigure
+
+
 def new_figure(*, width: float = 6.0, height: float = 4.0) -> Any:
     """A matplotlib ``Figure`` (inches) with a canvas attached, independent of pyplot.
 
+    The figure displays itself as SVG in Jupyter (``_repr_svg_``).
+
     Examples
     --------
-    >>> new_figure(width=4, height=3).get_size_inches().tolist()
-    [4.0, 3.0]
+    >>> fig = new_figure(width=4, height=3)
+    >>> fig.get_size_inches().tolist(), fig._repr_svg_().startswith("<svg")
+    ([4.0, 3.0], True)
     """
     from matplotlib.backends.backend_svg import FigureCanvasSVG
-    from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(width, height), layout="constrained")
+    fig = _figure_class()(figsize=(width, height), layout="constrained")
     FigureCanvasSVG(fig)
     return fig
 
@@ -56,7 +73,8 @@ def figure_svg(fig: Any) -> str:
 
     buf = io.StringIO()
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "dagcore"}):
-        fig.savefig(buf, format="svg", metadata={"Date": None})
+        # no RDF metadata block: inline SVG in a self-contained report links to no namespace but SVG's
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
     return _PROLOGUE.sub("", buf.getvalue(), count=1)
 
 

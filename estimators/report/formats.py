@@ -1,8 +1,11 @@
 """Rendering of an :class:`~dagcore.estimators.report.analysis.Analysis`: terminal, Markdown, HTML.
 
-The HTML report is one self-contained file: inline CSS, the graph and the
-sensitivity contour as inline SVG, no JavaScript and no external resources,
-so it opens anywhere and can be archived or mailed as is.
+The HTML report is one self-contained file: inline CSS, the graph and every
+figure as inline SVG, no JavaScript and no external resources, so it opens
+anywhere and can be archived or mailed as is. The Markdown report links its
+figures as SVG files beside it (:func:`write_report`); the JSON carries the
+same readable content (:func:`~dagcore.estimators.report.readable.report_content`)
+plus the raw numbers.
 """
 
 from __future__ import annotations
@@ -10,9 +13,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from html import escape
+from pathlib import Path
 from typing import Any
 
-__all__ = ["graph_svg", "terminal_summary", "to_markdown", "to_html", "html_body", "SECTIONS"]
+__all__ = [
+    "graph_svg", "terminal_summary", "to_markdown", "to_html", "html_body", "notebook_html", "write_figures",
+    "write_report", "SECTIONS",
+]
 
 #: Report sections in order: (id, title).
 SECTIONS: tuple[tuple[str, str], ...] = (
@@ -52,7 +59,8 @@ def _p(v: float | None) -> str:
 def graph_svg(g: Any, *, adjusted: Any = None) -> str:
     """The graph as inline SVG: :func:`dagcore.render` when it works, else a built-in layered drawing.
 
-    ``adjusted`` (an adjustment set) is outlined in the picture when Graphviz renders it.
+    ``adjusted`` (the adjustment set identify chose) is outlined red in the picture when Graphviz renders it,
+    with a legend entry of the same style.
 
     Examples
     --------
@@ -65,7 +73,7 @@ def graph_svg(g: Any, *, adjusted: Any = None) -> str:
         from dagcore.rendering import render
 
         if adjusted:
-            out = render(g.with_roles(adjusted=sorted(adjusted)), format="svg", highlight="adjustment")
+            out = render(g, format="svg", highlight="adjustment", adjustment_set=sorted(adjusted))
         else:
             out = render(g, format="svg")
         if isinstance(out, bytes):
@@ -165,6 +173,23 @@ def _fallback_svg(g: Any) -> str:
 # --------------------------------------------------------------------------- shared pieces
 
 
+def _problems(a: Any) -> tuple[Any, ...]:
+    """The analysis's problems, most serious first (``Analysis.problems``; empty when the analysis has none)."""
+    return tuple(getattr(a, "problems", ()) or ())
+
+
+def _estimates_line(a: Any) -> str:
+    """Every estimate with its CI and method, in order (the first is the primary), each target stated."""
+    same = len({e.target for e in a.estimates}) == 1
+    parts = []
+    for e in a.estimates:
+        target = "" if same else f"; {e.target}"
+        parts.append(
+            f"{_f(e.value, 3)} ({int(round(e.level * 100))}% CI {_f(e.ci[0], 3)} to {_f(e.ci[1], 3)}{target}) by {e.method}"
+        )
+    return "; ".join(parts)
+
+
 def _headline(a: Any) -> str:
     if not a.estimable:
         return f"The effect of {a.exposure} on {a.outcome} is not identifiable from the graph; nothing was estimated."
@@ -179,27 +204,42 @@ def _headline(a: Any) -> str:
     counts = ", ".join(f"{verdicts.count(v)} {v}" for v in ("pass", "warn", "fail") if verdicts.count(v))
     lt = a.local_tests
     tests = "" if lt is None else f"; {len(lt.rejected)} of {len(lt)} implied independencies contradicted by the data"
+    targets = {e.target for e in a.estimates}
+    what = f"{next(iter(targets))} of" if len(targets) == 1 else "Effect of"
     return hedge + (
-        f"{e.target} of {a.exposure} on {a.outcome}: {_f(e.value)} ({int(e.level * 100)}% CI {_f(e.ci[0])} to "
-        f"{_f(e.ci[1])}) by {e.method}; refuters: {counts or 'none run'}{tests}."
+        f"{what} {a.exposure} on {a.outcome}: {_estimates_line(a)}. "
+        f"Refuters on the {a.estimate.method} estimate: {counts or 'none run'}{tests}."
     )
 
 
+def _problem_lines(a: Any) -> list[str]:
+    """The problems under their heading, in the form ``Analysis.summary`` prints them (so it does not print them twice)."""
+    problems = _problems(a)
+    if not problems:
+        return []
+    critical = sum(1 for p in problems if p.severity == "critical")
+    first = f"PROBLEMS ({len(problems)}, most serious first{f'; {critical} critical' if critical else ''}):"
+    return [first, *(f"  {p}" for p in problems)]
+
+
 def terminal_summary(a: Any) -> str:
-    """A compact text summary of an analysis for the terminal."""
-    lines = [_headline(a), ""]
+    """A compact text summary of an analysis for the terminal: problems, headline, rows used, then the details."""
+    from dagcore.estimators.report.readable import PASS_DEFINITION, rows_used, sensitivity_sentences
+
+    lines = [*_problem_lines(a), *([""] if _problems(a) else []), _headline(a), rows_used(a)]
+    if a.refutations:
+        lines.append(f"({PASS_DEFINITION})")
+    lines.append("")
     if a.estimand is not None:
-        lines.append(a.estimand.summary())
-        lines.append("")
+        lines += [a.estimand.summary(), ""]
     for e in a.estimates:
         lines.append(e.summary())
     if a.refutations:
         lines.append("")
         lines.extend(r.summary() for r in a.refutations)
-    if a.e_value is not None:
-        lines += ["", a.e_value.summary()]
-    if a.ovb is not None:
-        lines.append(a.ovb.summary())
+    sens = sensitivity_sentences(a)
+    if sens:
+        lines += ["", *sens.values()]
     if a.local_tests is not None:
         lines += ["", a.local_tests.summary()]
     if a.limits:
@@ -207,22 +247,31 @@ def terminal_summary(a: Any) -> str:
     return "\n".join(lines)
 
 
-def _diag_rows(d: Mapping[str, Any], prefix: str = "") -> list[tuple[str, str]]:
-    rows: list[tuple[str, str]] = []
-    for k, v in d.items():
-        key = f"{prefix}{k}"
-        if isinstance(v, Mapping):
-            if len(v) > 40:
-                rows.append((key, f"({len(v)} entries)"))
-            else:
-                rows.extend(_diag_rows(v, key + " · "))
-        elif isinstance(v, (list, tuple)) and len(v) > 12:
-            rows.append((key, f"({len(v)} values)"))
-        elif isinstance(v, (list, tuple)):
-            rows.append((key, ", ".join(_f(x) for x in v)))
-        else:
-            rows.append((key, _f(v)))
-    return rows
+_DIAG_HEADER = ["estimator", "diagnostic", "value", "unit", "threshold", "verdict"]
+_REF_HEADER = ["refuter", "verdict", "new effect", "p-value", "what the p-value tests", "rule", "can detect"]
+_BENCH_HEADER = ["confounder as strong as", "partial R² with treatment", "partial R² with outcome", "adjusted estimate",
+                 "adjusted CI", "labelled in the figure"]
+_LT_HEADER = ["implication", "test", "effect size", "p (H0: independent)", "adjusted p", "contradicted"]
+
+
+def _bench_rows(content: Mapping[str, Any]) -> list[list[str]]:
+    return [
+        [b["confounder_as_strong_as"], f"{100 * b['r2_treatment']:.3g}%", f"{100 * b['r2_outcome']:.3g}%",
+         _f(b["adjusted_estimate"]), f"{_f(b['adjusted_ci'][0])} to {_f(b['adjusted_ci'][1])}",
+         "yes" if b["labelled_in_figure"] else "no"]
+        for b in content["benchmarks"]
+    ]
+
+
+def _figure_caption(content: Mapping[str, Any], name: str) -> str:
+    caption = next(f["caption"] for f in content["figures"] if f["name"] == name)
+    if name == "overlap" and content.get("overlap_source"):
+        caption += f" Scores: {content['overlap_source']}."
+    if name == "sensitivity":
+        n = sum(1 for b in content["benchmarks"] if b["labelled_in_figure"])
+        if n < len(content["benchmarks"]):
+            caption += f" The {n} strongest of {len(content['benchmarks'])} benchmarks are labelled; the table lists all."
+    return caption
 
 
 # --------------------------------------------------------------------------- Markdown
@@ -237,10 +286,34 @@ def _md_table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(out)
 
 
-def to_markdown(a: Any) -> str:
-    """The analysis report as Markdown (the graph as a DOT-free edge list; use the HTML for pictures)."""
-    out = [f"# Causal analysis: effect of {a.exposure} on {a.outcome}", ""]
-    out += ["## Summary", "", _headline(a), ""]
+def to_markdown(a: Any, *, figure_dir: str | None = None) -> str:
+    """The analysis report as Markdown, with the same content as the HTML and the JSON.
+
+    ``figure_dir`` is the folder (relative to the Markdown file) where the
+    figures are written as SVG files (:func:`write_report` writes them); the
+    report links them there. Without it the report lists the figures by name
+    (``Analysis.figures`` draws them).
+    """
+    from dagcore.estimators.report.readable import report_content
+
+    c = report_content(a)
+
+    def figure(name: str) -> list[str]:
+        if name not in {f["name"] for f in c["figures"]}:
+            return []
+        caption = _figure_caption(c, name)
+        if figure_dir is None:
+            return [f"*Figure `{name}`: {caption}*", ""]
+        return [f"![{name}]({figure_dir.rstrip('/')}/{name}.svg)", "", f"*{caption}*", ""]
+
+    out = [f"# {c['title']}", ""]
+    out += ["## Summary", ""]
+    problems = _problems(a)
+    if problems:
+        out += ["**Problems, most serious first:**", ""] + [f"- **{str(p.severity).upper()}**: {p.message}" for p in problems] + [""]
+    out += [_headline(a), "", c["rows_used"], ""]
+    if a.refutations:
+        out += [f"*{c['pass_definition']}*", ""]
     out += ["## Causal graph", ""]
     edges = sorted(a.graph.edges)
     hidden = set(getattr(a.graph, "bidirected_latents", {}) or {})
@@ -253,61 +326,52 @@ def to_markdown(a: Any) -> str:
         out += ["Other valid adjustment sets: " + "; ".join("{" + ", ".join(sorted(s)) + "}" for s in a.estimand.alternatives), ""]
     out += ["## Estimates", ""]
     if a.estimates:
-        out.append(
-            _md_table(
-                ["method", "target", "estimate", "SE", "CI", "n", "inference"],
-                [
-                    [e.method, e.target, _f(e.value), _f(e.se), f"{_f(e.ci[0])} to {_f(e.ci[1])}", str(e.n), e.inference]
-                    for e in a.estimates
-                ],
-            )
-        )
+        out.append(_md_table(
+            ["method", "target", "estimate", "SE", "CI", "rows used", "inference"],
+            [[e.method, e.target, _f(e.value), _f(e.se), f"{_f(e.ci[0])} to {_f(e.ci[1])}", str(e.n), e.inference]
+             for e in a.estimates],
+        ))
+        out += ["", *figure("forest")]
     else:
-        out.append("No estimate.")
-    out.append("")
+        out += ["No estimate.", ""]
+    if a.skipped_estimators:
+        out += ["Not run: " + "; ".join(a.skipped_estimators), ""]
     out += ["## Diagnostics", ""]
-    any_diag = False
-    for e in a.estimates:
-        rows = _diag_rows(dict(e.diagnostics))
-        if rows:
-            any_diag = True
-            out += [f"**{e.method}**", "", _md_table(["diagnostic", "value"], [list(r) for r in rows]), ""]
-        for w in e.warnings:
-            out.append(f"- warning ({e.method}): {w}")
-    if not any_diag:
-        out += ["No diagnostics reported.", ""]
-    out += ["## Refutations", ""]
-    if a.refutations:
-        out.append(
-            _md_table(
-                ["refuter", "verdict", "new effect", "p-value", "rule"],
-                [[r.method, r.verdict.upper(), _f(r.new_effect), _p(r.p_value), r.rule] for r in a.refutations],
-            )
-        )
+    if c["diagnostics"]:
+        out += [_md_table(_DIAG_HEADER, [[r[k] for k in ("estimator", "name", "value", "unit", "threshold", "verdict")]
+                                         for r in c["diagnostics"]]), "", f"*{c['diagnostic_verdicts']}*", ""]
     else:
-        out.append("No refuters were run.")
-    out.append("")
+        out += ["No diagnostics reported.", ""]
+    out += figure("overlap") + figure("balance")
+    for e in a.estimates:
+        out += [f"- warning ({e.method}): {w}" for w in e.warnings]
+    out += ["", "## Refutations", ""]
+    if a.refutations:
+        out.append(_md_table(_REF_HEADER, [
+            [r["refuter"], r["verdict"].upper(), _f(r["new_effect"]), _p(r["p_value"]), r["p_value_tests"], r["rule"], r["can_detect"]]
+            for r in c["refutations"]
+        ]))
+        out += ["", f"*{c['p_value_note']}*", "", f"*{c['pass_definition']}*", "",
+                f"{a.refutations[0].n_simulations} simulations per refuter, on the {a.estimate.method} estimate.", ""]
+        out += figure("refutations")
+    else:
+        out += ["No refuters were run.", ""]
     out += ["## Sensitivity", ""]
-    if a.e_value is not None:
-        out += [a.e_value.summary() + ".", ""]
-    if a.ovb is not None:
-        out += ["```", a.ovb.summary(), "```", ""]
-    if a.e_value is None and a.ovb is None:
-        out += ["Not run.", ""]
+    sens = c["sensitivity"]
+    out += [f"- {v}" for v in sens.values()] or ["Not run."]
+    out.append("")
+    out += figure("sensitivity")
+    if c["benchmarks"]:
+        out += [_md_table(_BENCH_HEADER, _bench_rows(c)), ""]
     out += ["## Graph vs data: implied independencies", ""]
     if a.local_tests is not None:
         lt = a.local_tests
-        out += [lt.summary().splitlines()[0], ""]
-        out.append(
-            _md_table(
-                ["implication", "test", "effect size", "p", "adjusted p", "contradicted"],
-                [
-                    [r.statement, r.test, f"{r.effect_name} {_f(r.effect, 3)}", _p(r.p_value), _p(r.p_adjusted),
-                     "**yes**" if r.rejected else "no"]
-                    for r in lt
-                ],
-            )
-        )
+        out += [lt.summary().splitlines()[0] + ".", ""]
+        out.append(_md_table(_LT_HEADER, [
+            [r.statement, r.test, f"{r.effect_name} {_f(r.effect, 3)}", _p(r.p_value), _p(r.p_adjusted),
+             "**yes**" if r.rejected else "no"]
+            for r in sorted(lt, key=lambda r: r.p_adjusted)
+        ]))
     else:
         out.append("Not run.")
     out += ["", "## Limits", ""]
@@ -330,15 +394,20 @@ h2 { font-size: 1.2rem; border-bottom: 1px solid var(--line); padding-bottom: .2
 nav { font-size: .9rem; color: var(--muted); }
 nav a { color: inherit; margin-right: .8rem; }
 table { border-collapse: collapse; width: 100%; margin: .6rem 0; font-size: .9rem; }
-th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
+th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top;
+         overflow-wrap: break-word; }
 th { background: #f6f8fa; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 pre { background: #f6f8fa; padding: .7rem; overflow-x: auto; font-size: .85rem; white-space: pre-wrap; }
 .headline { font-size: 1.05rem; background: #f6f8fa; border-left: 4px solid #0969da; padding: .6rem .9rem; }
-.verdict { font-weight: 600; text-transform: uppercase; font-size: .8rem; }
+.problems { border-left: 4px solid var(--fail); background: #fff5f5; padding: .5rem .9rem; margin: .6rem 0; }
+.problems li { margin: .25rem 0; }
+.verdict { font-weight: 600; text-transform: uppercase; font-size: .8rem; white-space: nowrap; }
 .pass { color: var(--pass); } .warn { color: var(--warn); } .fail { color: var(--fail); }
-.figure { overflow-x: auto; border: 1px solid var(--line); padding: .5rem; text-align: center; }
-.figure svg { max-width: 100%; max-height: 34rem; width: auto; height: auto; }
+.critical { color: var(--fail); } .warning { color: var(--warn); } .note { color: var(--muted); }
+figure.figure { overflow-x: auto; border: 1px solid var(--line); padding: .5rem; text-align: center; margin: .8rem 0; }
+.figure svg { max-width: 100%; max-height: 40rem; width: auto; height: auto; }
+figcaption { font-size: .85rem; color: var(--muted); text-align: left; margin-top: .3rem; }
 ul.limits li { margin: .3rem 0; }
 .muted { color: var(--muted); font-size: .85rem; }
 """
@@ -354,19 +423,45 @@ def _table(header: list[str], rows: list[list[str]], num: set[int] | None = None
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def html_body(a: Any) -> str:
-    """The report's content (everything inside ``<body>``), usable inline in Jupyter."""
+def _verdict_span(v: str) -> str:
+    return f'<span class="verdict {escape(v)}">{escape(v)}</span>' if v in ("pass", "warn", "fail") else escape(v)
+
+
+def html_body(a: Any, *, figures: Mapping[str, str] | None = None) -> str:
+    """The report's content (everything inside ``<body>``), usable inline in Jupyter.
+
+    ``figures`` maps figure names to inline SVG; by default every figure of
+    ``a.figures`` is drawn and embedded.
+    """
+    from dagcore.estimators.report.figures import figure_svg
+    from dagcore.estimators.report.readable import report_content
+
+    c = report_content(a)
+    svgs = dict(figures) if figures is not None else {name: figure_svg(fig) for name, fig in a.figures.items()}
     e = escape
-    parts = [f"<h1>Causal analysis: effect of {e(a.exposure)} on {e(a.outcome)}</h1>"]
+    parts = [f"<h1>{e(c['title'])}</h1>"]
     parts.append("<nav>" + "".join(f'<a href="#{sid}">{e(title)}</a>' for sid, title in SECTIONS) + "</nav>")
 
     def section(sid: str, inner: str) -> None:
         title = dict(SECTIONS)[sid]
         parts.append(f'<section id="{sid}"><h2>{e(title)}</h2>{inner}</section>')
 
-    summary = f'<p class="headline">{e(_headline(a))}</p>'
-    ds = a.data_summary
-    summary += f'<p class="muted">Data: {ds.get("rows", "?")} rows, {ds.get("columns", "?")} columns.</p>'
+    def figure(name: str) -> str:
+        if name not in svgs:
+            return ""
+        return (f'<figure class="figure" id="figure-{name}">{svgs[name]}'
+                f"<figcaption>{e(_figure_caption(c, name))}</figcaption></figure>")
+
+    summary = ""
+    problems = _problems(a)
+    if problems:
+        summary += '<div class="problems"><b>Problems, most serious first</b><ul>' + "".join(
+            f'<li><span class="verdict {e(str(p.severity))}">{e(str(p.severity))}</span> {e(p.message)}</li>' for p in problems
+        ) + "</ul></div>"
+    summary += f'<p class="headline">{e(_headline(a))}</p>'
+    summary += f'<p class="muted" id="rows-used">{e(c["rows_used"])}</p>'
+    if a.refutations:
+        summary += f'<p class="muted" id="pass-definition">{e(c["pass_definition"])}</p>'
     section("summary", summary)
     caption = "" if "legend" in a.graph_svg else (
         '<p class="muted">Green: exposure; blue: outcome; dashed: unobserved; '
@@ -387,44 +482,43 @@ def html_body(a: Any) -> str:
             [e(x.method), e(x.target), _f(x.value), _f(x.se), f"{_f(x.ci[0])} to {_f(x.ci[1])}", str(x.n), e(x.inference)]
             for x in a.estimates
         ]
-        est = _table(["method", "target", "estimate", "SE", "CI", "n", "inference"], rows, {2, 3, 4, 5})
+        est = _table(["method", "target", "estimate", "SE", "CI", "rows used", "inference"], rows, {2, 3, 4, 5})
+        est += figure("forest")
     else:
         est = "<p>No estimate" + (": the effect is not identifiable." if not a.estimable else ".") + "</p>"
     if a.skipped_estimators:
         est += '<p class="muted">Not run: ' + "; ".join(e(s) for s in a.skipped_estimators) + "</p>"
     section("estimates", est)
-    diag = ""
-    for x in a.estimates:
-        diag_rows = _diag_rows(dict(x.diagnostics))
-        if diag_rows:
-            diag += f"<h3>{e(x.method)}</h3>" + _table(["diagnostic", "value"], [[e(k), e(v)] for k, v in diag_rows], {1})
-        if x.warnings:
-            diag += "<ul>" + "".join(f"<li>{e(w)}</li>" for w in x.warnings) + "</ul>"
-    section("diagnostics", diag or "<p>No diagnostics reported.</p>")
+    if c["diagnostics"]:
+        diag = _table(_DIAG_HEADER, [
+            [e(r["estimator"]), e(r["name"]), e(r["value"]), e(r["unit"]), e(r["threshold"]), _verdict_span(r["verdict"])]
+            for r in c["diagnostics"]
+        ]) + f'<p class="muted">{e(c["diagnostic_verdicts"])}</p>'
+    else:
+        diag = "<p>No diagnostics reported.</p>"
+    diag += figure("overlap") + figure("balance")
+    warns = [f"<li>{e(x.method)}: {e(w)}</li>" for x in a.estimates for w in x.warnings]
+    if warns:
+        diag += "<ul>" + "".join(warns) + "</ul>"
+    section("diagnostics", diag)
     if a.refutations:
         rows = [
-            [
-                e(r.method),
-                f'<span class="verdict {r.verdict}">{r.verdict}</span>',
-                _f(r.new_effect),
-                _p(r.p_value),
-                e(r.rule),
-                e(r.detects),
-            ]
-            for r in a.refutations
+            [e(r["refuter"]), _verdict_span(r["verdict"]), _f(r["new_effect"]), _p(r["p_value"]), e(r["p_value_tests"]),
+             e(r["rule"]), e(r["can_detect"])]
+            for r in c["refutations"]
         ]
-        ref = _table(["refuter", "verdict", "new effect", "p-value", "rule", "can detect"], rows, {2, 3})
+        ref = _table(_REF_HEADER, rows, {2, 3})
+        ref += f'<p class="muted">{e(c["p_value_note"])}</p><p class="muted">{e(c["pass_definition"])}</p>'
         sims = a.refutations[0].n_simulations
         ref += f'<p class="muted">{sims} simulations per refuter, on the {e(a.estimate.method)} estimate.</p>'
+        ref += figure("refutations")
     else:
         ref = "<p>No refuters were run.</p>"
     section("refutations", ref)
-    sens = ""
-    if a.e_value is not None:
-        sens += f"<p>{e(a.e_value.summary())}.</p>"
-    if a.ovb is not None:
-        sens += f"<pre>{e(a.ovb.summary())}</pre>"
-        sens += f'<div class="figure">{a.ovb.contour_svg()}</div>'
+    sens = "".join(f'<p id="sensitivity-{k.replace("_", "-")}">{e(v)}</p>' for k, v in c["sensitivity"].items())
+    sens += figure("sensitivity")
+    if c["benchmarks"]:
+        sens += _table(_BENCH_HEADER, [[e(x) for x in row] for row in _bench_rows(c)], {1, 2, 3})
     section("sensitivity", sens or "<p>Not run.</p>")
     if a.local_tests is not None:
         lt = a.local_tests
@@ -435,9 +529,7 @@ def html_body(a: Any) -> str:
             ]
             for r in sorted(lt, key=lambda r: r.p_adjusted)
         ]
-        lts = f"<p>{e(lt.summary().splitlines()[0])}.</p>" + _table(
-            ["implication", "test", "effect size", "p", "adjusted p", "contradicted"], rows, {3, 4}
-        )
+        lts = f"<p>{e(lt.summary().splitlines()[0])}.</p>" + _table(_LT_HEADER, rows, {3, 4})
         if lt.skipped:
             lts += f'<p class="muted">{len(lt.skipped)} implications not tested (variables missing from the data).</p>'
     else:
@@ -454,10 +546,91 @@ def html_body(a: Any) -> str:
 
 
 def to_html(a: Any) -> str:
-    """The analysis report as one self-contained HTML document."""
-    title = escape(f"Causal analysis: {a.exposure} → {a.outcome}")
+    """The analysis report as one self-contained HTML document (figures as inline SVG, no JavaScript)."""
+    title = escape(a.title or f"Causal analysis: {a.exposure} → {a.outcome}")
     return (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         f"<title>{title}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n{html_body(a)}\n</body>\n</html>\n"
     )
+
+
+def _scoped_css(css: str, scope: str) -> str:
+    r"""``css`` with every selector prefixed by ``scope`` (``body`` and ``:root`` become the scope itself).
+
+    Examples
+    --------
+    >>> _scoped_css("h1, th { x: 1; }\nbody { y: 2; }", ".r")
+    '.r h1, .r th { x: 1; }\n.r { y: 2; }'
+    """
+    import re
+
+    def prefix(match: re.Match[str]) -> str:
+        parts = []
+        for sel in match.group(1).split(","):
+            sel = sel.strip()
+            parts.append(scope if sel in ("body", ":root") else f"{scope} {sel}")
+        return ", ".join(parts) + " {"
+
+    return re.sub(r"(?m)^([^{}\n]+?)\s*\{", prefix, css.strip())
+
+
+def notebook_html(a: Any) -> str:
+    """The report for a Jupyter cell: the HTML body with its styles scoped to one ``div`` (the notebook's own styles untouched)."""
+    return f'<div class="dagcore-report"><style>{_scoped_css(_CSS, ".dagcore-report")}</style>{html_body(a)}</div>'
+
+
+# --------------------------------------------------------------------------- files
+
+
+def write_figures(a: Any, folder: str | Path, *, formats: tuple[str, ...] = ("svg",)) -> list[Path]:
+    """Write every figure of the analysis into ``folder`` (created if missing) as ``<name>.<format>``; the paths written."""
+    from dagcore.estimators.report.figures import save_figure
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    return [save_figure(fig, folder / f"{name}.{fmt}") for name, fig in a.figures.items() for fmt in formats]
+
+
+def write_report(a: Any, path: str | Path, *, figures_dir: str | Path | None = None) -> list[Path]:
+    """Write the report to ``path`` (.html, .md or .json) and its figures; the files written.
+
+    A Markdown report links its figures, written as SVG into ``figures_dir``
+    (default: ``<name>_figures`` beside it); an HTML report embeds them and
+    also writes them when ``figures_dir`` is given; a JSON report lists them
+    (and writes them when ``figures_dir`` is given). Every file is written
+    atomically.
+
+    Raises
+    ------
+    DataError
+        ``path`` has another suffix.
+    """
+    import json
+    import os
+
+    from dagcore.errors import DataError
+    from dagcore.files import atomic_write_text
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".html", ".htm", ".md", ".markdown", ".json"):
+        raise DataError(f"report {str(path)!r}: use a .html, .md or .json file name")
+    if suffix in (".md", ".markdown") and figures_dir is None:
+        figures_dir = path.with_name(path.stem + "_figures")
+    written: list[Path] = []
+    if figures_dir is not None:
+        written += write_figures(a, figures_dir)
+    if suffix in (".html", ".htm"):
+        text = to_html(a)
+    elif suffix == ".json":
+        d = a.to_dict()
+        if figures_dir is not None:
+            rel = os.path.relpath(Path(figures_dir), path.parent)
+            for f in d.get("report", {}).get("figures", []):
+                f["file"] = f"{rel}/{f['name']}.svg"
+        text = json.dumps(d, indent=2, ensure_ascii=False)
+    else:
+        text = to_markdown(a, figure_dir=os.path.relpath(Path(figures_dir), path.parent) if figures_dir is not None else None)
+    atomic_write_text(path, text)
+    return [path, *written]

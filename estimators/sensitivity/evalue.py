@@ -70,6 +70,12 @@ class EValue:
             text += f" ({self.conversion})"
         return text
 
+    def _repr_html_(self) -> str:
+        """Jupyter: the summary sentence, with the E-values in bold."""
+        from html import escape
+
+        return f"<p class='dagcore-evalue'><b>E-value {self.point:.3g}</b>: {escape(self.summary())}.</p>"
+
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON form."""
         return {

@@ -4,7 +4,9 @@ Partial R² of the treatment with the outcome, robustness values ``RV_q`` and
 ``RV_{q,α}``, bias-adjusted estimates and bounds for confounders ``k`` times as
 strong as observed benchmark covariates (:func:`ovb_sensitivity` on a
 statsmodels OLS fit, :func:`ols_sensitivity` on a DataFrame), and the contour
-plot of the adjusted estimate over the two partial R² (:meth:`OVBSensitivity.contour_svg`).
+grid of the adjusted estimate over the two partial R² (:meth:`OVBSensitivity.contour_grid`), which the
+report draws as a sensemakr-style contour plot with matplotlib
+(:func:`dagcore.estimators.report.plots.sensitivity_contour`).
 
 References
 ----------
@@ -35,7 +37,6 @@ __all__ = [
     "partial_r2",
     "bias_adjusted",
     "benchmark_bound",
-    "contour_segments",
 ]
 
 
@@ -254,17 +255,49 @@ class OVBSensitivity:
         """JSON text of :meth:`to_dict`."""
         return json.dumps(self.to_dict(), **kwargs)
 
-    def contour_svg(self, *, limit: float | None = None, resolution: int = 81, width: int = 460, height: int = 420) -> str:
-        """Contour plot of the adjusted estimate over (R²_{D~Z|X}, R²_{Y~Z|D,X}) as SVG text.
+    def contour_limit(self) -> float:
+        """The largest partial R² a contour plot shows: room for every benchmark bound and 1.5 × ``RV_q`` (0.4 at least, 0.95 at most)."""
+        need = [0.4] + [max(b.r2dz_x, b.r2yz_dx) * 1.25 for b in self.bounds] + [self.rv_q * 1.5]
+        return min(0.95, max(need))
 
-        The zero contour (where the estimate is explained away) is drawn red
-        and dashed; benchmark bounds are marked as red diamonds; the
-        unadjusted estimate as a black triangle at the origin.
+    def contour_grid(self, *, limit: float | None = None, resolution: int = 101) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The adjusted estimate on a grid of confounder strengths, for a contour plot.
+
+        Returns ``(r2d, r2y, adjusted)``: the partial R² with the treatment
+        (varying along columns), with the outcome (along rows), and the
+        bias-adjusted estimate at each point (:meth:`adjusted`). The report
+        draws it with :func:`dagcore.estimators.report.plots.sensitivity_contour`.
+
+        Examples
+        --------
+        >>> s = OVBSensitivity("d", 2.0, 0.5, 4.0, 100, 0.14, 0.3, 0.2)
+        >>> r2d, r2y, z = s.contour_grid(limit=0.5, resolution=3)
+        >>> bool(z[0, 0] == 2.0), bool(z[2, 2] < 2.0)
+        (True, True)
         """
-        return _contour_svg(self, limit=limit, resolution=resolution, width=width, height=height)
+        limit = self.contour_limit() if limit is None else float(limit)
+        grid = np.linspace(0.0, limit, resolution)
+        r2d, r2y = np.meshgrid(grid, grid)
+        return r2d, r2y, np.asarray(self.adjusted(r2d, r2y), dtype=float)
 
-    def _repr_svg_(self) -> str:
-        return self.contour_svg()
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td>{b.kd:g}× {escape(b.covariate)}</td><td>{100 * b.r2dz_x:.3g}%</td><td>{100 * b.r2yz_dx:.3g}%</td>"
+            f"<td>{b.adjusted_estimate:.4g}</td><td>{b.adjusted_ci[0]:.4g} to {b.adjusted_ci[1]:.4g}</td></tr>"
+            for b in self.bounds
+        )
+        table = (
+            "<table><thead><tr><th>confounder as strong as</th><th>partial R² with treatment</th>"
+            "<th>partial R² with outcome</th><th>adjusted estimate</th><th>CI</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>" if rows else ""
+        )
+        return (
+            f"<div><p><b>Omitted-variable-bias sensitivity of {escape(self.treatment)}</b> (Cinelli &amp; Hazlett 2020): "
+            f"estimate {self.estimate:.4g} (SE {self.se:.4g}); robustness value RV<sub>q={self.q:g}</sub> "
+            f"{100 * self.rv_q:.3g}%, RV<sub>q,α={self.alpha:g}</sub> {100 * self.rv_qa:.3g}%: a confounder explaining "
+            f"{100 * self.rv_q:.3g}% of the residual variance of both the treatment and the outcome would explain the "
+            f"estimate away.</p>{table}</div>"
+        )
 
 
 def _ols(y: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
@@ -452,147 +485,3 @@ def ols_sensitivity(
     else:
         bench = [benchmarks] if isinstance(benchmarks, str) else list(benchmarks)
     return _ovb_from_arrays(y, X, names, treatment, benchmarks=bench, k=k, q=q, alpha=alpha, reduce=reduce)
-
-
-# --------------------------------------------------------------------------- contour plot
-
-
-def contour_segments(
-    x: np.ndarray, y: np.ndarray, z: np.ndarray, level: float
-) -> list[tuple[tuple[float, float], tuple[float, float]]]:
-    """Line segments of the ``level`` contour of ``z[i, j]`` over ``(x[j], y[i])`` by marching squares.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> g = np.linspace(0, 1, 3)
-    >>> z = g[None, :] + 0 * g[:, None]          # z = x
-    >>> segs = contour_segments(g, g, z, 0.25)
-    >>> sorted({round(p[0], 3) for s in segs for p in s})
-    [0.25]
-    """
-    segs: list[tuple[tuple[float, float], tuple[float, float]]] = []
-    above = z > level
-    ny, nx = z.shape
-    for i in range(ny - 1):
-        for j in range(nx - 1):
-            corners = (above[i, j], above[i, j + 1], above[i + 1, j + 1], above[i + 1, j])
-            if all(corners) or not any(corners):
-                continue
-            # corner coordinates and values, counter-clockwise from (i, j)
-            pts = ((x[j], y[i]), (x[j + 1], y[i]), (x[j + 1], y[i + 1]), (x[j], y[i + 1]))
-            vals = (z[i, j], z[i, j + 1], z[i + 1, j + 1], z[i + 1, j])
-            crossings = []
-            for e in range(4):
-                a, b = e, (e + 1) % 4
-                if corners[a] != corners[b]:
-                    t = (level - vals[a]) / (vals[b] - vals[a])
-                    crossings.append(
-                        (float(pts[a][0] + t * (pts[b][0] - pts[a][0])), float(pts[a][1] + t * (pts[b][1] - pts[a][1])))
-                    )
-            # 2 crossings: one segment; 4 (saddle): pair them in order
-            for s in range(0, len(crossings) - 1, 2):
-                segs.append((crossings[s], crossings[s + 1]))
-    return segs
-
-
-def _nice_levels(lo: float, hi: float, n: int = 8) -> list[float]:
-    if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
-        return []
-    raw = (hi - lo) / n
-    mag = 10 ** math.floor(math.log10(raw))
-    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
-    start = math.ceil(lo / step) * step
-    out = []
-    v = start
-    while v <= hi + 1e-12:
-        out.append(round(v, 10))
-        v += step
-    return out
-
-
-def _fmt(v: float) -> str:
-    return f"{v:.3g}"
-
-
-def _contour_svg(s: OVBSensitivity, *, limit: float | None, resolution: int, width: int, height: int) -> str:
-    if limit is None:
-        need = [0.4] + [max(b.r2dz_x, b.r2yz_dx) * 1.25 for b in s.bounds] + [s.rv_q * 1.5]
-        limit = min(0.95, max(need))
-    grid = np.linspace(0.0, limit, resolution)
-    RD, RY = np.meshgrid(grid, grid)  # RD varies along columns (x), RY along rows (y)
-    Z = np.asarray(s.adjusted(RD, RY), dtype=float)
-    ml, mr, mt, mb = 62, 18, 34, 52
-    pw, ph = width - ml - mr, height - mt - mb
-
-    def px(v: float) -> float:
-        return ml + v / limit * pw
-
-    def py(v: float) -> float:
-        return mt + ph - v / limit * ph
-
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-        f'role="img" aria-label="Sensitivity contour plot for {escape(s.treatment)}" '
-        'font-family="Helvetica, Arial, sans-serif" font-size="11">',
-        f"<title>Bias-adjusted estimate of {escape(s.treatment)} by confounder strength</title>",
-        f'<rect x="{ml}" y="{mt}" width="{pw}" height="{ph}" fill="#fff" stroke="#333"/>',
-    ]
-    # ticks
-    for tv in _nice_levels(0.0, limit, 5):
-        out.append(f'<line x1="{px(tv):.1f}" y1="{mt + ph}" x2="{px(tv):.1f}" y2="{mt + ph + 4}" stroke="#333"/>')
-        out.append(f'<text x="{px(tv):.1f}" y="{mt + ph + 16}" text-anchor="middle">{tv:g}</text>')
-        out.append(f'<line x1="{ml - 4}" y1="{py(tv):.1f}" x2="{ml}" y2="{py(tv):.1f}" stroke="#333"/>')
-        out.append(f'<text x="{ml - 7}" y="{py(tv) + 4:.1f}" text-anchor="end">{tv:g}</text>')
-    out.append(
-        f'<text x="{ml + pw / 2:.1f}" y="{height - 12}" text-anchor="middle">'
-        "Partial R² of confounder(s) with the treatment</text>"
-    )
-    out.append(
-        f'<text transform="translate(14 {mt + ph / 2:.1f}) rotate(-90)" text-anchor="middle">'
-        "Partial R² of confounder(s) with the outcome</text>"
-    )
-    out.append(
-        f'<text x="{ml + pw / 2:.1f}" y="20" text-anchor="middle" font-weight="bold">'
-        f"Adjusted estimate of {escape(s.treatment)}</text>"
-    )
-    finite = Z[np.isfinite(Z)]
-    # levels between "as far past zero as the estimate is from it" and the estimate: the region of interest
-    lo = max(float(finite.min()), -abs(s.estimate)) if finite.size else 0.0
-    hi = min(float(finite.max()), abs(s.estimate)) if finite.size else 0.0
-    levels = _nice_levels(lo, hi, 8) if finite.size else []
-    null_level = 0.0
-    drawn: list[float] = [lv for lv in levels if abs(lv - null_level) > 1e-12]
-    for lv, style in [(lv, "level") for lv in drawn] + [(null_level, "null")]:
-        segs = contour_segments(grid, grid, Z, lv)
-        if not segs:
-            continue
-        d = " ".join(f"M{px(a[0]):.1f} {py(a[1]):.1f}L{px(b[0]):.1f} {py(b[1]):.1f}" for a, b in segs)
-        if style == "null":
-            out.append(f'<path d="{d}" stroke="#c62828" stroke-width="2" stroke-dasharray="6 4" fill="none"/>')
-        else:
-            out.append(f'<path d="{d}" stroke="#555" stroke-width="1" fill="none"/>')
-        # label at the segment nearest the middle of the plot's diagonal
-        mid = min(segs, key=lambda sg: abs(sg[0][0] - sg[0][1]) + abs(sg[0][0] - limit * 0.55))
-        colour = "#c62828" if style == "null" else "#333"
-        out.append(
-            f'<text x="{px(mid[0][0]) + 3:.1f}" y="{py(mid[0][1]) - 3:.1f}" fill="{colour}">{_fmt(lv)}</text>'
-        )
-    # unadjusted estimate
-    x0, y0 = px(0.0), py(0.0)
-    out.append(f'<path d="M{x0:.1f} {y0 - 7:.1f}L{x0 + 6:.1f} {y0 + 3:.1f}L{x0 - 6:.1f} {y0 + 3:.1f}Z" fill="#000"/>')
-    out.append(f'<text x="{x0 + 8:.1f}" y="{y0 - 6:.1f}">Unadjusted ({_fmt(s.estimate)})</text>')
-    for b in s.bounds:
-        if b.r2dz_x > limit or b.r2yz_dx > limit:
-            continue
-        bx, by = px(b.r2dz_x), py(b.r2yz_dx)
-        out.append(
-            f'<path d="M{bx:.1f} {by - 5:.1f}L{bx + 5:.1f} {by:.1f}L{bx:.1f} {by + 5:.1f}L{bx - 5:.1f} {by:.1f}Z" '
-            'fill="#c62828"/>'
-        )
-        out.append(
-            f'<text x="{bx + 7:.1f}" y="{by + 4:.1f}" fill="#c62828">{b.kd:g}× {escape(b.covariate)} '
-            f"({_fmt(b.adjusted_estimate)})</text>"
-        )
-    out.append("</svg>")
-    return "\n".join(out)
