@@ -88,7 +88,7 @@ def _adjust(args: argparse.Namespace) -> int:
     if not sets and g.kind in ("pdag", "mag", "pag"):
         from dagcore.identification.generalized import amenability
 
-        problem = amenability(g, x, y)
+        problem = amenability(g, x, y)  # type: ignore[arg-type]  # g.kind says it is a marked graph
         none += f": {problem}" if problem else ""
     common.show(args, {"exposure": sorted(x), "outcome": sorted(y), "kind": kind, "sets": [sorted(s) for s in sets], "truncated": truncated}, [
         *(common.braces(sorted(s)) for s in sets),
