@@ -43,7 +43,7 @@ __all__ = [
     "minimal_separator",
 ]
 
-Adjacency = Mapping[str, Mapping[str, Any]]
+Adjacency = Mapping[Any, Collection[Any]]  # networkx's _succ/_pred, or a dict of neighbour lists
 
 
 def successors(graph: nx.DiGraph) -> Adjacency:

@@ -452,7 +452,7 @@ class CausalGraph:
         """
         return self._reach(successors(self._nx), nodes, include_self)
 
-    def _reach(self, adjacency: Mapping[str, Mapping[str, Any]], nodes: str | Iterable[str], include_self: bool) -> frozenset[str]:
+    def _reach(self, adjacency: Mapping[Any, Any], nodes: str | Iterable[str], include_self: bool) -> frozenset[str]:
         start = self.check_nodes(nodes)
         seen = reach(adjacency, start)
         return frozenset(seen if include_self else seen - start)

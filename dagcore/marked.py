@@ -157,6 +157,17 @@ class MarkedGraph:
     TOKENS: frozenset[str] = frozenset(_MARKS_TOKEN.values())
     MULTI = False  # several edges between one pair
 
+    _nodes: tuple[str, ...]
+    _edges: tuple[MarkedEdge, ...]
+    _pairs: Mapping[frozenset[str], tuple[MarkedEdge, ...]]
+    _roles: Mapping[str, frozenset[str]]
+    _labels: Mapping[str, str]
+    _positions: Mapping[str, tuple[float, float]]
+    _name: str | None
+    _attributes: Mapping[str, Any]
+    _hash: int | None
+    _cache: dict[str, Any]
+
     __slots__ = ("_nodes", "_edges", "_pairs", "_roles", "_labels", "_positions", "_name", "_attributes", "_hash", "_cache")
 
     def __init__(

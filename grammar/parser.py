@@ -203,7 +203,7 @@ class _ToStatements(Transformer_NonRecursive):
 
     @v_args(meta=True)
     def chain(self, meta: Any, children: list[Any]) -> _Chain:
-        terms: list[list[_Name]] = []
+        terms: list[Any] = []
         arrows: list[Token] = []
         attrs: list[tuple[str, Any, _Loc]] = []
         for child in children:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from dagcore.cli.common import STDIN, add_file_argument, check_stdin_once, output_path
 from dagcore.errors import DagcoreError
@@ -115,7 +116,7 @@ def _convert(args: argparse.Namespace) -> int:
     to_stdout = args.output in (None, STDIN)
     if not to_stdout:
         output_path(args.output)
-    g = load_graph(args.file)
+    g: Any = load_graph(args.file)
     if args.to in CLASSES:
         g = _to_class(g, args.to)
         args.to = "dag"
@@ -167,7 +168,7 @@ def _equivalent(args: argparse.Namespace) -> int:
 
     if args.limit < 1:
         raise GraphError(f"--limit must be a positive number of DAGs, got {args.limit}")
-    g = load_graph(args.file)
+    g: Any = load_graph(args.file)
     if isinstance(g, CausalGraph):
         if g.latent:
             raise GraphError("the DAG has latent nodes: its class over the observed nodes is a PAG, not a set of DAGs; convert --to mag")
