@@ -163,8 +163,13 @@ def _analyze_inputs(args: argparse.Namespace) -> tuple[Any, Any, dict[str, Any],
     return graph, frame, options, spec
 
 
-def _check_target(spec: Any, result: Any) -> None:
-    """The spec's ``target`` is used, or refused with the reason: every estimate must estimate it."""
+def _check_target(spec: Any, result: Any, target: str | None = None) -> None:
+    """The asked ``target`` (``--target`` or the spec's) is used, or refused with the reason: every estimate must estimate it."""
+    asked = target or (spec.target if spec is not None else None)
+    if asked is not None and not result.estimates:
+        reasons = "; ".join(result.skipped_estimators) or "no estimator ran"
+        where = f"{spec.path}: target" if spec is not None and spec.target == asked else "--target"
+        raise DataError(f"{where} {asked!r}: no estimator of the analysis estimates it ({reasons})")
     if spec is None or spec.target is None:
         return
     wrong = [f"{e.method} estimates {e.target}" for e in result.estimates if str(e.target).split(" ")[0] != spec.target]
@@ -187,7 +192,7 @@ def _analyze(args: argparse.Namespace) -> int:
     if spec is not None and spec.target is not None:
         options.setdefault("target", spec.target)
     result = analyze(graph, data, progress=not args.quiet, **options)
-    _check_target(spec, result)
+    _check_target(spec, result, options.get("target"))
     written = []
     if output is not None:
         written = write_report(result, args.output, figures_dir=args.figures)

@@ -464,7 +464,7 @@ def _unselected_strategy(g: CausalGraph, x: tuple[str, ...], y: tuple[str, ...])
         v = sorted(tied & (frozenset(x) | frozenset(y)))[0]
         return f"{v} is d-connected to the selection {_names(s)}, so its distribution in the selected sample is not the population's"
     est = identify(g.with_roles(selected=(), latent=frozenset(g.latent) | tied | s), x, y)
-    if not est.identified:
+    if not est.estimable:
         return (
             f"treating the {len(tied)} variables d-connected to the selection as unobserved, the effect is not identifiable"
             + (f" ({est.reason})" if est.reason else "")

@@ -20,7 +20,7 @@ import numpy as np
 
 from dagcore.errors import DagcoreError, DataError, EstimatorError
 
-__all__ = ["Analysis", "analyze", "DEFAULT_ESTIMATORS", "effect_roles", "e_value_for", "ovb_for", "data_overlap", "problem_lines"]
+__all__ = ["Analysis", "analyze", "DEFAULT_ESTIMATORS", "effect_roles", "e_value_for", "ovb_for", "data_overlap"]
 
 log = logging.getLogger("dagcore")
 
@@ -125,11 +125,7 @@ class Analysis:
         """A terminal summary: the problems first, then identification, estimates, verdicts, sensitivity, graph tests, limits."""
         from dagcore.estimators.report.formats import terminal_summary
 
-        text = terminal_summary(self)
-        lines = problem_lines(self.problems)
-        if not lines or text.startswith(lines[0]):
-            return text
-        return "\n".join([*lines, "", text])
+        return terminal_summary(self)
 
     def __str__(self) -> str:
         return self.summary()
@@ -185,18 +181,6 @@ def _report_content(a: Analysis) -> dict[str, Any]:
     from dagcore.estimators.report.readable import report_content
 
     return report_content(a)
-
-
-def problem_lines(problems: Sequence[Any]) -> list[str]:
-    """The problems as the first lines of a summary, most serious first: ``Problem i/n [severity]: message``.
-
-    Examples
-    --------
-    >>> from dagcore.estimators.report.problems import Problem
-    >>> problem_lines([Problem("no_overlap", "critical", "No overlap: ..."), Problem("rows_dropped", "note", "3 rows ...")])
-    ['Problem 1/2 [critical]: No overlap: ...', 'Problem 2/2 [note]: 3 rows ...']
-    """
-    return [f"Problem {i}/{len(problems)} [{p.severity}]: {p.message}" for i, p in enumerate(problems, 1)]
 
 
 def _to_stderr(message: str) -> None:
@@ -579,6 +563,10 @@ def data_overlap(estimand: Any, data: Any) -> tuple[Any, str | None]:
             ps = fit_propensity(data, t_name, covs)
     except SeparationError as err:
         return separated_overlap(str(err), t), None
+    except DataError as err:
+        if "no overlap" in str(err):  # fitted propensities of exactly 0 or 1: the arms do not overlap
+            return separated_overlap(str(err), t), None
+        return None, f"overlap not measured: {err}"
     except (DagcoreError, ValueError, np.linalg.LinAlgError) as err:
         return None, f"overlap not measured: {err}"
     return assess_overlap(ps, t, warn=False), None

@@ -214,12 +214,9 @@ def _headline(a: Any) -> str:
 
 def _problem_lines(a: Any) -> list[str]:
     """The problems under their heading, in the form ``Analysis.summary`` prints them (so it does not print them twice)."""
-    problems = _problems(a)
-    if not problems:
-        return []
-    critical = sum(1 for p in problems if p.severity == "critical")
-    first = f"PROBLEMS ({len(problems)}, most serious first{f'; {critical} critical' if critical else ''}):"
-    return [first, *(f"  {p}" for p in problems)]
+    from dagcore.estimators.report.problems import problem_lines
+
+    return problem_lines(_problems(a))
 
 
 def terminal_summary(a: Any) -> str:

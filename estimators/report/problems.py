@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["PROBLEM_KINDS", "SEVERITIES", "Problem", "find_problems", "estimator_disagreement"]
+__all__ = ["PROBLEM_KINDS", "SEVERITIES", "Problem", "find_problems", "estimator_disagreement", "problem_lines"]
 
 #: Severities, most serious first. ``critical``: the headline number should not be read as it is;
 #: ``warning``: it may be wrong, look; ``note``: worth knowing.
@@ -272,3 +272,15 @@ def find_problems(
             {"dropped": dropped, "rows": rows, "share": share},
         ))
     return tuple(sorted(found, key=_order))
+
+
+def problem_lines(problems: Sequence[Any]) -> list[str]:
+    """The problems as the first lines of a summary, most serious first: ``Problem i/n [severity]: message``.
+
+    Examples
+    --------
+    >>> from dagcore.estimators.report.problems import Problem
+    >>> problem_lines([Problem("no_overlap", "critical", "No overlap: ..."), Problem("rows_dropped", "note", "3 rows ...")])
+    ['Problem 1/2 [critical]: No overlap: ...', 'Problem 2/2 [note]: 3 rows ...']
+    """
+    return [f"Problem {i}/{len(problems)} [{p.severity}]: {p.message}" for i, p in enumerate(problems, 1)]
