@@ -64,6 +64,10 @@ class Analysis:
         binary exposure with covariates: the data's overlap, whatever the estimators.
     propensity : PropensityOverlap or None
         Propensity scores by arm for the overlap figure (:mod:`~dagcore.estimators.report.overlap`).
+    heterogeneity : Heterogeneity or None
+        For an analysis with a CATE estimator: the BLP test, GATES and the held-out gain curve of the
+        first CATE estimate (:meth:`~dagcore.estimators.cate.CateEstimator.heterogeneity`), shown in
+        the report's "Heterogeneous effects" section with its three figures.
     title : str
         The report's title (from an analysis specification), or empty.
     limits : tuple of str
@@ -93,6 +97,7 @@ class Analysis:
     seconds: Mapping[str, float] = field(default_factory=dict, compare=False)
     graph_svg: str = field(default="", compare=False, repr=False)
     propensity: Any = field(default=None, compare=False, repr=False)
+    heterogeneity: Any = field(default=None, compare=False, repr=False)
     title: str = ""
 
     @cached_property
@@ -139,6 +144,7 @@ class Analysis:
             "estimates": self.estimates, "skipped_estimators": self.skipped_estimators, "refutations": self.refutations,
             "sensitivity": {"e_value": self.e_value, "ovb": self.ovb}, "local_tests": self.local_tests,
             "problems": self.problems, "overlap": self.overlap,
+            "heterogeneity": self.heterogeneity.to_dict() if self.heterogeneity is not None else None,
             "limits": self.limits, "notes": self.notes, "data": self.data_summary, "seconds": self.seconds,
             "report": _report_content(self),
         })
@@ -572,6 +578,27 @@ def data_overlap(estimand: Any, data: Any) -> tuple[Any, str | None]:
     return assess_overlap(ps, t, warn=False), None
 
 
+def _heterogeneity(estimates: Sequence[Any], notes: list[str]) -> Any:
+    """BLP, GATES and the gain curve of the first CATE estimate (its cross-fitted scores), or None.
+
+    Examples
+    --------
+    >>> _heterogeneity([], []) is None
+    True
+    """
+    from dagcore.estimators.cate import CateEstimator
+
+    for e in estimates:
+        est = getattr(e, "estimator", None)
+        if isinstance(est, CateEstimator) and getattr(est, "scores_", None) is not None:
+            try:
+                return est.heterogeneity()
+            except (DagcoreError, ValueError, np.linalg.LinAlgError) as err:
+                notes.append(f"heterogeneity tests skipped for {e.method}: {err}")
+                return None
+    return None
+
+
 def analyze(
     graph: Any,
     data: Any,
@@ -760,10 +787,12 @@ def analyze(
     propensity, note = propensity_overlap(estimates, estimand, data)
     if note:
         notes.append(note)
+    heterogeneity = _heterogeneity(estimates, notes)
     svg = graph_svg(g, adjusted=estimand.adjustment_set if estimand.estimable else None)
     return Analysis(
         graph=g, exposure=t, outcome=y, estimand=estimand,
         estimates=tuple(estimates), skipped_estimators=tuple(skipped), refutations=tuple(refutations),
         e_value=ev, ovb=ovb, local_tests=lt, problems=problems, overlap=overlap, limits=tuple(_limits(found)), notes=tuple(notes),
         data_summary=summary, seconds=seconds, graph_svg=svg, propensity=propensity, title=title,
+        heterogeneity=heterogeneity,
     )

@@ -27,6 +27,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("graph", "Causal graph"),
     ("identification", "Identification"),
     ("estimates", "Estimates"),
+    ("heterogeneity", "Heterogeneous effects"),
     ("diagnostics", "Diagnostics"),
     ("refutations", "Refutations"),
     ("sensitivity", "Sensitivity"),
@@ -231,6 +232,8 @@ def terminal_summary(a: Any) -> str:
         lines += [a.estimand.summary(), ""]
     for e in a.estimates:
         lines.append(e.summary())
+    if a.heterogeneity is not None:
+        lines += ["", "Heterogeneous effects:", *(f"  {line}" for line in a.heterogeneity.lines())]
     if a.refutations:
         lines.append("")
         lines.extend(r.summary() for r in a.refutations)
@@ -333,6 +336,9 @@ def to_markdown(a: Any, *, figure_dir: str | None = None) -> str:
         out += ["No estimate.", ""]
     if a.skipped_estimators:
         out += ["Not run: " + "; ".join(a.skipped_estimators), ""]
+    if a.heterogeneity is not None:
+        out += ["## Heterogeneous effects", "", *a.heterogeneity.lines(), ""]
+        out += [*figure("cate_distribution"), *figure("cate_gates"), *figure("cate_gain")]
     out += ["## Diagnostics", ""]
     if c["diagnostics"]:
         out += [_md_table(_DIAG_HEADER, [[r[k] for k in ("estimator", "name", "value", "unit", "threshold", "verdict")]
@@ -437,7 +443,8 @@ def html_body(a: Any, *, figures: Mapping[str, str] | None = None) -> str:
     svgs = dict(figures) if figures is not None else {name: figure_svg(fig) for name, fig in a.figures.items()}
     e = escape
     parts = [f"<h1>{e(c['title'])}</h1>"]
-    parts.append("<nav>" + "".join(f'<a href="#{sid}">{e(title)}</a>' for sid, title in SECTIONS) + "</nav>")
+    shown = [(sid, title) for sid, title in SECTIONS if sid != "heterogeneity" or a.heterogeneity is not None]
+    parts.append("<nav>" + "".join(f'<a href="#{sid}">{e(title)}</a>' for sid, title in shown) + "</nav>")
 
     def section(sid: str, inner: str) -> None:
         title = dict(SECTIONS)[sid]
@@ -486,6 +493,9 @@ def html_body(a: Any, *, figures: Mapping[str, str] | None = None) -> str:
     if a.skipped_estimators:
         est += '<p class="muted">Not run: ' + "; ".join(e(s) for s in a.skipped_estimators) + "</p>"
     section("estimates", est)
+    if a.heterogeneity is not None:
+        het = "".join(f"<p>{e(line)}</p>" for line in a.heterogeneity.lines())
+        section("heterogeneity", het + figure("cate_distribution") + figure("cate_gates") + figure("cate_gain"))
     if c["diagnostics"]:
         diag = _table(_DIAG_HEADER, [
             [e(r["estimator"]), e(r["name"]), e(r["value"]), e(r["unit"]), e(r["threshold"]), _verdict_span(r["verdict"])]

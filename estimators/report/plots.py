@@ -54,6 +54,12 @@ FIGURES: dict[str, str] = {
     "and 0.",
     "sensitivity": "Sensitivity contour: the estimate adjusted for an unobserved confounder of given partial R² with "
     "the treatment (x) and the outcome (y); the red dashed line is where the estimate is explained away.",
+    "cate_distribution": "Heterogeneity: the distribution of the out-of-sample CATE (each row's effect predicted by a "
+    "model fit without its fold).",
+    "cate_gates": "Heterogeneity: GATES, the average effect in each quintile of the predicted CATE, with its interval; "
+    "rising bars mean the CATE ranks who benefits.",
+    "cate_gain": "Heterogeneity: the held-out gain curve (Qini-type) of treating by the predicted CATE against random "
+    "targeting, from doubly robust scores.",
 }
 
 _TREATED, _CONTROL, _RED, _GREY = "#2b7bba", "#e08214", "#c62828", "#666666"
@@ -366,7 +372,13 @@ def analysis_figures(a: Any) -> dict[str, Any]:
         "refutations": lambda: refutation_plot(a.refutations),
         "sensitivity": lambda: sensitivity_contour(a.ovb),
     }
-    return {name: draw[name]() for name in figure_names(a)}
+    names = figure_names(a)
+    figures = {name: draw[name]() for name in names if name in draw}
+    if any(name.startswith("cate_") for name in names):
+        from dagcore.estimators.report.heterogeneity import heterogeneity_figures
+
+        figures.update({f"cate_{k}": fig for k, fig in heterogeneity_figures(a.heterogeneity).items()})
+    return figures
 
 
 def figure_names(a: Any) -> list[str]:
@@ -389,4 +401,6 @@ def figure_names(a: Any) -> list[str]:
         names.append("refutations")
     if a.ovb is not None:
         names.append("sensitivity")
+    if getattr(a, "heterogeneity", None) is not None:
+        names += ["cate_distribution", "cate_gates", "cate_gain"]
     return names
