@@ -234,3 +234,31 @@ def test_cli_refuses_a_target_the_estimators_do_not_estimate(tmp_path: Path, cap
     assert re.search(r"target 'ATT': no estimator of the analysis estimates it \(regression: .*needs the default \(interacted\) model", capsys.readouterr().err)
     assert main(["analyze", "-q"]) == 1
     assert "analyze needs a graph" in capsys.readouterr().err
+
+
+def test_a_cate_analysis_has_the_heterogeneity_section_with_its_figures() -> None:
+    import warnings
+
+    import numpy as np
+    import pandas as pd
+
+    from dagcore import parse
+    from dagcore.estimators.report.analysis import analyze
+
+    rng = np.random.default_rng(0)
+    n = 1200
+    x, w = rng.normal(size=n), rng.normal(size=n)
+    t = (rng.random(n) < 1 / (1 + np.exp(-0.5 * w))).astype(float)
+    df = pd.DataFrame({"x": x, "w": w, "t": t, "y": (1 + x) * t + w + rng.normal(size=n)})
+    g = parse("x -> y; w -> t; w -> y; t -> y; x -> t; t [exposure]; y [outcome]")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a = analyze(g, df, estimators=["dr_learner"], refuters=[], local_tests=False, progress=False)
+        plain = analyze(g, df, estimators=["regression"], refuters=[], local_tests=False, progress=False)
+    assert a.heterogeneity is not None and a.heterogeneity.blp.slope > 0.5  # the CATE is 1 + x: heterogeneity detected
+    assert {"cate_distribution", "cate_gates", "cate_gain"} <= set(a.figures)
+    html = a.to_html()
+    assert 'id="heterogeneity"' in html and 'id="figure-cate_gates"' in html
+    assert "## Heterogeneous effects" in a.to_markdown() and "Heterogeneous effects:" in a.summary()
+    assert a.to_dict()["heterogeneity"]["blp"]
+    assert plain.heterogeneity is None and 'id="heterogeneity"' not in plain.to_html()
