@@ -364,7 +364,7 @@ def active_walk(
     walk = Walk()
     came_up, came_down = walk.up, walk.down
     queue: deque[State] = deque()
-    for x in sources:
+    for x in sorted(sources):  # a deterministic witness, whatever order the set iterates in
         came_up[x] = None
         queue.append((x, True))
     push = queue.append

@@ -49,7 +49,8 @@ def analysis() -> Analysis:
 @pytest.mark.slow
 def test_every_figure_is_drawn_for_a_backdoor_analysis(analysis: Analysis) -> None:
     figs = analysis.figures
-    assert list(figs) == list(FIGURES) == figure_names(analysis)
+    backdoor = [name for name in FIGURES if not name.startswith("cate_")]  # the CATE figures need a CATE estimator
+    assert list(figs) == backdoor == figure_names(analysis)
     for fig in figs.values():
         svg = fig._repr_svg_()  # Jupyter shows each figure as SVG
         assert ET.fromstring(svg).tag.endswith("svg")

@@ -21,13 +21,14 @@ __all__ = [
     "write_report", "SECTIONS",
 ]
 
+#: The section a CATE analysis adds after the estimates: BLP, GATES and the gain curve.
+HETEROGENEITY_SECTION = ("heterogeneity", "Heterogeneous effects")
 #: Report sections in order: (id, title).
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("summary", "Summary"),
     ("graph", "Causal graph"),
     ("identification", "Identification"),
     ("estimates", "Estimates"),
-    ("heterogeneity", "Heterogeneous effects"),
     ("diagnostics", "Diagnostics"),
     ("refutations", "Refutations"),
     ("sensitivity", "Sensitivity"),
@@ -443,11 +444,13 @@ def html_body(a: Any, *, figures: Mapping[str, str] | None = None) -> str:
     svgs = dict(figures) if figures is not None else {name: figure_svg(fig) for name, fig in a.figures.items()}
     e = escape
     parts = [f"<h1>{e(c['title'])}</h1>"]
-    shown = [(sid, title) for sid, title in SECTIONS if sid != "heterogeneity" or a.heterogeneity is not None]
+    shown = list(SECTIONS)
+    if a.heterogeneity is not None:  # CATE analyses only: after the estimates
+        shown.insert([sid for sid, _ in shown].index("estimates") + 1, HETEROGENEITY_SECTION)
     parts.append("<nav>" + "".join(f'<a href="#{sid}">{e(title)}</a>' for sid, title in shown) + "</nav>")
 
     def section(sid: str, inner: str) -> None:
-        title = dict(SECTIONS)[sid]
+        title = dict(shown)[sid]
         parts.append(f'<section id="{sid}"><h2>{e(title)}</h2>{inner}</section>')
 
     def figure(name: str) -> str:
