@@ -50,13 +50,10 @@ def _number(x: float) -> str:
     return repr(float(x)).removesuffix(".0") if float(x).is_integer() else repr(float(x))
 
 
-def _lines(graph: CausalGraph) -> list[str]:
-    hidden = set(graph.bidirected_latents)
-    connected = {n for e in graph.edges for n in e}
-    out: list[str] = []
-    for key in sorted(graph.attributes):
-        out.append(f"{key}={_value(str(graph.attributes[key]))}")
-    for node in sorted(n for n in graph.nodes if n not in hidden):
+def _node_lines(graph: CausalGraph | MarkedGraph, nodes: list[str], connected: set[str]) -> list[str]:
+    """Graph attributes, then a statement for each node with attributes (roles, label, pos) or without edges."""
+    out = [f"{key}={_value(str(graph.attributes[key]))}" for key in sorted(graph.attributes)]
+    for node in nodes:
         attrs = [r for r in ROLES if node in getattr(graph, r)]
         if node in graph.labels:
             attrs.append(f'label="{_escape(graph.labels[node])}"')
@@ -67,6 +64,13 @@ def _lines(graph: CausalGraph) -> list[str]:
             out.append(f"{quote_name(node)} [{','.join(attrs)}]")
         elif node not in connected:
             out.append(quote_name(node))
+    return out
+
+
+def _lines(graph: CausalGraph) -> list[str]:
+    hidden = set(graph.bidirected_latents)
+    connected = {n for e in graph.edges for n in e}
+    out = _node_lines(graph, sorted(n for n in graph.nodes if n not in hidden), connected)
     for u, v in sorted(graph.edges):
         if u in hidden:
             continue
@@ -151,18 +155,7 @@ def dump(graph: CausalGraph, path: str | os.PathLike[str]) -> None:
 
 def _marked_lines(graph: MarkedGraph) -> list[str]:
     connected = {n for e in graph.edges for n in (e.u, e.v)}
-    out = [f"{key}={_value(str(graph.attributes[key]))}" for key in sorted(graph.attributes)]
-    for node in sorted(graph.nodes):
-        attrs = [r for r in ROLES if node in graph.roles[r]]
-        if node in graph.labels:
-            attrs.append(f'label="{_escape(graph.labels[node])}"')
-        if node in graph.positions:
-            x, y = graph.positions[node]
-            attrs.append(f'pos="{_number(x)},{_number(y)}"')
-        if attrs:
-            out.append(f"{quote_name(node)} [{','.join(attrs)}]")
-        elif node not in connected:
-            out.append(quote_name(node))
+    out = _node_lines(graph, sorted(graph.nodes), connected)
     out += [f"{quote_name(e.u)} {e.token} {quote_name(e.v)}" for e in sorted(graph.edges)]
     return out
 
