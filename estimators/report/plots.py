@@ -178,7 +178,8 @@ def forest_plot(estimates: Sequence[Any]) -> Any:
         ci = f"{e.value:.3g} ({lo:.3g} to {hi:.3g})" if ok else f"{e.value:.3g} (no CI)"
         ax.annotate(ci, xy=(1.01, yi), xycoords=("axes fraction", "data"), va="center", fontsize=8.5)
     ax.axvline(0, color=_GREY, linestyle=":", linewidth=1)
-    ax.set_yticks(y, [_wrap(f"{e.method}: {e.target}") for e in estimates], fontsize=8.5)
+    # the target code only (ATE, WATE, ATO...): its definition is in the estimates table, and long labels collide
+    ax.set_yticks(y, [_wrap(f"{e.method}: {e.target.split(' ', 1)[0]}") for e in estimates], fontsize=8.5)
     ax.set_ylim(-0.7, n - 0.3)
     level = int(round(100 * estimates[0].level)) if estimates else 95
     ax.set_xlabel(f"estimate with {level}% confidence interval")
