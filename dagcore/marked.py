@@ -70,6 +70,8 @@ __all__ = [
     "MixedGraph",
     "GRAPH_CLASSES",
     "possible_descendants",
+    "possible_adjacency",
+    "possibly_out",
     "extension_edges",
     "canonical_dag",
     "inducing_pair",
@@ -531,13 +533,41 @@ def possible_descendants(g: MarkedGraph, sources: Iterable[str]) -> frozenset[st
     >>> sorted(possible_descendants(PDAG([("a", "->", "b"), ("b", "--", "c"), ("d", "->", "a")]), ["a"]))
     ['a', 'b', 'c']
     """
-    undirected_is_unknown = isinstance(g, (PDAG, UndirectedGraph))  # in a MAG or PAG, -- is selection
+    return frozenset(reach(possible_adjacency(g), list(sources)))
+
+
+def possibly_out(g: MarkedGraph, e: MarkedEdge, a: str) -> bool:
+    """Whether edge ``e`` is possibly directed away from its end ``a``: no arrowhead at ``a``, no tail at the other end.
+
+    ``--`` counts both ways in a PDAG or undirected graph (orientation unknown), never in a MAG or PAG (selection).
+
+    Examples
+    --------
+    >>> e = MarkedEdge.of("a", "@->", "b")
+    >>> possibly_out(PAG([e]), e, "a"), possibly_out(PAG([e]), e, "b")
+    (True, False)
+    """
+    if e.mark_at(a) == ARROW:
+        return False
+    if e.mark_at(e.other(a)) == TAIL:
+        return isinstance(g, (PDAG, UndirectedGraph)) and e.token == "--"
+    return True
+
+
+def possible_adjacency(g: MarkedGraph, *, reverse: bool = False) -> dict[str, list[str]]:
+    """For each node, the nodes one possibly directed step away (``reverse``: the nodes one step towards it).
+
+    Examples
+    --------
+    >>> possible_adjacency(PDAG([("a", "->", "b"), ("b", "--", "c")]))
+    {'a': ['b'], 'b': ['c'], 'c': ['b']}
+    """
     adjacency: dict[str, list[str]] = {n: [] for n in g.nodes}
     for e in g.edges:
         for a, b in ((e.u, e.v), (e.v, e.u)):
-            if e.mark_at(a) != ARROW and (e.mark_at(b) != TAIL or (undirected_is_unknown and e.token == "--")):
-                adjacency[a].append(b)
-    return frozenset(reach(adjacency, list(sources)))
+            if possibly_out(g, e, a):
+                (adjacency[b] if reverse else adjacency[a]).append(a if reverse else b)
+    return adjacency
 
 
 def extension_edges(g: PDAG) -> list[tuple[str, str]]:

@@ -43,7 +43,17 @@ from dagcore.errors import GraphClassError, GraphError, NodeNotFoundError
 from dagcore.graph import CausalGraph, Nodes, as_names, for_graph_class
 from dagcore.identification import adjustment as dag
 from dagcore.identification.adjustment import AdjustmentCheck
-from dagcore.marked import ARROW, MAG, PAG, PDAG, TAIL, MarkedEdge, MarkedGraph, possible_descendants
+from dagcore.marked import (
+    ARROW,
+    MAG,
+    PAG,
+    PDAG,
+    TAIL,
+    MarkedGraph,
+    possible_adjacency,
+    possible_descendants,
+    possibly_out,
+)
 
 __all__ = ["amenability", "generalized_forbidden_nodes"]
 
@@ -82,28 +92,9 @@ def _query(g: MarkedGraph, exposure: Nodes | None, outcome: Nodes | None) -> _Qu
     return _Query(x, y, generalized_forbidden_nodes(g, x, y), amenability(g, x, y), rep, selection, g)
 
 
-def _possibly_out(g: MarkedGraph, e: MarkedEdge, a: str) -> bool:
-    """Whether ``e`` is possibly directed away from ``a``."""
-    b = e.other(a)
-    if e.mark_at(a) == ARROW:
-        return False
-    if e.mark_at(b) == TAIL:
-        return isinstance(g, PDAG) and e.token == "--"
-    return True
-
-
-def _possible_adjacency(g: MarkedGraph, reverse: bool = False) -> dict[str, list[str]]:
-    adj: dict[str, list[str]] = {n: [] for n in g.nodes}
-    for e in g.edges:
-        for a, b in ((e.u, e.v), (e.v, e.u)):
-            if _possibly_out(g, e, a):
-                (adj[b] if reverse else adj[a]).append(a if reverse else b)
-    return adj
-
-
 def _proper_possibly_causal_nodes(g: MarkedGraph, x: frozenset[str], y: frozenset[str]) -> frozenset[str]:
-    forward = reach(_possible_adjacency(g), x, avoid=x)
-    backward = reach(_possible_adjacency(g, reverse=True), y, avoid=x)
+    forward = reach(possible_adjacency(g), x, avoid=x)
+    backward = reach(possible_adjacency(g, reverse=True), y, avoid=x)
     return frozenset((forward & backward) - x)
 
 
@@ -157,11 +148,11 @@ def amenability(g: MarkedGraph, x: Iterable[str], y: Iterable[str]) -> str | Non
     xs, ys = frozenset(x), frozenset(y)
     if isinstance(g, PDAG):
         g = orient(g)  # amenability is read on the maximally oriented PDAG
-    towards_y = reach(_possible_adjacency(g, reverse=True), ys, avoid=xs)
+    towards_y = reach(possible_adjacency(g, reverse=True), ys, avoid=xs)
     for a in sorted(xs):
         for e in sorted(g.incident(a)):
             b = e.other(a)
-            if b in xs or b not in towards_y or not _possibly_out(g, e, a):
+            if b in xs or b not in towards_y or not possibly_out(g, e, a):
                 continue
             if e.mark_at(a) != TAIL or e.mark_at(b) != ARROW:
                 return (
@@ -257,7 +248,7 @@ def _canonical_adjustment_set(
     if q.problem:
         return None
     forced = _forced(g, (), ignore_adjusted)
-    possible_ancestors = reach(_possible_adjacency(q.graph, reverse=True), q.x | q.y | forced)
+    possible_ancestors = reach(possible_adjacency(q.graph, reverse=True), q.x | q.y | forced)
     z = (frozenset(possible_ancestors) - q.x - q.y - q.forb - g.latent) | forced
     return z if _is_adjustment_set(g, q.x, q.y, z) else None
 
