@@ -22,6 +22,29 @@ class RandomBinaryTables:
         self.parents = {v: sorted(g.parents(v)) for v in self.order}
         self.cpt = {v: {k: rng.uniform(low, high) for k in itertools.product((0, 1), repeat=len(self.parents[v]))} for v in self.order}
 
+    def joint(self, do: dict[str, int]) -> dict[tuple[int, ...], float]:
+        """The exact joint over ``order`` under the intervention ``do`` (truncated factorisation), nonzero cells only."""
+        out: dict[tuple[int, ...], float] = {}
+        for values in itertools.product((0, 1), repeat=len(self.order)):
+            a = dict(zip(self.order, values))
+            p = 1.0
+            for v in self.order:
+                if v in do:
+                    p *= 1.0 if a[v] == do[v] else 0.0
+                else:
+                    q = self.cpt[v][tuple(a[u] for u in self.parents[v])]
+                    p *= q if a[v] == 1 else 1 - q
+                if p == 0:
+                    break
+            if p:
+                out[values] = p
+        return out
+
+    def probability(self, do: dict[str, int], event: dict[str, int]) -> float:
+        """``P(event | do(do))`` exactly."""
+        at = {v: self.order.index(v) for v in event}
+        return sum(p for values, p in self.joint(do).items() if all(values[at[v]] == val for v, val in event.items()))
+
 
 def simple_paths(g: CausalGraph, a: str, b: str) -> list[list[str]]:
     """Every simple path between ``a`` and ``b`` in the skeleton of ``g``."""

@@ -45,23 +45,6 @@ from dagcore.testing import queries
 class SelectedSCM(RandomBinaryTables):
     """Exact joint distributions of a binary model, with interventions and the selected sample."""
 
-    def joint(self, do: dict[str, int]) -> dict[tuple[int, ...], float]:
-        out: dict[tuple[int, ...], float] = {}
-        for values in itertools.product((0, 1), repeat=len(self.order)):
-            a = dict(zip(self.order, values))
-            p = 1.0
-            for v in self.order:
-                if v in do:
-                    p *= 1.0 if a[v] == do[v] else 0.0
-                else:
-                    q = self.cpt[v][tuple(a[u] for u in self.parents[v])]
-                    p *= q if a[v] == 1 else 1 - q
-                if p == 0:
-                    break
-            if p:
-                out[values] = p
-        return out
-
     def selected_sample(self, selected: frozenset[str]) -> JointDistribution:
         """The observed variables' distribution among units with every S = 1 (S itself dropped: it is constant)."""
         observed = [v for v in self.g.observed if v not in selected]
@@ -77,7 +60,7 @@ class SelectedSCM(RandomBinaryTables):
         return JointDistribution(observed, {v: (0, 1) for v in observed}, {k: p / total for k, p in table.items()})
 
     def effect(self, do: dict[str, int], event: dict[str, int]) -> float:
-        return sum(p for values, p in self.joint(do).items() if all(values[self.order.index(v)] == val for v, val in event.items()))
+        return self.probability(do, event)
 
 
 def _gaps(g: CausalGraph, scm: SelectedSCM, dist: JointDistribution, z: frozenset[str]) -> float:

@@ -39,19 +39,7 @@ class SampledSCM(RandomBinaryTables):
         return pd.DataFrame({v: cols[v] for v in self.g.observed})
 
     def mean_under_do(self, x: str, xv: int, y: str) -> float:
-        total = 0.0
-        for values in itertools.product((0, 1), repeat=len(self.order)):
-            a = dict(zip(self.order, values))
-            if a[x] != xv:
-                continue
-            p = 1.0
-            for v in self.order:
-                if v == x:
-                    continue
-                q = self.cpt[v][tuple(a[u] for u in self.parents[v])]
-                p *= q if a[v] else 1 - q
-            total += p * a[y]
-        return total
+        return self.probability({x: xv}, {y: 1})  # E[Y | do(x)] of a binary Y
 
     def ate(self, x: str, y: str) -> float:
         return self.mean_under_do(x, 1, y) - self.mean_under_do(x, 0, y)

@@ -35,34 +35,17 @@ from dagcore.testing import queries
 
 
 class BinarySCM(RandomBinaryTables):
-    def _joint(self, do: dict[str, int]) -> dict[tuple[int, ...], float]:
-        out: dict[tuple[int, ...], float] = {}
-        for values in itertools.product((0, 1), repeat=len(self.order)):
-            a = dict(zip(self.order, values))
-            p = 1.0
-            for v in self.order:
-                if v in do:
-                    p *= 1.0 if a[v] == do[v] else 0.0
-                else:
-                    q = self.cpt[v][tuple(a[u] for u in self.parents[v])]
-                    p *= q if a[v] == 1 else 1 - q
-                if p == 0:
-                    break
-            if p:
-                out[values] = p
-        return out
-
     def observational(self) -> JointDistribution:
         observed = list(self.g.observed)
         idx = [self.order.index(v) for v in observed]
         table: dict[tuple[int, ...], float] = {}
-        for values, p in self._joint({}).items():
+        for values, p in self.joint({}).items():
             key = tuple(values[i] for i in idx)
             table[key] = table.get(key, 0.0) + p
         return JointDistribution(observed, {v: (0, 1) for v in observed}, table)
 
     def interventional(self, do: dict[str, int], event: dict[str, int]) -> float:
-        return sum(p for values, p in self._joint(do).items() if all(values[self.order.index(v)] == val for v, val in event.items()))
+        return self.probability(do, event)
 
 
 def check_formula(g: CausalGraph, expr, seed: int) -> int:
