@@ -260,6 +260,25 @@ def to_mag(dag: CausalGraph) -> MAG:
     return MAG(edges, nodes=keep, **carry)
 
 
+def _maximum_cardinality_order(component: nx.Graph) -> dict[Any, int]:
+    """Visit order of a maximum cardinality search (Tarjan & Yannakakis 1984), ties broken by name.
+
+    In a chordal graph, the neighbours a node has among the nodes visited before it form a clique.
+    Hand-written because networkx exposes no perfect elimination ordering (``complete_to_chordal_graph``
+    returns an all-zero order for a graph that already is chordal).
+    """
+    weight = dict.fromkeys(component, 0)
+    order: dict[Any, int] = {}
+    while weight:
+        node = max(sorted(weight), key=lambda n: weight[n])
+        order[node] = len(order)
+        del weight[node]
+        for nb in component[node]:
+            if nb in weight:
+                weight[nb] += 1
+    return order
+
+
 def _orient_circle_component(g: PAG) -> list[tuple[str, str]]:
     """Directed edges for the o-o component of a PAG with no unshielded collider (it is chordal in a valid PAG)."""
     component = nx.Graph()
@@ -268,9 +287,9 @@ def _orient_circle_component(g: PAG) -> list[tuple[str, str]]:
         return []
     if not nx.is_chordal(component):
         raise GraphError("the o-o edges of the PAG are not chordal, so no MAG has this PAG; the PAG is invalid")
-    _, order = nx.complete_to_chordal_graph(component)
-    # Direct every edge towards the node eliminated first: a node's parents are its later neighbours, a clique.
-    return [(u, v) if order[u] > order[v] else (v, u) for u, v in component.edges]
+    order = _maximum_cardinality_order(component)
+    # Direct every edge from the node visited first: a node's parents are its earlier neighbours, a clique.
+    return [(u, v) if order[u] < order[v] else (v, u) for u, v in component.edges]
 
 
 def mag_of_pag(g: PAG) -> MAG:

@@ -11,9 +11,18 @@ import pytest
 
 import dagcore
 from dagcore import CausalGraph, GraphClassError, GraphError
-from dagcore.equivalence import consistent_extension, cpdag, equivalent_dags, m_separated, orient, to_mag, v_structures
+from dagcore.equivalence import (
+    consistent_extension,
+    cpdag,
+    equivalent_dags,
+    m_separated,
+    mag_of_pag,
+    orient,
+    to_mag,
+    v_structures,
+)
 from dagcore.grammar import dumps, parse, to_dagitty
-from dagcore.marked import MAG, PAG, PDAG, MixedGraph, UndirectedGraph
+from dagcore.marked import ARROW, CIRCLE, MAG, PAG, PDAG, TOKEN_MARKS, MixedGraph, UndirectedGraph
 
 
 def _random_dag(rng: random.Random, n: int, p: float) -> CausalGraph:
@@ -259,3 +268,79 @@ def test_render_draws_both_marks_of_every_edge() -> None:
     assert 'v -> w [arrowhead=none arrowtail=none dir=both]' in source
     if shutil.which("dot"):
         assert dagcore.render(parse("pdag { a -- b  b -> c }")).lstrip().startswith("<?xml")
+
+
+def _m_separations(g: MAG) -> frozenset[tuple[str, str, frozenset[str]]]:
+    """Every m-separation statement ``a _||_ b | Z`` of a MAG, by asking each one."""
+    out = set()
+    for a, b in itertools.combinations(sorted(g.nodes), 2):
+        rest = [n for n in g.nodes if n not in (a, b)]
+        for k in range(len(rest) + 1):
+            for z in itertools.combinations(rest, k):
+                if m_separated(g, [a], [b], z):
+                    out.add((a, b, frozenset(z)))
+    return frozenset(out)
+
+
+def _unshielded_colliders(g: MAG) -> frozenset[tuple[str, str, str]]:
+    return frozenset(
+        (min(a, c), b, max(a, c))
+        for b in g.nodes
+        for a, c in itertools.combinations(sorted(g.neighbours(b)), 2)
+        if not g.adjacent(a, c) and g.mark(b, a) == ARROW and g.mark(b, c) == ARROW
+    )
+
+
+def _markov_equivalent_mags(mag: MAG) -> list[MAG]:
+    """Every MAG on the skeleton of ``mag`` with the same m-separations: all 3^E orientations, validated, compared."""
+    pairs = sorted(tuple(sorted((e.u, e.v))) for e in mag.edges)
+    target = _m_separations(mag)
+    colliders = _unshielded_colliders(mag)
+    out = []
+    for tokens in itertools.product(("->", "<-", "<->"), repeat=len(pairs)):
+        try:
+            candidate = MAG([(a, t, b) for (a, b), t in zip(pairs, tokens)], nodes=mag.nodes)
+        except GraphError:  # not ancestral or not maximal
+            continue
+        # Same unshielded colliders is necessary for equivalence: a cheap filter before the definition itself.
+        if _unshielded_colliders(candidate) == colliders and _m_separations(candidate) == target:
+            out.append(candidate)
+    return out
+
+
+def _pag_by_definition(mag: MAG, members: list[MAG], x: str, y: str) -> PAG:
+    """The PAG of ``mag``'s class: a mark where every member agrees on it, a circle where they differ."""
+    edges = []
+    for e in mag.edges:
+        at_u = {m.mark(e.u, e.v) for m in members}
+        at_v = {m.mark(e.v, e.u) for m in members}
+        marks = (at_u.pop() if len(at_u) == 1 else CIRCLE, at_v.pop() if len(at_v) == 1 else CIRCLE)
+        edges.append((e.u, next(t for t, m in TOKEN_MARKS.items() if m == marks), e.v))
+    return PAG(edges, nodes=mag.nodes, exposure=x, outcome=y)
+
+
+@pytest.mark.parametrize("seed", [*range(12), *(pytest.param(s, marks=pytest.mark.slow) for s in range(12, 60))])
+def test_pag_adjustment_is_adjustment_in_every_mag_of_the_class(seed: int) -> None:
+    """Perković et al. (2018), Thm 5 by brute force: Z is an adjustment set in the PAG iff in every MAG of its class."""
+    rng = random.Random(21000 + seed)
+    while True:
+        dag = _random_dag_with_latents(rng)
+        mag = to_mag(dag)
+        if 3 <= len(mag.nodes) <= 5 and 2 <= len(mag.edges) <= 7:
+            break
+    members = _markov_equivalent_mags(mag)
+    assert mag in members
+    x, y = rng.sample(list(mag.nodes), 2)
+    pag = _pag_by_definition(mag, members, x, y)
+    assert mag_of_pag(pag).edges and _m_separations(mag_of_pag(pag)) == _m_separations(mag)  # Zhang (2008), Thm 2
+    others = [n for n in mag.nodes if n not in (x, y)]
+    for k in range(len(others) + 1):
+        for z in itertools.combinations(others, k):
+            expected = all(dagcore.is_adjustment_set(m, x, y, z) for m in members)
+            assert bool(dagcore.is_adjustment_set(pag, x, y, z)) == expected, (dumps(pag), x, y, z)
+    valid = {frozenset(z) for k in range(len(others) + 1) for z in itertools.combinations(others, k)
+             if all(dagcore.is_adjustment_set(m, x, y, z) for m in members)}
+    minimal = {z for z in valid if not any(w < z for w in valid)}
+    assert set(dagcore.adjustment_sets(pag, x, y)) == minimal
+    for s in dagcore.implied_independencies(pag):
+        assert all(m_separated(m, [s.x], [s.y], s.given) for m in members), s
