@@ -114,6 +114,9 @@ def orient(g: PDAG) -> PDAG:
     >>> sorted(orient(PDAG([("x", "->", "a"), ("a", "--", "b"), ("b", "--", "c")])).directed)
     [('a', 'b'), ('b', 'c'), ('x', 'a')]
     """
+    cached: PDAG | None = g._cache.get("oriented")  # graphs are immutable: the closure is computed once per graph
+    if cached is not None:
+        return cached
     ch, pa, un = _state(g)
 
     def adjacent(a: str, b: str) -> bool:
@@ -148,7 +151,11 @@ def orient(g: PDAG) -> PDAG:
                     changed = True
     edges = [MarkedEdge(u, v, TAIL, ARROW) for u in g.nodes for v in sorted(ch[u])]
     edges += [MarkedEdge(u, v, TAIL, TAIL) for u in g.nodes for v in sorted(un[u]) if u < v]
-    return g._copy(edges=edges)  # type: ignore[no-any-return]
+    # Meek's rules are sound, so every consistent extension of g extends the closure: no re-validation.
+    closed: PDAG = g._copy(edges=edges, _known={"extension": tuple(extension_edges(g))})
+    closed._cache["oriented"] = closed
+    g._cache["oriented"] = closed
+    return closed
 
 
 def cpdag(dag: CausalGraph) -> PDAG:
@@ -329,6 +336,13 @@ def representative_dag(g: MarkedGraph) -> tuple[CausalGraph, frozenset[str]]:
     >>> sorted(d.observed), sorted(d.bidirected)
     (['a', 'b', 'c'], [('a', 'b')])
     """
+    cached: tuple[CausalGraph, frozenset[str]] | None = g._cache.get("representative")
+    if cached is None:
+        cached = g._cache["representative"] = _representative_dag(g)
+    return cached
+
+
+def _representative_dag(g: MarkedGraph) -> tuple[CausalGraph, frozenset[str]]:
     if isinstance(g, PDAG):
         return consistent_extension(g), frozenset()
     if isinstance(g, PAG):

@@ -93,6 +93,8 @@ TOKEN_MARKS: dict[str, tuple[str, str]] = {
 }
 _MARKS_TOKEN = {marks: tok for tok, marks in TOKEN_MARKS.items() if tok not in ("<-", "<-@", "--@")}
 _ROLES = ("exposure", "outcome", "latent", "adjusted", "selected")
+#: Cached facts that depend on the edges only (kept by ``with_roles``); the others also carry roles.
+_STRUCTURAL = frozenset({"extension", "possibly_out", "possibly_in", "incidence", "directed", "skeleton"})
 
 
 class MarkedEdge(NamedTuple):
@@ -186,6 +188,7 @@ class MarkedGraph:
         positions: Mapping[str, tuple[float, float]] | None = None,
         name: str | None = None,
         attributes: Mapping[str, Any] | None = None,
+        _known: Mapping[str, Any] | None = None,
     ) -> None:
         order: dict[str, None] = dict.fromkeys(str(n) for n in nodes)
         edge_list: list[MarkedEdge] = []
@@ -227,7 +230,7 @@ class MarkedGraph:
         set_(self, "_name", name)
         set_(self, "_attributes", MappingProxyType(dict(attributes or {})))
         set_(self, "_hash", None)
-        set_(self, "_cache", {})
+        set_(self, "_cache", dict(_known or {}))  # _known: facts a derivation already proved (an extension)
         self._validate()
 
     def _validate(self) -> None:
@@ -375,9 +378,11 @@ class MarkedGraph:
         if unknown:
             raise GraphError(f"unknown role {sorted(unknown)[0]!r}; roles are {', '.join(_ROLES)}")
         merged = {r: (roles[r] if r in roles and roles[r] is not None else self._roles[r]) for r in _ROLES}
-        return self._copy(edges=self._edges, **merged)
+        same_edges = {k: v for k, v in self._cache.items() if k in _STRUCTURAL}  # roles change no edge: keep what is known
+        return self._copy(edges=self._edges, _known=same_edges, **merged)
 
     def _copy(self, **changes: Any) -> Any:
+        """A new graph of this class with ``changes`` (constructor keywords, or ``cls=``) applied, validated."""
         kw: dict[str, Any] = {
             "edges": self._edges,
             "nodes": self._nodes,
@@ -424,6 +429,8 @@ class PDAG(MarkedGraph):
     def _validate(self) -> None:
         from dagcore.errors import CycleError
 
+        if "extension" in self._cache:  # derived from a valid PDAG (Meek's rules): its extension is known
+            return
         cycle = find_cycle(self.directed_graph())
         if cycle is not None:
             raise CycleError(cycle)
@@ -557,16 +564,23 @@ def possibly_out(g: MarkedGraph, e: MarkedEdge, a: str) -> bool:
 def possible_adjacency(g: MarkedGraph, *, reverse: bool = False) -> dict[str, list[str]]:
     """For each node, the nodes one possibly directed step away (``reverse``: the nodes one step towards it).
 
+    Built once per graph and shared by every query: read it, do not modify it.
+
     Examples
     --------
     >>> possible_adjacency(PDAG([("a", "->", "b"), ("b", "--", "c")]))
     {'a': ['b'], 'b': ['c'], 'c': ['b']}
     """
+    key = "possibly_in" if reverse else "possibly_out"
+    cached: dict[str, list[str]] | None = g._cache.get(key)  # immutable graph: built once, read by every query
+    if cached is not None:
+        return cached
     adjacency: dict[str, list[str]] = {n: [] for n in g.nodes}
     for e in g.edges:
         for a, b in ((e.u, e.v), (e.v, e.u)):
             if possibly_out(g, e, a):
                 (adjacency[b] if reverse else adjacency[a]).append(a if reverse else b)
+    g._cache[key] = adjacency
     return adjacency
 
 
@@ -586,6 +600,9 @@ def extension_edges(g: PDAG) -> list[tuple[str, str]]:
     >>> sorted(extension_edges(PDAG([("a", "->", "b"), ("b", "--", "c")])))
     [('a', 'b'), ('b', 'c')]
     """
+    known: tuple[tuple[str, str], ...] | None = g._cache.get("extension")  # immutable graph: computed once
+    if known is not None:
+        return list(known)
     ch: dict[str, set[str]] = {n: set() for n in g.nodes}
     pa: dict[str, set[str]] = {n: set() for n in g.nodes}
     un: dict[str, set[str]] = {n: set() for n in g.nodes}
@@ -630,6 +647,7 @@ def extension_edges(g: PDAG) -> list[tuple[str, str]]:
             "the PDAG stands for no DAG: every way of directing its undirected edges among "
             f"{', '.join(stuck)}{' ...' if len(alive) > 6 else ''} makes a directed cycle or a v-structure it does not show"
         )
+    g._cache["extension"] = tuple(directed)
     return directed
 
 

@@ -27,7 +27,7 @@ _TOKEN = re.compile(
     r"""
     (?:[ \t\r\n\f]+|\#[^\n]*|//[^\n]*|/\*(?:.|\n)*?\*/)*
     (?:
-      (?P<arrow><->|->|<-)
+      (?P<arrow><->|<-@|<-|->|--@|--|@-@|@->|@--)
     | (?P<string>"(?:\\.|[^"\\\n])*")
     | (?P<number>[+-](?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)
     | (?P<word>[\w.]+)
@@ -39,7 +39,7 @@ _TOKEN = re.compile(
 )
 _KEY = re.compile(r"[^\W\d]\w*\Z")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z")
-_GRAPHTYPES = {"dag", "digraph"}
+_GRAPHTYPES = {"dag", "digraph", "pdag", "mag", "pag", "graph"}
 _DOT_KINDS = {"graph", "node"}
 
 
@@ -236,8 +236,6 @@ def read_statements(text: str, make: Any) -> list[Any]:
         if rest:
             raise Fallback  # statements after the graph: let the grammar report it
         items.append([])
-    elif n and kinds[0] == "word" and values[0] in ("pdag", "mag", "pag", "graph"):
-        raise Fallback
     else:
         stmts, i = body(0, closing=False)
         items.append(stmts)

@@ -111,3 +111,27 @@ def test_fast_reader_agrees_with_the_grammar_on_mutated_examples(path: Path) -> 
                 chars.insert(i, rng.choice("{}[]<>-=;,\"#/*\n .1e"))
         text = "".join(chars)
         assert _outcome(parse, text) == _outcome(_parse_with_lark, text), text
+
+
+CLASS_ALPHABET = st.sampled_from(
+    ["pdag", "mag", "pag", "graph", "digraph", "dag", " ", "\n", "{", "}", "[", "]", ";", "a", "b", "c", "x", "G", "1"]
+    + ["->", "<-", "<->", "--", "@-@", "@->", "<-@", "@--", "--@", "-", "@", "<", ">", "exposure", "latent", "=", ","]
+)
+
+
+@settings(max_examples=300)
+@given(st.lists(CLASS_ALPHABET, max_size=30).map("".join))
+def test_fast_reader_agrees_with_the_grammar_on_graph_class_text(text: str) -> None:
+    from dagcore.grammar.parser import _parse_with_lark
+
+    assert _outcome(parse, text) == _outcome(_parse_with_lark, text)
+
+
+@pytest.mark.parametrize("model", ["pdag { a -- b -> c  b -- d }", "mag { a <-> b -> c  x -- y }", "pag { a @-@ b @-> c <-@ d  e @-- f }",
+                                   "graph G { a -- b -- c }", "digraph { a -> b  a -- b }", "pdag{a--b}", "pag{a@->b}"])
+def test_the_fast_reader_reads_graph_classes(model: str) -> None:
+    from dagcore.grammar import fastpath
+    from dagcore.grammar.parser import _FAST, _parse_with_lark
+
+    fastpath.read_statements(model, _FAST)  # no Fallback: the fast reader handles the text itself
+    assert parse(model) == _parse_with_lark(model)
