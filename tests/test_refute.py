@@ -216,3 +216,22 @@ def test_a_refuter_whose_replicates_all_fail_is_an_error_not_a_verdict(monkeypat
     monkeypatch.setattr(_template, "refit", failing)
     with pytest.raises(EstimatorError, match="20 of 20 replicates failed"):
         refute_placebo_treatment(est, df, n_simulations=20, random_state=0)
+
+
+@pytest.mark.parametrize("refuter", ["random_common_cause", "unobserved_common_cause"])
+def test_a_refuter_adding_a_covariate_adds_it_to_the_users_formula_too(refuter: str) -> None:
+    """With ``formula=`` the estimator fits exactly that design: the added covariate must enter it, not be ignored."""
+    df = simulate(7, effect=0.5)
+    kwargs = {"n_simulations": 10, "random_state": 3}
+    by_formula = fitted(OutcomeRegression(formula="y ~ x + w + z", treatment_interactions=False), df, {"w", "z"}, TRUE)
+    by_default = fitted(OLS(), df, {"w", "z"}, TRUE)  # the same model, written by dagcore
+    assert by_formula.value == pytest.approx(by_default.value, rel=1e-10)
+    a = R.REFUTERS[refuter](by_formula, df, **kwargs)
+    b = R.REFUTERS[refuter](by_default, df, **kwargs)
+    if refuter == "random_common_cause":
+        assert a.details["mean_abs_shift"] > 0  # before: exactly 0.0, a pass that tested nothing
+        assert a.details["mean_abs_shift"] == pytest.approx(b.details["mean_abs_shift"], rel=1e-6)
+    else:
+        assert a.new_effect != pytest.approx(by_formula.value, rel=1e-3)  # before: the estimate itself
+        assert a.new_effect == pytest.approx(b.new_effect, rel=1e-6)
+    assert R.with_covariate_in_formulas(OutcomeRegression(), "u").formula is None  # nothing written, nothing changed

@@ -184,6 +184,10 @@ class Plan:
     facts : mapping
         What the plan worked out that the judgement reports (the covariates
         used, the simulated confounder's strength, ...).
+    adapt : callable, optional
+        ``adapt(estimator) -> estimator``: the settings the replicates are
+        refitted with, when the change needs more than new data and estimand
+        (a covariate added to the user's formulas).
     """
 
     label: str
@@ -191,6 +195,30 @@ class Plan:
     fast: Callable[[Linear], np.ndarray] | None = None
     check: Callable[[np.ndarray], int] = _first
     facts: Mapping[str, Any] = field(default_factory=dict)
+    adapt: Callable[[Any], Any] | None = None
+
+
+def with_covariate_in_formulas(estimator: Any, name: str) -> Any:
+    """A clone of ``estimator`` whose user-written formulas also adjust for column ``name``.
+
+    An estimator with a ``formula=`` (or ``propensity_formula=``) fits exactly
+    that design, so a covariate added only to the adjustment set would be
+    ignored and a refuter that adds one would be a silent no-op.
+
+    Examples
+    --------
+    >>> from dagcore.estimators import OutcomeRegression
+    >>> with_covariate_in_formulas(OutcomeRegression(formula="y ~ t + z"), "w").formula
+    'y ~ t + z + w'
+    """
+    from sklearn.base import clone
+
+    changes = {
+        key: f"{value} + {name}"
+        for key, value in estimator.get_params(deep=False).items()
+        if key.endswith("formula") and isinstance(value, str) and value.strip()
+    }
+    return clone(estimator).set_params(**changes) if changes else estimator
 
 
 @dataclass(frozen=True)
@@ -259,7 +287,7 @@ def _refit_all(
 
 
 def _simulate(ctx: Context, plan: Plan, n: int, *, n_jobs: int | None, progress: bool) -> Replicates:
-    estimator = ctx.estimate.estimator
+    estimator = ctx.estimate.estimator if plan.adapt is None else plan.adapt(ctx.estimate.estimator)
     bar = Progress(plan.label, n, progress)
     lin = None if plan.fast is None else Linear.build(ctx.estimate, ctx.data, ctx.estimand, ctx.treatment, ctx.outcome)
     try:

@@ -60,6 +60,7 @@ from dagcore.estimators.refutation._template import (
     percentiles,
     run_refuter,
     se_units,
+    with_covariate_in_formulas,
 )
 from dagcore.estimators.refutation.result import Refutation
 
@@ -144,7 +145,10 @@ def _random_cause_plan(ctx: Context) -> Plan:
     estimand = replace(ctx.estimand, adjustment_set=frozenset(ctx.estimand.adjustment_set or ()) | {name})
     W = np.column_stack([r.standard_normal(ctx.n) for r in ctx.rngs])
     return Plan(
-        "random common cause", lambda i: (ctx.with_column(name, W[:, i]), estimand), fast=lambda lin: lin.with_extra(W)
+        "random common cause",
+        lambda i: (ctx.with_column(name, W[:, i]), estimand),
+        fast=lambda lin: lin.with_extra(W),
+        adapt=lambda est: with_covariate_in_formulas(est, name),  # a user formula adjusts for it too
     )
 
 
@@ -465,6 +469,7 @@ def _confounder_plan(ctx: Context, *, r2_treatment: float | None, r2_outcome: fl
         fast=lambda lin: lin.with_extra(U),
         check=lambda values: _median_index(values) if np.isfinite(values).any() else 0,
         facts={"r2_treatment": r2d, "r2_outcome": r2y, "strength": strength, "benchmark": bench, "k": k},
+        adapt=lambda est: with_covariate_in_formulas(est, name),  # a user formula adjusts for it too
     )
 
 
