@@ -217,6 +217,8 @@ def test_cli_spec_figures_and_overrides(tmp_path: Path, capsys: pytest.CaptureFi
     d = json.loads(capsys.readouterr().out)
     assert [e["method"] for e in d["estimates"]] == ["regression"]
     assert d["estimates"][0]["settings"]["formula"] == "y ~ x + w + z + I(w**2)"  # the spec's formula was used
+    ovb = d["sensitivity"]["ovb"]  # the robustness value is about that model's coefficient, not a default one
+    assert ovb["model"] == "y ~ x + w + z + I(w**2)" and ovb["estimate"] == pytest.approx(d["estimates"][0]["value"])
     assert d["refutations"][0]["n_simulations"] == 3  # the command line overrides the spec
     assert d["local_tests"] is None and d["report"]["title"] == "A small test"
     assert sorted(p.name for p in (tmp_path / "figs").iterdir()) == [

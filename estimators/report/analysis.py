@@ -744,9 +744,11 @@ def analyze(
                 ev, note = None, f"E-value skipped: {err}"
             if note:
                 notes.append(note)
-            # the regression estimator's own model (squared and categorical terms) when it has one and estimates the ATE
+            # the regression estimator's own model (squared and categorical terms) when the treatment enters it as a
+            # main effect only, so that its coefficient is that estimate (ATE, or WATE for a binary treatment);
+            # otherwise the additive linear model of the adjustment set
             formula = next((str(e.settings["formula"]) for e in estimates if e.method == "regression"
-                            and e.settings.get("formula") and str(e.target).startswith("ATE")), None)
+                            and e.settings.get("formula") and str(e.target).startswith(("ATE", "WATE"))), None)
             ovb, note = ovb_for(estimand, data, formula=formula)
             if note:
                 notes.append(note)

@@ -316,8 +316,8 @@ def sensitivity_sentences(a: Any) -> dict[str, str]:
         )
     if ovb is not None:
         out["robustness_value"] = (
-            f"Robustness value {100 * ovb.rv_q:.3g}% (of the linear regression of {a.outcome} on {a.exposure} and the "
-            f"covariates, estimate {ovb.estimate:.3g}): an unmeasured confounder explaining {100 * ovb.rv_q:.3g}% of "
+            f"Robustness value {100 * ovb.rv_q:.3g}% (of the {a.exposure} coefficient of the linear regression "
+            f"{ovb.model or f'of {a.outcome} on {a.exposure} and the covariates'}, estimate {ovb.estimate:.3g}): an unmeasured confounder explaining {100 * ovb.rv_q:.3g}% of "
             f"the residual variance of both {a.exposure} and {a.outcome} would explain the estimate away; "
             f"{100 * ovb.rv_qa:.3g}% would make it not significant at α = {ovb.alpha:g}."
         )

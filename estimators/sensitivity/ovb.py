@@ -199,6 +199,9 @@ class OVBSensitivity:
     reduce : bool
         Whether confounding is assumed to move the estimate toward zero.
     bounds : tuple of BenchmarkBound
+    model : str
+        The regression whose treatment coefficient this is (``"y ~ d + x"``), so a report can say which model
+        the robustness value is about.
     """
 
     treatment: str
@@ -213,6 +216,7 @@ class OVBSensitivity:
     alpha: float = 0.05
     reduce: bool = True
     bounds: tuple[BenchmarkBound, ...] = field(default=())
+    model: str = ""
 
     def adjusted(self, r2dz_x: float | np.ndarray, r2yz_dx: float | np.ndarray) -> Any:
         """Bias-adjusted estimate for a confounder of the given partial R² (vectorised)."""
@@ -249,6 +253,7 @@ class OVBSensitivity:
             "alpha": self.alpha,
             "reduce": self.reduce,
             "bounds": [b.to_dict() for b in self.bounds],
+            "model": self.model,
         }
 
     def to_json(self, **kwargs: Any) -> str:
@@ -361,7 +366,9 @@ def ovb_sensitivity(
     names = list(model.exog_names)
     X = np.asarray(model.exog, dtype=float)
     y = np.asarray(model.endog, dtype=float)
-    return _ovb_from_arrays(y, X, names, treatment, benchmarks=benchmarks, k=k, q=q, alpha=alpha, reduce=reduce)
+    written = getattr(model, "formula", None) or f"{model.endog_names} ~ {' + '.join(n for n in names if n != 'const')}"
+    return _ovb_from_arrays(y, X, names, treatment, benchmarks=benchmarks, k=k, q=q, alpha=alpha, reduce=reduce,
+                            model=str(written))
 
 
 def _ovb_from_arrays(
@@ -375,6 +382,7 @@ def _ovb_from_arrays(
     q: float,
     alpha: float,
     reduce: bool,
+    model: str,
 ) -> OVBSensitivity:
     if treatment not in names:
         raise DataError(f"treatment {treatment!r} is not a regressor of the fit (regressors: {', '.join(names)})")
@@ -431,6 +439,7 @@ def _ovb_from_arrays(
         alpha=alpha,
         reduce=reduce,
         bounds=tuple(bounds),
+        model=model,
     )
 
 
@@ -484,4 +493,6 @@ def ols_sensitivity(
         bench = [c for c in covs if c in names]
     else:
         bench = [benchmarks] if isinstance(benchmarks, str) else list(benchmarks)
-    return _ovb_from_arrays(y, X, names, treatment, benchmarks=bench, k=k, q=q, alpha=alpha, reduce=reduce)
+    written = f"{outcome} ~ {' + '.join([treatment, *covs])}"
+    return _ovb_from_arrays(y, X, names, treatment, benchmarks=bench, k=k, q=q, alpha=alpha, reduce=reduce,
+                            model=written)
