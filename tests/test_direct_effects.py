@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 from hypothesis import given, settings
 from test_identification import BinarySCM
 
@@ -85,3 +86,38 @@ def test_no_frontdoor_set_when_the_outcome_causes_the_exposure() -> None:
 def test_no_irrelevant_mediator_is_proposed() -> None:
     g = parse("X -> M -> Y; X <-> Y; N; X [exposure]; Y [outcome]")
     assert find_frontdoor_set(g) == {"M"}
+
+
+@settings(max_examples=150, deadline=None)
+@given(queries(max_nodes=9, latent_fraction=0.3, bidirected=True))
+def test_the_linear_frontdoor_search_finds_the_same_set_as_the_one_at_a_time_loop(g: CausalGraph) -> None:
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
+    from reference_frontdoor import reference_candidate_set
+
+    from dagcore.identification.frontdoor import _largest_candidate_set
+
+    assert _largest_candidate_set(g, g.exposure, g.outcome) == reference_candidate_set(g, g.exposure, g.outcome)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_linear_frontdoor_search_agrees_on_larger_graphs_with_latents(seed: int) -> None:
+    import random
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
+    from reference_frontdoor import reference_candidate_set
+
+    from dagcore.identification.frontdoor import _largest_candidate_set
+    from dagcore.random import deep_dag
+
+    base = deep_dag(120, layers=8, seed=seed)
+    rng = random.Random(seed)
+    nodes = sorted(base.nodes)
+    pairs = {tuple(sorted(rng.sample(nodes, 2))) for _ in range(10)} | {("X", "Y")}
+    g = CausalGraph(base.edges, nodes=base.nodes, bidirected=sorted(pairs), exposure="X", outcome="Y")
+    found = _largest_candidate_set(g, g.exposure, g.outcome)
+    assert found == reference_candidate_set(g, g.exposure, g.outcome)
