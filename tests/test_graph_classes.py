@@ -344,3 +344,65 @@ def test_pag_adjustment_is_adjustment_in_every_mag_of_the_class(seed: int) -> No
     assert set(dagcore.adjustment_sets(pag, x, y)) == minimal
     for s in dagcore.implied_independencies(pag):
         assert all(m_separated(m, [s.x], [s.y], s.given) for m in members), s
+    statements = _m_separations(mag)  # the same in every member
+    for a, b in itertools.combinations(sorted(pag.nodes), 2):
+        rest = [n for n in pag.nodes if n not in (a, b)]
+        for z in itertools.chain.from_iterable(itertools.combinations(rest, k) for k in range(len(rest) + 1)):
+            assert dagcore.d_separated(pag, a, b, given=z) == ((a, b, frozenset(z)) in statements)
+
+
+def test_every_class_implementation_takes_the_keywords_of_its_public_function() -> None:
+    """``f(pdag, option=...)`` must not be a TypeError where ``f(dag, option=...)`` works (one signature per name)."""
+    import inspect
+
+    from dagcore.graph import _FOR_CLASS
+
+    for public, table in _FOR_CLASS.items():
+        wanted = {n for n, p in inspect.signature(inspect.unwrap(public)).parameters.items() if p.kind is p.KEYWORD_ONLY}
+        for cls, impl in table.items():
+            params = inspect.signature(impl).parameters
+            if any(p.kind is p.VAR_KEYWORD for p in params.values()):
+                continue
+            assert wanted <= set(params), (public.__name__, cls.__name__, sorted(wanted - set(params)))
+
+
+def test_implied_independencies_of_a_class_with_adjusted_nodes() -> None:
+    pag = parse("pag { a @-> b  c @-> b  b -> d  a [adjusted] }")
+    with pytest.raises(GraphClassError, match=r"\[adjusted\] nodes \(a\).*ignore_adjusted=True"):
+        dagcore.implied_independencies(pag)
+    assert {(s.x, s.y) for s in dagcore.implied_independencies(pag, ignore_adjusted=True)} == {("a", "c"), ("a", "d"), ("c", "d")}
+    pdag = parse("pdag { a -- b  b -- c  b [adjusted] }")  # conditioned on b, as in each DAG of the class
+    assert dagcore.implied_independencies(pdag) == dagcore.implied_independencies(consistent_extension(pdag))
+    assert dagcore.implied_independencies(pdag, ignore_adjusted=True) == dagcore.implied_independencies(
+        consistent_extension(pdag), ignore_adjusted=True
+    )
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_d_separated_on_a_class_is_separation_in_every_member(seed: int) -> None:
+    rng = random.Random(23000 + seed)
+    dag = _random_dag_with_latents(rng)
+    mag = to_mag(dag)
+    essential = cpdag(_random_dag(rng, rng.randint(3, 6), 0.5))
+    members = list(equivalent_dags(essential))
+    for g, truth in ((mag, lambda a, b, z: dagcore.d_separated(dag, {a}, {b}, given=set(z))),
+                     (essential, lambda a, b, z: all(dagcore.d_separated(d, {a}, {b}, given=set(z)) for d in members))):
+        a, b = rng.sample(list(g.nodes), 2)
+        rest = [n for n in g.nodes if n not in (a, b)]
+        for k in range(len(rest) + 1):
+            for z in itertools.combinations(rest, k):
+                assert dagcore.d_separated(g, a, b, given=z) == truth(a, b, z), (dumps(g), a, b, z)
+                assert dagcore.d_connected(g, a, b, given=z) != truth(a, b, z)
+    with pytest.raises(GraphError, match="must be disjoint"):
+        dagcore.d_separated(mag, list(mag.nodes)[0], list(mag.nodes)[0])
+    with pytest.raises(dagcore.NodeNotFoundError):
+        dagcore.d_separated(essential, "nope", list(essential.nodes)[0])
+
+
+def test_cli_dsep_on_classes(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from dagcore.cli import main
+
+    path = tmp_path / "p.dag"
+    path.write_text("pag { z @-> x  x -> y  z @-> y  w @-@ z }")
+    assert main(["dsep", str(path), "w", "x", "--given", "z", "-q"]) == 0
+    assert main(["dsep", str(path), "w", "x", "--json"]) == 0

@@ -82,6 +82,7 @@ def _paths(args: argparse.Namespace) -> int:
 
 
 def _dsep(args: argparse.Namespace) -> int:
+    from dagcore.marked import MarkedGraph
     from dagcore.structure.dseparation import d_separated
     from dagcore.structure.path_search import paths
 
@@ -89,9 +90,11 @@ def _dsep(args: argparse.Namespace) -> int:
     xs, ys, zs = common.split_names(args.x), common.split_names(args.y), common.split_names(args.given)
     sep = d_separated(g, xs, ys, given=zs)
     witness = None
-    if not sep and len(xs) == 1 and len(ys) == 1:
+    dag = not isinstance(g, MarkedGraph)
+    if not sep and dag and len(xs) == 1 and len(ys) == 1:  # a witness path is a DAG notion; a class answers yes/no
         witness = next((p for p in paths(g, xs[0], ys[0], given=zs, limit=100_000) if p.open), None)
-    verb = "d-separated" if sep else "d-connected"
+    prefix = "d" if dag or g.kind == "pdag" else "m"  # m-separation in a MAG or PAG
+    verb = f"{prefix}-separated" if sep else f"{prefix}-connected"
     common.show(args, {"x": list(xs), "y": list(ys), "given": list(zs), "d_separated": sep, "open_path": witness.text() if witness else None}, [
         f"{', '.join(xs)} and {', '.join(ys)} are {verb} given {common.braces(zs)}",
         *([f"open path: {witness.text()} ({witness.reason})"] if witness else []),

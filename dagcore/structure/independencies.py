@@ -18,10 +18,10 @@ from dataclasses import dataclass
 
 from dagcore._traverse import reach
 from dagcore.equivalence import consistent_extension, m_separated, mag_of_pag, orient
-from dagcore.errors import GraphError
-from dagcore.graph import CausalGraph, for_graph_class, takes_graph
+from dagcore.errors import GraphClassError, GraphError, NodeNotFoundError
+from dagcore.graph import CausalGraph, Nodes, as_names, for_graph_class, takes_graph
 from dagcore.marked import MAG, PAG, PDAG, MarkedGraph, canonical_dag
-from dagcore.structure.dseparation import d_separated, minimal_d_separator
+from dagcore.structure.dseparation import d_connected, d_separated, minimal_d_separator
 
 __all__ = ["Independence", "implied_independencies"]
 
@@ -148,7 +148,9 @@ def _local(g: CausalGraph, adjusted: frozenset[str], selected: frozenset[str]) -
 
 
 @for_graph_class(implied_independencies, PDAG, MAG, PAG)
-def _implied_independencies_of_class(g: MarkedGraph, *, kind: str = "missing_edge") -> list[Independence]:
+def _implied_independencies_of_class(
+    g: MarkedGraph, *, kind: str = "missing_edge", ignore_adjusted: bool = False
+) -> list[Independence]:
     """The independencies every DAG of the class implies (they are Markov equivalent): m-separations.
 
     PDAG: those of a consistent extension. MAG and PAG (through a MAG of its class):
@@ -157,8 +159,14 @@ def _implied_independencies_of_class(g: MarkedGraph, *, kind: str = "missing_edg
     2002), shrunk one node at a time (minimal when no single node can be dropped;
     Tian, Paz & Pearl 1998).
     """
-    if isinstance(g, PDAG):
-        return implied_independencies(consistent_extension(orient(g)), kind=kind)  # type: ignore[no-any-return]
+    if isinstance(g, PDAG):  # the extension keeps the roles, so [adjusted] nodes are conditioned on as in a DAG
+        return implied_independencies(consistent_extension(orient(g)), kind=kind, ignore_adjusted=ignore_adjusted)  # type: ignore[no-any-return]
+    if g.adjusted and not ignore_adjusted:
+        raise GraphClassError(
+            f"implied_independencies() of a {g.kind} with [adjusted] nodes ({', '.join(sorted(g.adjusted))}) is not "
+            "supported: the independencies given them are not computed for this class; pass ignore_adjusted=True "
+            "(CLI: --ignore-adjusted) for the graph's own independencies"
+        )
     if kind != "missing_edge":
         raise GraphError(f"kind={kind!r} is defined on DAGs; a {g.kind} has the missing-edge basis only (kind='missing_edge')")
     mag = mag_of_pag(g) if isinstance(g, PAG) else g
@@ -178,3 +186,32 @@ def _implied_independencies_of_class(g: MarkedGraph, *, kind: str = "missing_edg
                     z.discard(v)
             out.append(Independence(a, b, tuple(sorted(z))))
     return sorted(out)
+
+
+def _class_nodes(g: MarkedGraph, xs: Nodes, ys: Nodes, given: Nodes) -> tuple[frozenset[str], ...]:
+    sets = tuple(frozenset(as_names(v)) for v in (xs, ys, given))
+    for n in frozenset().union(*sets):
+        if n not in g.nodes:
+            raise NodeNotFoundError(n, list(g.nodes))
+    for (a, b), what in zip(((0, 1), (0, 2), (1, 2)), ("xs and ys", "xs and given", "ys and given")):
+        common = sets[a] & sets[b]
+        if common:
+            raise GraphError(f"{what} must be disjoint; both contain {sorted(common)[0]!r}")
+    return sets
+
+
+@for_graph_class(d_separated, PDAG, MAG, PAG)
+def _separated_in_class(g: MarkedGraph, xs: Nodes, ys: Nodes, *, given: Nodes = ()) -> bool:
+    """Separation in every graph of the class (they are Markov equivalent, so in any one of them).
+
+    PDAG: d-separation in a consistent extension; MAG: m-separation; PAG: m-separation in a MAG of its class.
+    """
+    x, y, z = _class_nodes(g, xs, ys, given)
+    if isinstance(g, PDAG):
+        return d_separated(consistent_extension(orient(g)), x, y, given=z)  # type: ignore[no-any-return]
+    return m_separated(mag_of_pag(g) if isinstance(g, PAG) else g, x, y, z)
+
+
+@for_graph_class(d_connected, PDAG, MAG, PAG)
+def _connected_in_class(g: MarkedGraph, xs: Nodes, ys: Nodes, *, given: Nodes = ()) -> bool:
+    return not _separated_in_class(g, xs, ys, given=given)
