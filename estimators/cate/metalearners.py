@@ -250,25 +250,46 @@ class _MetaLearner(CateEstimator, NuisanceFormulas, OutcomeModelled):
 
 
 class _BootstrappedLearner(_MetaLearner, Bootstrapped, CrossFitted, PropensityModelled):
-    """The S-, T- and X-learner: the ATE is the mean CATE.
+    """The S-, T- and X-learner, fit once per cross-fitting fold: the CATE averages the fold fits, the ATE is its mean.
 
-    Its SE is by default the influence function of the ATE (no refits beyond
-    ``n_folds`` cross-fits); with ``n_bootstrap >= 2`` a stratified bootstrap
-    that refits every model.
+    The learner is fit on the training rows of each of ``n_folds`` folds (the
+    folds of the influence function, so no model is fit twice): ``effect``
+    averages the ``n_folds`` fits, the ATE is the mean of that CATE over the
+    rows, and its SE by default is the influence function of the ATE, the
+    doubly robust scores built from each fold's outcome models and a
+    propensity model at the held-out rows. With ``n_bootstrap >= 2`` a
+    stratified bootstrap repeats the whole procedure (folds and fits) on each
+    resample instead.
     """
 
     n_bootstrap: int = 0
     n_folds: int = 2
 
+    def _fold_fits(self, F: np.ndarray, V: np.ndarray, t: np.ndarray, y: np.ndarray, rows: np.ndarray | None) -> list[tuple[Any, Any]]:
+        """(tau model, projection or None) fit on the training rows of each fold of ``rows`` (None: all rows)."""
+        tt = _take(t, rows)
+        folds = self._folds(tt, self.random_state, estimator=f"the {self.name.replace('_', '-')}")
+        fits = []
+        for train, _ in folds:
+            tau_model, final, _, _ = self._cate_at(F, V, t, y, train if rows is None else rows[train])
+            fits.append((tau_model, final))
+        return fits
+
+    def _average(self, fits: list[tuple[Any, Any]], F: np.ndarray, V: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """The CATE of the fold fits averaged, at ``rows``."""
+        if self._project:
+            return np.mean([predict_rows(final, V, rows) for _, final in fits], axis=0)
+        return np.mean([tau_model.predict(F, rows) for tau_model, _ in fits], axis=0)
+
     def _bootstrap(self, F: np.ndarray, V: np.ndarray, t: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """Mean CATE on stratified (by treatment arm) bootstrap resamples, refitting every model on the resampled rows."""
+        """Mean CATE on stratified (by treatment arm) bootstrap resamples, the folds and fits redone on each (streamed: one at a time)."""
         def one(idx: np.ndarray) -> float:
-            return float(self._cate_at(F, V, t, y, idx)[2].mean())
+            return float(self._average(self._fold_fits(F, V, t, y, idx), F, V, idx).mean())
 
         return bootstrap(one, len(t), int(self.n_bootstrap), random_state=self.random_state, n_jobs=self.n_jobs, strata=t)
 
-    def _fold(self, F: np.ndarray, V: np.ndarray, t: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, ...]:
-        """The learner fit on ``train``: propensity, mu0, mu1 and the CATE at ``test``."""
+    def _fold(self, F: np.ndarray, V: np.ndarray, t: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray) -> tuple[tuple[np.ndarray, ...], Any]:
+        """The learner fit on ``train``: (propensity, mu0, mu1, CATE) at ``test``, and the fit."""
         tau_model, final, _, _ = self._cate_at(F, V, t, y, train)
         mu0, mu1 = self._arms(tau_model, F, test)
         cate = predict_rows(final, V, test) if final is not None else tau_model.predict(F, test)
@@ -277,16 +298,16 @@ class _BootstrappedLearner(_MetaLearner, Bootstrapped, CrossFitted, PropensityMo
             e = _propensity(self._fit_propensity_model(F[train, ps], t[train]), F, ps, test)
         else:
             e = np.full(test.size, t[train].mean())
-        return e, mu0, mu1, cate
+        return (e, mu0, mu1, cate), (tau_model, final)
 
-    def _influence(self, F: np.ndarray, V: np.ndarray, t: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
-        """Cross-fitted AIPW scores of the rows and the out-of-fold CATE."""
+    def _influence(self, F: np.ndarray, V: np.ndarray, t: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[tuple[Any, Any]], dict[str, Any]]:
+        """Cross-fitted AIPW scores of the rows, the out-of-fold CATE and the fold fits."""
         folds = self._folds(t, self.random_state, estimator=f"the {self.name.replace('_', '-')}")
-        e, mu0, mu1, cate = self._cross_fit(lambda tr, te: self._fold(F, V, t, y, tr, te), folds, len(t))
+        (e, mu0, mu1, cate), fits = cross_fit_models(lambda tr, te: self._fold(F, V, t, y, tr, te), folds, len(t), n_jobs=self.n_jobs)
         if ((e <= 0) | (e >= 1)).any():
             raise EstimatorError("some cross-fitted propensity scores are exactly 0 or 1 (no overlap); use n_bootstrap for bootstrap inference or drop those units")
         scores = mu1 - mu0 + t * (y - mu1) / e - (1 - t) * (y - mu0) / (1 - e)
-        return scores, cate, {"propensity_overlap_crossfit": assess_overlap(e, t), "aipw_ate": float(scores.mean())}
+        return scores, cate, fits, {"propensity_overlap_crossfit": assess_overlap(e, t), "aipw_ate": float(scores.mean())}
 
     def _fit(self, data: pd.DataFrame, estimand: Any) -> Estimate:
         b = self.n_bootstrap
@@ -294,19 +315,18 @@ class _BootstrappedLearner(_MetaLearner, Bootstrapped, CrossFitted, PropensityMo
             raise EstimatorError(f"n_bootstrap must be 0 (influence-function SE) or a whole number of at least 2, got {b!r}")
         d = self._prepare(data, estimand)
         F, V, t, y = d["F"], d["V"], d["t"], d["y"]
-        self.tau_model_, self.cate_model_, cate, diag = self._cate_at(F, V, t, y)
-        self.cate_ = cate
-        diag = {**diag, **self._extra_diagnostics(F, t)}
+        self.scores_, self.cate_oos_, self.fits_, extra = self._influence(F, V, t, y)
+        cate = self.cate_ = self._average(self.fits_, F, V)
+        diag = self._extra_diagnostics(F, t)
         value = float(cate.mean())
-        self.scores_, self.cate_oos_, extra = self._influence(F, V, t, y)
         if b:
             reps = self._bootstrap(F, V, t, y)
             se, ci = bootstrap_interval(reps, self.level)
-            inference = f"bootstrap (B={self.n_bootstrap}), stratified by treatment, percentile CI"
+            inference = f"bootstrap (B={self.n_bootstrap}), stratified by treatment, percentile CI"  # each resample redoes the fold fits
         else:
             se, ci = float(self.scores_.std(ddof=1) / np.sqrt(len(t))), None
-            inference = (f"influence function of the ATE (doubly robust scores from the learner's {self.n_folds}-fold "
-                         "cross-fitted outcome models and a propensity model)")
+            inference = (f"influence function of the ATE (doubly robust scores from the learner's {self.n_folds} "
+                         "cross-fitted fits, whose average is the CATE, and a propensity model)")
         # a model additive in the treatment (the default linear S-learner) has one effect for everyone: its
         # coefficient, a variance-weighted average of the conditional effects when they vary, not the ATE
         additive = bool(self.features_ or self.formula) and float(np.ptp(cate)) <= 1e-9 * max(1.0, abs(value))
@@ -319,6 +339,15 @@ class _BootstrappedLearner(_MetaLearner, Bootstrapped, CrossFitted, PropensityMo
             diagnostics={**diag, **extra, **self._cate_diagnostics(cate)},
             notes=d["notes"],
         )
+
+    def _effect(self, X: np.ndarray) -> np.ndarray:
+        if self._project:
+            return np.mean([predict_rows(final, X) for _, final in self.fits_], axis=0)
+        return np.mean([tau_model.predict(X) for tau_model, _ in self.fits_], axis=0)
+
+    def _potential_outcomes(self, F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        arms = [self._arms(tau_model, F) for tau_model, _ in self.fits_]
+        return np.mean([a[0] for a in arms], axis=0), np.mean([a[1] for a in arms], axis=0)
 
 
 class SLearner(_BootstrappedLearner):
@@ -543,7 +572,8 @@ class XLearner(_BootstrappedLearner):
         return predict_rows(tau_model.mu0, G, rows), predict_rows(tau_model.mu1, G, rows)
 
     def _extra_diagnostics(self, F: np.ndarray, t: np.ndarray) -> dict[str, Any]:
-        return {"propensity_overlap": assess_overlap(_propensity(self.tau_model_.propensity, F, self._cols.ps), t)}
+        e = np.mean([_propensity(tau_model.propensity, F, self._cols.ps) for tau_model, _ in self.fits_], axis=0)
+        return {"propensity_overlap": assess_overlap(e, t)}
 
 
 class DRLearner(_MetaLearner, CrossFitted, ClippedPropensity):
