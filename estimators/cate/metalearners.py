@@ -264,6 +264,7 @@ class _BootstrappedLearner(_MetaLearner, Bootstrapped, CrossFitted, PropensityMo
 
     n_bootstrap: int = 0
     n_folds: int = 2
+    n_interval_bootstrap: int = 100
 
     def _fold_fits(self, F: np.ndarray, V: np.ndarray, t: np.ndarray, y: np.ndarray, rows: np.ndarray | None) -> list[tuple[Any, Any]]:
         """(tau model, projection or None) fit on the training rows of each fold of ``rows`` (None: all rows)."""
@@ -313,8 +314,12 @@ class _BootstrappedLearner(_MetaLearner, Bootstrapped, CrossFitted, PropensityMo
         b = self.n_bootstrap
         if isinstance(b, bool) or not isinstance(b, (int, np.integer)) or b < 0 or b == 1:  # the interval needs 2 replicates
             raise EstimatorError(f"n_bootstrap must be 0 (influence-function SE) or a whole number of at least 2, got {b!r}")
+        bi = self.n_interval_bootstrap
+        if isinstance(bi, bool) or not isinstance(bi, (int, np.integer)) or bi < 2:
+            raise EstimatorError(f"n_interval_bootstrap must be a whole number of at least 2 (the replicates of effect_interval), got {bi!r}")
         d = self._prepare(data, estimand)
         F, V, t, y = d["F"], d["V"], d["t"], d["y"]
+        self._fit_arrays = (F, V)  # effect_interval refits on resamples of these rows
         self.scores_, self.cate_oos_, self.fits_, extra = self._influence(F, V, t, y)
         cate = self.cate_ = self._average(self.fits_, F, V)
         diag = self._extra_diagnostics(F, t)
@@ -336,9 +341,32 @@ class _BootstrappedLearner(_MetaLearner, Bootstrapped, CrossFitted, PropensityMo
             target=("WATE (the outcome model is additive in the treatment: a variance-weighted average of the "
                     "conditional effects, the ATE only if the effect is constant; pass a flexible outcome_model)") if additive else "ATE",
             ci=ci,
-            diagnostics={**diag, **extra, **self._cate_diagnostics(cate)},
+            diagnostics={**diag, **extra, **self._cate_diagnostics(cate),
+                         "effect_interval": self.interval_method()},
             notes=d["notes"],
         )
+
+    def interval_method(self) -> str:
+        """How :meth:`effect_interval` computes the pointwise CATE interval of this learner."""
+        return (f"percentile bootstrap of the CATE over B={self.n_interval_bootstrap} stratified resamples of the rows, "
+                f"the {self.n_folds} fold fits redone on each (n_interval_bootstrap; computed when effect_interval is called, "
+                "n_jobs replicates in parallel); it covers the learner's own target, so a biased model (e.g. a linear one "
+                "for a nonlinear effect, or the smoothing of boosting) is not corrected")
+
+    def _interval(self, X: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+        F, V = self._fit_arrays
+        t, y = self.treatment_, self.outcome_
+
+        def one(idx: np.ndarray) -> np.ndarray:
+            fits = self._fold_fits(F, V, t, y, idx)
+            if self._project:
+                return np.mean([predict_rows(final, X) for _, final in fits], axis=0)
+            return np.mean([tau_model.predict(X) for tau_model, _ in fits], axis=0)
+
+        reps = bootstrap(one, len(t), int(self.n_interval_bootstrap), random_state=self.random_state, n_jobs=self.n_jobs, strata=t)
+        reps = reps.reshape(len(reps), -1)
+        alpha = 1 - level
+        return np.quantile(reps, alpha / 2, axis=0), np.quantile(reps, 1 - alpha / 2, axis=0)
 
     def _effect(self, X: np.ndarray) -> np.ndarray:
         if self._project:
@@ -386,6 +414,12 @@ class SLearner(_BootstrappedLearner):
         ``n_bootstrap >= 2``: a stratified bootstrap (by treatment arm,
         refitting every model) gives the SE and a percentile CI instead
         (0: the influence function), see :class:`~dagcore.estimators.base.Bootstrapped`.
+    n_interval_bootstrap : int
+        Replicates (100) of the percentile bootstrap behind
+        ``effect_interval(rows, level=)``: each refits the learner's fold fits
+        on a stratified resample and predicts the rows; run when
+        ``effect_interval`` is called (``n_jobs`` in parallel), see
+        :meth:`interval_method`.
     level, dropna : see :class:`~dagcore.estimators.base.CausalEstimator`
 
     Examples
@@ -464,7 +498,7 @@ class TLearner(_BootstrappedLearner):
         model, so the terms of ``formula`` that read the treatment are dropped
         (``"y ~ t + age + I(age**2)"`` gives each arm ``age + I(age**2)``), as
         in :class:`~dagcore.AIPW`.
-    cate_model, effect_modifiers, n_folds, propensity_model, n_bootstrap, n_jobs, random_state, level, dropna :
+    cate_model, effect_modifiers, n_folds, propensity_model, n_bootstrap, n_interval_bootstrap, n_jobs, random_state, level, dropna :
         As in :class:`SLearner`.
 
     Examples
@@ -533,7 +567,7 @@ class XLearner(_BootstrappedLearner):
     formula, propensity_formula, allow_extra_variables :
         The inputs of both stages (``formula``, the treatment's terms dropped,
         as in :class:`TLearner`) and of ``e(x)`` (``propensity_formula``).
-    effect_modifiers, n_folds, n_bootstrap, n_jobs, random_state, level, dropna :
+    effect_modifiers, n_folds, n_bootstrap, n_interval_bootstrap, n_jobs, random_state, level, dropna :
         As in :class:`SLearner`.
 
     Examples
