@@ -347,7 +347,13 @@ class _BootstrappedLearner(_MetaLearner, Bootstrapped, CrossFitted, PropensityMo
         )
 
     def interval_method(self) -> str:
-        """How :meth:`effect_interval` computes the pointwise CATE interval of this learner."""
+        """How :meth:`effect_interval` computes the pointwise CATE interval of this learner.
+
+        Examples
+        --------
+        >>> TLearner(n_interval_bootstrap=50).interval_method()[:60]
+        'percentile bootstrap of the CATE over B=50 stratified resamp'
+        """
         return (f"percentile bootstrap of the CATE over B={self.n_interval_bootstrap} stratified resamples of the rows, "
                 f"the {self.n_folds} fold fits redone on each (n_interval_bootstrap; computed when effect_interval is called, "
                 "n_jobs replicates in parallel); it covers the learner's own target, so a biased model (e.g. a linear one "
