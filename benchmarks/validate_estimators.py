@@ -55,6 +55,7 @@ The CATE estimators with flexible default nuisances (``causal_forest``,
 named in ``--methods``. Their pointwise CATE intervals have their own section:
 
     python benchmarks/validate_estimators.py --cate [--reps 40] [--jobs 2]
+    python benchmarks/validate_estimators.py --cate-learners [--reps 100] [--jobs 2]
 
 (issue 13): coverage of the 95% CATE intervals at fixed grid points over
 replications, for the causal forest on a step effect and for LinearDML and the
@@ -538,6 +539,45 @@ def cate_section(reps: int, jobs: int) -> int:
     return 0
 
 
+def _metalearner_replication(rep: int, n: int, n_interval_bootstrap: int) -> dict[str, np.ndarray]:
+    """One replication: hits of the S-, T- and X-learner's 95% bootstrap CATE intervals at the grid points (linear effect)."""
+    from threadpoolctl import threadpool_limits
+
+    rng = np.random.default_rng(np.random.SeedSequence([20261202, rep]))
+    x, w = rng.normal(size=n), rng.normal(size=n)
+    t = (rng.random(n) < _logistic(0.5 * w + 0.3 * x)).astype(float)
+    e = Estimand(treatment=("t",), outcome=("y",), strategy="backdoor", adjustment_set={"w", "x"})
+    df = pd.DataFrame({"x": x, "w": w, "t": t, "y": (1 + 2 * x) * t + w + 0.5 * x + rng.normal(size=n)})
+    grid = pd.DataFrame({"x": CATE_GRID})
+    line = 1 + 2 * CATE_GRID
+    out: dict[str, np.ndarray] = {}
+    with threadpool_limits(1), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name, est in (("s_learner, formula y ~ t * (x + w)", dagcore.SLearner(formula="y ~ t * (x + w)")),
+                          ("t_learner, linear models", dagcore.TLearner()),
+                          ("x_learner, linear models", dagcore.XLearner())):
+            est.set_params(effect_modifiers=["x"], n_interval_bootstrap=n_interval_bootstrap, random_state=rep)
+            lo, hi = est.fit(df, e).effect_interval(grid)
+            out[name] = (lo <= line) & (line <= hi)
+    return out
+
+
+def metalearner_section(reps: int, jobs: int, n_interval_bootstrap: int = 100) -> int:
+    """Coverage of the S/T/X-learners' pointwise 95% bootstrap CATE intervals over ``reps`` replications (n = 2000)."""
+    n = 2000
+    start = time.perf_counter()
+    results = Parallel(n_jobs=jobs)(delayed(_metalearner_replication)(rep, n, n_interval_bootstrap) for rep in range(reps))
+    print(f"S/T/X-learner CATE interval coverage: R = {reps} replications, n = {n} rows, B = {n_interval_bootstrap} "
+          f"bootstrap refits per interval, effect 1 + 2x, grid x = {CATE_GRID.tolist()}, "
+          f"binomial MC SE of a 95% coverage per point {np.sqrt(0.95 * 0.05 / reps):.1%}, {time.perf_counter() - start:.0f} s\n")
+    rows = []
+    for name in results[0]:
+        hits = np.array([r[name] for r in results], dtype=float)
+        rows.append([name, reps, f"{hits.mean():.1%}", " / ".join(f"{p:.0%}" for p in hits.mean(axis=0))])
+    print(table(["method", "R", "coverage over the grid", "coverage per grid point"], rows))
+    return 0
+
+
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=200, help="replications per design (default 200)")
@@ -551,7 +591,11 @@ def main(argv: list[str]) -> int:
                     help="the A/B-readout section (dagcore.analyze_experiment): after the estimators (default), only it, or not")
     ap.add_argument("--experiment-reps", type=int, default=400, help="replications per experiment design (default 400)")
     ap.add_argument("--cate", action="store_true", help="only the CATE interval section (issue 13)")
+    ap.add_argument("--cate-learners", action="store_true",
+                    help="only the S/T/X-learners' bootstrap CATE interval coverage (issue 13; default R = 100)")
     args = ap.parse_args(argv)
+    if args.cate_learners:
+        return metalearner_section(args.reps if "--reps" in (argv or sys.argv) else 100, args.jobs)
     if args.cate:
         return cate_section(args.reps if "--reps" in (argv or sys.argv) else 40, args.jobs)
     if args.experiments == "only":

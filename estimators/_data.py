@@ -21,6 +21,7 @@ from dagcore.errors import DagcoreWarning, DataError, PositivityWarning
 
 __all__ = [
     "MAX_MAGNITUDE",
+    "FormulaModel",
     "FormulaVariables",
     "Prepared",
     "check_binary",
@@ -30,6 +31,7 @@ __all__ = [
     "design_frame",
     "design_matrix",
     "formula_design",
+    "formula_model",
     "formula_variables",
     "prepare",
     "read_formula",
@@ -590,6 +592,58 @@ def formula_design(formula: str, data: pd.DataFrame, *, drop: Sequence[str] = ()
     >>> names, X.tolist()
     (['C(g)[T.b]', 'I(z ** 2)'], [[0.0, 1.0], [1.0, 4.0], [0.0, 9.0]])
     """
+    m = formula_model(formula, data, drop=drop)
+    return m.matrix, m.names
+
+
+@dataclass(frozen=True)
+class FormulaModel:
+    """The model matrix of a formula's right-hand side on the fitting data, and the recipe to build it on other rows.
+
+    Attributes
+    ----------
+    matrix : numpy array
+        The columns (no intercept) on the fitting data.
+    names : list of str
+        Their patsy names.
+    design_info : patsy DesignInfo or None
+        The recipe (levels of ``C(...)``, state of ``center(...)``), None without terms.
+    """
+
+    matrix: np.ndarray
+    names: list[str]
+    design_info: Any = None
+
+    def rows(self, data: pd.DataFrame) -> np.ndarray:
+        """The same columns built on ``data`` with the fitting data's levels and transform states.
+
+        Examples
+        --------
+        >>> df = pd.DataFrame({"y": [1.0, 2.0, 4.0], "z": [1.0, 2.0, 3.0], "g": ["a", "b", "a"]})
+        >>> formula_model("y ~ I(z**2) + C(g)", df).rows(pd.DataFrame({"z": [4.0], "g": ["b"]})).tolist()
+        [[1.0, 16.0]]
+        """
+        import patsy
+
+        if self.design_info is None:
+            return np.zeros((len(data), 0))
+        try:
+            (matrix,) = patsy.build_design_matrices([self.design_info], data, NA_action="raise")
+        except Exception as err:
+            raise DataError(f"could not build the model matrix on the new rows: {err}") from None
+        keep = [i for i, name in enumerate(self.design_info.column_names) if name != "Intercept"]
+        return np.asarray(matrix, dtype=float)[:, keep]
+
+
+def formula_model(formula: str, data: pd.DataFrame, *, drop: Sequence[str] = ()) -> FormulaModel:
+    """:func:`formula_design` with the recipe to build the same columns on new rows (:meth:`FormulaModel.rows`).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"y": [1.0, 2.0, 4.0], "t": [0, 1, 1], "z": [1.0, 2.0, 3.0]})
+    >>> formula_model("y ~ t + z + t:z", df).names
+    ['t', 'z', 't:z']
+    """
     import patsy
 
     read_formula(formula, data)  # the formula's errors, in our words
@@ -609,11 +663,11 @@ def formula_design(formula: str, data: pd.DataFrame, *, drop: Sequence[str] = ()
         if not used & dropped:
             terms.append(term)
     if not terms:
-        return np.zeros((len(data), 0)), []
+        return FormulaModel(np.zeros((len(data), 0)), [])
     try:
         matrix = patsy.dmatrix(patsy.ModelDesc([], [patsy.INTERCEPT, *terms]), data, NA_action="raise", eval_env=env)
     except Exception as err:
         raise DataError(f"could not build the model matrix of {formula!r}: {err}") from None
     names = list(matrix.design_info.column_names)
     keep = [i for i, name in enumerate(names) if name != "Intercept"]
-    return np.asarray(matrix, dtype=float)[:, keep], [names[i] for i in keep]
+    return FormulaModel(np.asarray(matrix, dtype=float)[:, keep], [names[i] for i in keep], matrix.design_info)

@@ -31,6 +31,7 @@ CLASSES = sorted(set(REGISTRY.values()), key=lambda c: c.__name__)
 COMMON = {"level": 0.95, "dropna": False}
 BOOT = {"n_bootstrap": 200, "random_state": 0, "n_jobs": None}
 FOLDS = {"n_folds": 5, "random_state": 0, "n_jobs": None}
+FORMULAS = {"formula": None, "propensity_formula": None, "allow_extra_variables": False}
 DEFAULTS = {
     "DifferenceInMeans": {},
     "TwoStageLeastSquares": {"covariates": None},
@@ -50,10 +51,10 @@ DEFAULTS = {
     "Stratification": {"n_strata": 5, "on": "propensity", "max_levels": 20, "target": "ATE", "propensity_formula": None,
                        "propensity_model": None, "allow_extra_variables": False},
     # the S-, T- and X-learner: influence-function SE by default (issue 13), the bootstrap on request
-    "SLearner": {"outcome_model": None, "propensity_model": None, "cate_model": None, "effect_modifiers": None, **BOOT, "n_bootstrap": 0, "n_folds": 2},
-    "TLearner": {"outcome_model": None, "propensity_model": None, "cate_model": None, "effect_modifiers": None, **BOOT, "n_bootstrap": 0, "n_folds": 2},
-    "XLearner": {"outcome_model": None, "propensity_model": None, "cate_model": None, "effect_modifiers": None, **BOOT, "n_bootstrap": 0, "n_folds": 2},
-    "DRLearner": {"outcome_model": None, "propensity_model": None, "cate_model": None, "effect_modifiers": None, "trim": 0.01,
+    "SLearner": {"outcome_model": None, "propensity_model": None, "cate_model": None, "effect_modifiers": None, **FORMULAS, **BOOT, "n_bootstrap": 0, "n_folds": 2, "n_interval_bootstrap": 100},
+    "TLearner": {"outcome_model": None, "propensity_model": None, "cate_model": None, "effect_modifiers": None, **FORMULAS, **BOOT, "n_bootstrap": 0, "n_folds": 2, "n_interval_bootstrap": 100},
+    "XLearner": {"outcome_model": None, "propensity_model": None, "cate_model": None, "effect_modifiers": None, **FORMULAS, **BOOT, "n_bootstrap": 0, "n_folds": 2, "n_interval_bootstrap": 100},
+    "DRLearner": {"outcome_model": None, "propensity_model": None, "cate_model": None, "effect_modifiers": None, **FORMULAS, "trim": 0.01,
                   "target": "ATE", **FOLDS},
     "Mediation": {"method": "auto", "interaction": False, "max_levels": 10, **BOOT},
     "PlugIn": {"treatment_values": None, "max_levels": 20, **BOOT},

@@ -26,6 +26,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = common.add_command(subparsers, "cate", _cate, data="training data, one column per graph variable (- for standard input)", help="heterogeneous effects: CATE per row with intervals, BLP/GATES tests, Qini on held-out rows, whom to treat", description="Fit a CATE estimator (causal forest, LinearDML, DR-, S-, T- or X-learner) with the graph's pre-treatment covariates as effect modifiers, test the heterogeneity (BLP, GATES), evaluate the ranking on held-out rows (Qini and uplift areas), and choose whom to treat under a budget.")
     common.add_method_option(p, default="dr_learner", choices=CATE_METHODS, help="the CATE estimator (default dr_learner)")
     p.add_argument("--modifiers", metavar="A,B", help="effect modifiers, the CATE's inputs (default: the graph's observed pre-treatment covariates); a descendant of the treatment is refused")
+    p.add_argument("--formula", metavar="F", help="outcome-model formula of the meta-learners (s/t/x/dr_learner), e.g. 'y ~ t + age + I(age**2) + C(race)'")
+    p.add_argument("--propensity-formula", metavar="F", help="propensity-model formula of the meta-learners, e.g. 't ~ age + I(age**2)'")
     p.add_argument("--holdout", type=float, default=0.3, help="fraction of rows held out to evaluate the ranking (default 0.3)")
     p.add_argument("--score", metavar="CSV", help="rows to score and target (default: the training data; - for standard input)")
     budget = p.add_mutually_exclusive_group()
@@ -96,6 +98,9 @@ def _cate(args: argparse.Namespace) -> int:
     options: dict[str, Any] = {"dropna": args.dropna, "level": args.level, **_params(args.param)}
     if args.modifiers:
         options["effect_modifiers"] = list(common.split_names(args.modifiers))
+    for name in ("formula", "propensity_formula"):
+        if getattr(args, name):
+            options[name] = getattr(args, name)
     if args.dropna:
         used = [c for c in [*estimand.treatment, *estimand.outcome, *sorted(estimand.adjustment_set or ()),
                             *options.get("effect_modifiers", ())] if c in data.columns]

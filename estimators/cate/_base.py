@@ -46,21 +46,52 @@ class Fitted:
     V: np.ndarray
     choice: ModifierChoice
     notes: list[str]
+    #: ``F`` with the estimator's spare trailing columns (``F`` is its view)
+    full: np.ndarray | None = None
 
 
-def design(data: pd.DataFrame, columns: Sequence[str], names: list[str] | None) -> tuple[np.ndarray, list[str]]:
-    """Design matrix of ``columns`` (categorical columns one-hot, first level dropped); with ``names`` (from fitting) exactly those columns."""
+def design(data: pd.DataFrame, columns: Sequence[str], names: list[str] | None, *, spare: int = 0) -> tuple[np.ndarray, list[str]]:
+    """Design matrix of ``columns`` (categorical columns one-hot, first level dropped); with ``names`` (from fitting) exactly those columns.
+
+    ``spare`` trailing columns are allocated with it (uninitialised) for a
+    learner to fill (the S-learner's treatment column), so no wider copy is
+    made. Numeric columns are written one by one into the preallocated
+    matrix: no ``n × p`` temporary (``design_frame`` makes two, measured at
+    10^6 rows × 20 in benchmarks/README.md, issue 12 "Speed and memory").
+    """
     if not columns:
-        return np.zeros((len(data), 0)), []
+        return np.zeros((len(data), spare)), []
+    numeric = all(pd.api.types.is_numeric_dtype(data[c]) and not isinstance(data[c].dtype, pd.CategoricalDtype) for c in columns)
+    if numeric and (names is None or names == [str(c) for c in columns]):
+        out = np.empty((len(data), len(columns) + spare))
+        for j, c in enumerate(columns):
+            out[:, j] = data[c].to_numpy(dtype=float)
+        return out, [str(c) for c in columns]
     if names is None:
         frame = design_frame(data, columns)
-        return frame.to_numpy(dtype=float), [str(c) for c in frame.columns]
-    frame = data[list(columns)]
-    cat = [c for c in columns if not pd.api.types.is_numeric_dtype(frame[c]) or isinstance(frame[c].dtype, pd.CategoricalDtype)]
-    if cat:
-        frame = pd.get_dummies(frame, columns=cat, drop_first=False, dtype=float)
-    frame.columns = [str(c) for c in frame.columns]
-    return frame.reindex(columns=names, fill_value=0.0).to_numpy(dtype=float), names
+        built, built_names = frame.to_numpy(dtype=float), [str(c) for c in frame.columns]
+    else:
+        frame = data[list(columns)]
+        cat = [c for c in columns if not pd.api.types.is_numeric_dtype(frame[c]) or isinstance(frame[c].dtype, pd.CategoricalDtype)]
+        if cat:
+            frame = pd.get_dummies(frame, columns=cat, drop_first=False, dtype=float)
+        frame.columns = [str(c) for c in frame.columns]
+        built, built_names = frame.reindex(columns=names, fill_value=0.0).to_numpy(dtype=float), names
+    if spare:
+        built = np.hstack([built, np.empty((len(data), spare))])
+    return built, built_names
+
+
+def columns_of(F: np.ndarray, f_names: list[str], names: list[str]) -> np.ndarray | None:
+    """The columns ``names`` of ``F`` (named ``f_names``): a view when they are adjacent and in order, None when one is missing."""
+    if not names:
+        return np.zeros((F.shape[0], 0))
+    if not set(names) <= set(f_names):
+        return None
+    idx = [f_names.index(nm) for nm in names]
+    if idx == list(range(idx[0], idx[0] + len(idx))):
+        return F[:, idx[0] : idx[0] + len(idx)]
+    return F[:, idx]
 
 
 class CateEstimator(CausalEstimator):
@@ -77,6 +108,8 @@ class CateEstimator(CausalEstimator):
     strategies = ("backdoor", "randomized")
     #: whether the CATE is a function of the modifiers only (False: of every feature, e.g. an S-learner without a projection)
     _cate_on_modifiers = True
+    #: trailing columns allocated beside the feature matrix for the learner to fill (see :func:`design`)
+    _spare_columns = 0
 
     effect_modifiers: Sequence[str] | None = None
 
@@ -87,7 +120,8 @@ class CateEstimator(CausalEstimator):
             raise DataError(f"data must be a pandas DataFrame, got {type(data).__name__}")
         t_name, y_name = estimand.treatment[0], estimand.outcome[0]
         choice = choose_modifiers(estimand, [str(c) for c in data.columns], self.effect_modifiers)
-        prep = prepare(data, t_name, y_name, choice.features, dropna=self.dropna)
+        extra = self._formula_columns(data, estimand, choice.features)
+        prep = prepare(data, t_name, y_name, choice.features, extra=extra, dropna=self.dropna)
         if binary:
             from dagcore.estimators._data import check_binary
 
@@ -95,8 +129,15 @@ class CateEstimator(CausalEstimator):
         else:
             t = prep.data[t_name].to_numpy(dtype=float)
         y = prep.data[y_name].to_numpy(dtype=float)
-        F, f_names = design(prep.data, choice.features, None)
-        V, v_names = design(prep.data, list(choice.modifiers), None)
+        full, f_names = design(prep.data, choice.features, None, spare=self._spare_columns)
+        F = full[:, : full.shape[1] - self._spare_columns]
+        # the modifiers are columns of the features: a view, not a second matrix, when they are adjacent
+        mods = list(choice.modifiers)
+        numeric = all(pd.api.types.is_numeric_dtype(prep.data[c]) and not isinstance(prep.data[c].dtype, pd.CategoricalDtype) for c in mods)
+        v_names = [str(c) for c in mods] if numeric else [str(c) for c in design_frame(prep.data, mods).columns]
+        V = columns_of(F, f_names, v_names)
+        if V is None:  # pragma: no cover - each column is encoded alone, so the modifiers' columns are the features'
+            V, v_names = design(prep.data, mods, None)
         self.features_ = choice.features
         self.effect_modifiers_ = list(choice.modifiers)
         self.controls_ = list(choice.controls)
@@ -111,7 +152,15 @@ class CateEstimator(CausalEstimator):
                 "pass effect_modifiers= or add covariates to the graph",
                 ConstantEffectWarning,
             )
-        return Fitted(prep, t, y, F, V, choice, notes)
+        return Fitted(prep, t, y, F, V, choice, notes, full)
+
+    def _formula_columns(self, data: pd.DataFrame, estimand: Any, features: list[str]) -> list[str]:
+        """Columns beyond ``features`` that the estimator's formulas read (checked by the formula guard); none by default."""
+        return []
+
+    def _feature_rows(self, new_rows: pd.DataFrame) -> np.ndarray:
+        """The feature matrix of ``new_rows``, laid out as the fit's."""
+        return design(new_rows, list(self.features_), self._feature_names)[0]
 
     def _cate_diagnostics(self, cate: np.ndarray) -> dict[str, Any]:
         q = np.quantile(cate, [0.05, 0.25, 0.5, 0.75, 0.95])
@@ -131,15 +180,17 @@ class CateEstimator(CausalEstimator):
         """The design matrix of ``new_rows`` on the modifiers (or on every feature)."""
         if not isinstance(new_rows, pd.DataFrame):
             raise DataError(f"new_rows must be a pandas DataFrame, got {type(new_rows).__name__}")
-        columns, names = (self.features_, self._feature_names) if features else (self.effect_modifiers_, self._modifier_names)
+        columns, names = ((getattr(self, "_feature_columns", self.features_), self._feature_names) if features
+                          else (self.effect_modifiers_, self._modifier_names))
         missing = [c for c in columns if c not in new_rows.columns]
         if missing:
             raise DataError(f"new_rows lacks the column(s) {missing} that the CATE model uses")
         na = new_rows[list(columns)].isna().sum()
         if na.any():
             raise DataError(f"new_rows has missing values ({', '.join(f'{c}: {int(k)}' for c, k in na.items() if k)})")
-        X, _ = design(new_rows, list(columns), names)
-        return X
+        if features:
+            return self._feature_rows(new_rows)
+        return design(new_rows, list(columns), names)[0]
 
     def effect(self, new_rows: pd.DataFrame) -> np.ndarray:
         """CATE for each row of ``new_rows`` (which needs the effect-modifier columns).

@@ -34,16 +34,26 @@ heterogeneous causal effects. *Electronic Journal of Statistics* 17(2), 3008-304
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from dagcore.errors import EstimatorError
-from dagcore.estimators._nuisance import arm_rows, cross_fit_models, propensity_scores, regressor
+from dagcore.errors import DataError, EstimatorError
+from dagcore.estimators._data import FormulaModel, check_formula, check_propensity_formula, formula_model, read_formula
+from dagcore.estimators._nuisance import cross_fit_models, propensity_scores
 from dagcore.estimators._resample import bootstrap, bootstrap_interval
-from dagcore.estimators.base import Bootstrapped, ClippedPropensity, CrossFitted, OutcomeModelled, PropensityModelled
-from dagcore.estimators.cate._base import CateEstimator, nonempty
+from dagcore.estimators.base import (
+    Bootstrapped,
+    ClippedPropensity,
+    CrossFitted,
+    NuisanceFormulas,
+    OutcomeModelled,
+    PropensityModelled,
+)
+from dagcore.estimators.cate._base import CateEstimator, design, nonempty
+from dagcore.estimators.cate._rows import BLOCK, fit_rows, predict_rows
 from dagcore.estimators.cate.linear import LinearCate, fit_linear_cate
 from dagcore.estimators.diagnostics import assess_overlap
 from dagcore.estimators.result import Estimate
@@ -55,46 +65,184 @@ __all__ = ["SLearner", "TLearner", "XLearner", "DRLearner"]
 _nonempty = nonempty
 
 
-class _MetaLearner(CateEstimator, OutcomeModelled):
-    """What the meta-learners share: features, the CATE projection and ``effect``."""
+@dataclass(frozen=True)
+class _Columns:
+    """Where each model's inputs sit in the learner's feature matrix ``F`` (slices are views, not copies).
+
+    ``out`` are the outcome model's inputs (the S-learner's include the
+    treatment's columns at the observed treatment, at positions ``treated``
+    of ``out``), ``ps`` the propensity model's; ``arms`` the columns of ``F``
+    holding the S-learner's treatment columns at treatment 0 and 1 (None: the
+    treatment column itself, set to 0 or 1).
+    """
+
+    out: slice
+    ps: slice
+    treated: np.ndarray | None = None
+    arms: tuple[slice, slice] | None = None
+
+
+def _arm_rows(t: np.ndarray, rows: np.ndarray | None, arm: int) -> np.ndarray:
+    """Indices of the rows (all, or ``rows``) in treatment arm ``arm``."""
+    return np.flatnonzero(t == arm) if rows is None else rows[t[rows] == arm]
+
+
+def _take(values: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
+    return values if rows is None else values[rows]
+
+
+def _propensity(fitted: Any, F: np.ndarray, cols: slice, rows: np.ndarray | None = None) -> np.ndarray:
+    """P(T = 1 | X) at ``F[rows]``, block by block."""
+    n = F.shape[0] if rows is None else rows.size
+    out = np.empty(n)
+    for lo in range(0, n, BLOCK):
+        b = slice(lo, lo + BLOCK) if rows is None else rows[lo : lo + BLOCK]
+        block = F[b, cols]
+        out[lo : lo + block.shape[0]] = propensity_scores(fitted, _nonempty(block))
+    return out
+
+
+class _MetaLearner(CateEstimator, NuisanceFormulas, OutcomeModelled):
+    """What the meta-learners share: features, formulas, the CATE projection and ``effect``."""
 
     cate_model: Any = None
+    #: the S-learner's outcome model reads the treatment; the others model each arm (the treatment's terms are dropped)
+    _treatment_in_outcome = False
+    #: the CATE reads the propensity model's inputs too (the X-learner's weights)
+    _cate_reads_propensity = False
 
     # ------------------------------------------------------------ subclass hooks
-    def _tau(self, F: np.ndarray, t: np.ndarray, y: np.ndarray) -> tuple[Any, np.ndarray, dict[str, Any]]:  # pragma: no cover - abstract
-        """Fit on the rows given; return a predictor of tau on F, tau at those rows and diagnostics."""
+    def _tau(self, F: np.ndarray, t: np.ndarray, y: np.ndarray, rows: np.ndarray | None) -> tuple[Any, np.ndarray, dict[str, Any]]:  # pragma: no cover - abstract
+        """Fit on ``rows`` (None: all); return a predictor of tau on F, tau at those rows and diagnostics."""
         raise NotImplementedError
 
-    def _arms(self, tau_model: Any, F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - abstract
+    def _arms(self, tau_model: Any, F: np.ndarray, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - abstract
         """The fitted outcome models' predictions (mu0, mu1) at the rows of F."""
         raise NotImplementedError
 
     def _extra_diagnostics(self, F: np.ndarray, t: np.ndarray) -> dict[str, Any]:
         return {}
 
+    # ------------------------------------------------------------ formulas
+    def _formula_columns(self, data: pd.DataFrame, estimand: Any, features: list[str]) -> list[str]:
+        """Check ``formula`` and ``propensity_formula`` with the one formula guard; the columns they read beyond the features."""
+        t_name, y_name = estimand.treatment[0], estimand.outcome[0]
+        allowed = {t_name, *features}
+        extra: set[str] = set()
+        self._outcome_reads: set[str] | None = None
+        self._propensity_reads: set[str] | None = None
+        if self.formula:
+            v = check_formula(self.formula, data, lhs=y_name, allowed=allowed, never={y_name: "the outcome"},
+                              allow_extra=self.allow_extra_variables)
+            if self._treatment_in_outcome and t_name not in v.rhs:
+                raise DataError(
+                    f"the S-learner's formula {self.formula!r} does not use the treatment {t_name!r}, so every effect "
+                    f"would be 0; write it in, e.g. '{y_name} ~ {t_name} * (...)'"
+                )
+            extra |= v.rhs - allowed
+            self._outcome_reads = set(v.rhs) - {t_name}
+        more = check_propensity_formula(self.propensity_formula, data, t_name, features, outcome=y_name,
+                                        allow_extra=self.allow_extra_variables)
+        extra |= set(more)
+        if self.propensity_formula:
+            self._propensity_reads = set(read_formula(self.propensity_formula, data).rhs)
+        return sorted(extra)
+
+    def _layout(self, frame: pd.DataFrame, D: np.ndarray, t: np.ndarray | None) -> np.ndarray:
+        """The feature matrix ``F`` of ``frame`` (``D``: its default design) as :attr:`_cols` describes it."""
+        t_name = self._treatment_name
+        if not (self.formula or self.propensity_formula):
+            if self._treatment_in_outcome:  # D is the view of a matrix with one spare column: the treatment
+                full = D.base if D.base is not None and D.base.shape == (D.shape[0], D.shape[1] + 1) else np.column_stack([D, np.zeros(len(D))])
+                full[:, -1] = 0.0 if t is None else t
+                return full
+            return D
+        blocks: list[np.ndarray] = []
+        if self.formula:
+            model = self._models["outcome"]
+            if self._treatment_in_outcome:
+                at = [model.rows(frame.assign(**{t_name: a})) for a in (0.0, 1.0)]
+                blocks += [model.matrix if t is not None else at[0], at[0][:, self._differ], at[1][:, self._differ]]
+            else:
+                blocks.append(model.matrix if t is not None else model.rows(frame))
+        else:
+            blocks.append(D)
+            if self._treatment_in_outcome:
+                blocks.append(np.zeros((len(D), 1)) if t is None else t[:, None])
+        if self.propensity_formula:
+            model = self._models["propensity"]
+            blocks.append(model.matrix if t is not None else model.rows(frame))
+        elif self.formula:
+            blocks.append(D)
+        return np.hstack(blocks) if len(blocks) > 1 else blocks[0]
+
+    def _build_columns(self, frame: pd.DataFrame, D: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """Fit the formulas' recipes on the rows used, lay out ``F`` and record :attr:`_cols`."""
+        t_name = self._treatment_name
+        self._models: dict[str, FormulaModel] = {}
+        k = D.shape[1]
+        if self.formula:
+            model = formula_model(self.formula, frame, drop=() if self._treatment_in_outcome else [t_name])
+            self._models["outcome"] = model
+            ko = model.matrix.shape[1]
+            if self._treatment_in_outcome:
+                at0 = model.rows(frame.assign(**{t_name: 0.0}))
+                at1 = model.rows(frame.assign(**{t_name: 1.0}))
+                self._differ = np.flatnonzero(~np.all(at0 == at1, axis=0))
+                m = self._differ.size
+                out, arms = slice(0, ko), (slice(ko, ko + m), slice(ko + m, ko + 2 * m))
+                start = ko + 2 * m
+            else:
+                out, arms, start = slice(0, ko), None, ko
+        else:
+            extra = 1 if self._treatment_in_outcome else 0
+            out, arms, start = slice(0, k + extra), None, k + extra
+            self._differ = np.array([k]) if extra else np.zeros(0, dtype=int)
+        if self.propensity_formula:
+            model = formula_model(self.propensity_formula, frame)
+            self._models["propensity"] = model
+            ps = slice(start, start + model.matrix.shape[1])
+        elif self.formula:
+            ps = slice(start, start + k)
+        else:
+            ps = slice(0, k)
+        self._cols = _Columns(out, ps, self._differ if self._treatment_in_outcome else None, arms)
+        return self._layout(frame, D, t)
+
+    def _feature_rows(self, new_rows: pd.DataFrame) -> np.ndarray:
+        D = design(new_rows, list(self.features_), self._feature_names)[0]
+        return self._layout(new_rows, D, None)
+
     # ------------------------------------------------------------ shared fitting
     def _prepare(self, data: pd.DataFrame, estimand: Any) -> dict[str, Any]:
+        self._treatment_name = estimand.treatment[0]
         d = self._setup(data, estimand)
-        # tau(F) is already a function of V when V contains every feature
-        self._project = not set(self.features_) <= set(self.effect_modifiers_)
+        D = d.F
+        F = self._build_columns(d.prep.data, D, d.t)
+        # the columns tau(.) reads; it is already a function of V when V contains them all
+        reads = set(self.features_) if self._outcome_reads is None else set(self._outcome_reads)
+        if self._cate_reads_propensity:
+            reads |= set(self.features_) if self._propensity_reads is None else set(self._propensity_reads)
+        self._feature_columns = sorted({*self.features_, *reads, *(self._propensity_reads or ())}, key=str)
+        self._project = not reads <= set(self.effect_modifiers_)
         self._cate_on_modifiers = self._project
-        return {"prep": d.prep, "t": d.t, "y": d.y, "F": d.F, "V": d.V, "notes": d.notes}
+        return {"prep": d.prep, "t": d.t, "y": d.y, "F": F, "V": d.V, "notes": d.notes}
 
-    def _final(self, V: np.ndarray, target: np.ndarray) -> Any:
-        return regressor(self.cate_model).fit(_nonempty(V), target)
+    def _final(self, V: np.ndarray, target: np.ndarray, rows: np.ndarray | None = None) -> Any:
+        return fit_rows(self.cate_model, V, target, rows)
 
-    def _cate_at(self, F: np.ndarray, V: np.ndarray, t: np.ndarray, y: np.ndarray) -> tuple[Any, Any, np.ndarray, dict[str, Any]]:
-        """Fit on these rows: (tau model on F, projection on V or None, CATE at the rows, diagnostics)."""
-        tau_model, tau, diag = self._tau(F, t, y)
+    def _cate_at(self, F: np.ndarray, V: np.ndarray, t: np.ndarray, y: np.ndarray, rows: np.ndarray | None = None) -> tuple[Any, Any, np.ndarray, dict[str, Any]]:
+        """Fit on ``rows`` (None: all): (tau model on F, projection on V or None, CATE at the rows, diagnostics)."""
+        tau_model, tau, diag = self._tau(F, t, y, rows)
         if self._project:
-            final = self._final(V, tau)
-            return tau_model, final, np.asarray(final.predict(_nonempty(V)), dtype=float), diag
+            final = self._final(V, tau, rows)
+            return tau_model, final, predict_rows(final, V, rows), diag
         return tau_model, None, tau, diag
 
     # ------------------------------------------------------------ prediction
     def _effect(self, X: np.ndarray) -> np.ndarray:
         if self.cate_model_ is not None:
-            return np.asarray(self.cate_model_.predict(_nonempty(X)), dtype=float)
+            return predict_rows(self.cate_model_, X)
         return np.asarray(self.tau_model_.predict(X), dtype=float)
 
     def _potential_outcomes(self, F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -102,74 +250,138 @@ class _MetaLearner(CateEstimator, OutcomeModelled):
 
 
 class _BootstrappedLearner(_MetaLearner, Bootstrapped, CrossFitted, PropensityModelled):
-    """The S-, T- and X-learner: the ATE is the mean CATE.
+    """The S-, T- and X-learner, fit once per cross-fitting fold: the CATE averages the fold fits, the ATE is its mean.
 
-    Its SE is by default the influence function of the ATE (no refits beyond
-    ``n_folds`` cross-fits); with ``n_bootstrap >= 2`` a stratified bootstrap
-    that refits every model.
+    The learner is fit on the training rows of each of ``n_folds`` folds (the
+    folds of the influence function, so no model is fit twice): ``effect``
+    averages the ``n_folds`` fits, the ATE is the mean of that CATE over the
+    rows, and its SE by default is the influence function of the ATE, the
+    doubly robust scores built from each fold's outcome models and a
+    propensity model at the held-out rows. With ``n_bootstrap >= 2`` a
+    stratified bootstrap repeats the whole procedure (folds and fits) on each
+    resample instead.
     """
 
     n_bootstrap: int = 0
     n_folds: int = 2
+    n_interval_bootstrap: int = 100
+
+    def _fold_fits(self, F: np.ndarray, V: np.ndarray, t: np.ndarray, y: np.ndarray, rows: np.ndarray | None) -> list[tuple[Any, Any]]:
+        """(tau model, projection or None) fit on the training rows of each fold of ``rows`` (None: all rows)."""
+        tt = _take(t, rows)
+        folds = self._folds(tt, self.random_state, estimator=f"the {self.name.replace('_', '-')}")
+        fits = []
+        for train, _ in folds:
+            tau_model, final, _, _ = self._cate_at(F, V, t, y, train if rows is None else rows[train])
+            fits.append((tau_model, final))
+        return fits
+
+    def _average(self, fits: list[tuple[Any, Any]], F: np.ndarray, V: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """The CATE of the fold fits averaged, at ``rows``."""
+        if self._project:
+            return np.mean([predict_rows(final, V, rows) for _, final in fits], axis=0)
+        return np.mean([tau_model.predict(F, rows) for tau_model, _ in fits], axis=0)
 
     def _bootstrap(self, F: np.ndarray, V: np.ndarray, t: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """Mean CATE on stratified (by treatment arm) bootstrap resamples, refitting every model."""
+        """Mean CATE on stratified (by treatment arm) bootstrap resamples, the folds and fits redone on each (streamed: one at a time)."""
         def one(idx: np.ndarray) -> float:
-            return float(self._cate_at(F[idx], V[idx], t[idx], y[idx])[2].mean())
+            return float(self._average(self._fold_fits(F, V, t, y, idx), F, V, idx).mean())
 
         return bootstrap(one, len(t), int(self.n_bootstrap), random_state=self.random_state, n_jobs=self.n_jobs, strata=t)
 
-    def _fold(self, F: np.ndarray, V: np.ndarray, t: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, ...]:
-        """The learner fit on ``train``: propensity, mu0, mu1 and the CATE at ``test``."""
-        tau_model, final, _, _ = self._cate_at(F[train], V[train], t[train], y[train])
-        mu0, mu1 = self._arms(tau_model, F[test])
-        cate = np.asarray(final.predict(_nonempty(V[test])), dtype=float) if final is not None else np.asarray(tau_model.predict(F[test]), dtype=float)
-        if F.shape[1]:
-            e = propensity_scores(self._fit_propensity_model(F[train], t[train]), F[test])
+    def _fold(self, F: np.ndarray, V: np.ndarray, t: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray) -> tuple[tuple[np.ndarray, ...], Any]:
+        """The learner fit on ``train``: (propensity, mu0, mu1, CATE) at ``test``, and the fit."""
+        tau_model, final, _, _ = self._cate_at(F, V, t, y, train)
+        mu0, mu1 = self._arms(tau_model, F, test)
+        cate = predict_rows(final, V, test) if final is not None else tau_model.predict(F, test)
+        ps = self._cols.ps
+        if ps.stop > ps.start:
+            e = _propensity(self._fit_propensity_model(F[train, ps], t[train]), F, ps, test)
         else:
             e = np.full(test.size, t[train].mean())
-        return e, mu0, mu1, cate
+        return (e, mu0, mu1, cate), (tau_model, final)
 
-    def _influence(self, F: np.ndarray, V: np.ndarray, t: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
-        """Cross-fitted AIPW scores of the rows and the out-of-fold CATE."""
+    def _influence(self, F: np.ndarray, V: np.ndarray, t: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[tuple[Any, Any]], dict[str, Any]]:
+        """Cross-fitted AIPW scores of the rows, the out-of-fold CATE and the fold fits."""
         folds = self._folds(t, self.random_state, estimator=f"the {self.name.replace('_', '-')}")
-        e, mu0, mu1, cate = self._cross_fit(lambda tr, te: self._fold(F, V, t, y, tr, te), folds, len(t))
+        (e, mu0, mu1, cate), fits = cross_fit_models(lambda tr, te: self._fold(F, V, t, y, tr, te), folds, len(t), n_jobs=self.n_jobs)
         if ((e <= 0) | (e >= 1)).any():
             raise EstimatorError("some cross-fitted propensity scores are exactly 0 or 1 (no overlap); use n_bootstrap for bootstrap inference or drop those units")
         scores = mu1 - mu0 + t * (y - mu1) / e - (1 - t) * (y - mu0) / (1 - e)
-        return scores, cate, {"propensity_overlap_crossfit": assess_overlap(e, t), "aipw_ate": float(scores.mean())}
+        return scores, cate, fits, {"propensity_overlap_crossfit": assess_overlap(e, t), "aipw_ate": float(scores.mean())}
 
     def _fit(self, data: pd.DataFrame, estimand: Any) -> Estimate:
         b = self.n_bootstrap
         if isinstance(b, bool) or not isinstance(b, (int, np.integer)) or b < 0 or b == 1:  # the interval needs 2 replicates
             raise EstimatorError(f"n_bootstrap must be 0 (influence-function SE) or a whole number of at least 2, got {b!r}")
+        bi = self.n_interval_bootstrap
+        if isinstance(bi, bool) or not isinstance(bi, (int, np.integer)) or bi < 2:
+            raise EstimatorError(f"n_interval_bootstrap must be a whole number of at least 2 (the replicates of effect_interval), got {bi!r}")
         d = self._prepare(data, estimand)
         F, V, t, y = d["F"], d["V"], d["t"], d["y"]
-        self.tau_model_, self.cate_model_, cate, diag = self._cate_at(F, V, t, y)
-        self.cate_ = cate
-        diag = {**diag, **self._extra_diagnostics(F, t)}
+        self._fit_arrays = (F, V)  # effect_interval refits on resamples of these rows
+        self.scores_, self.cate_oos_, self.fits_, extra = self._influence(F, V, t, y)
+        cate = self.cate_ = self._average(self.fits_, F, V)
+        diag = self._extra_diagnostics(F, t)
         value = float(cate.mean())
-        self.scores_, self.cate_oos_, extra = self._influence(F, V, t, y)
         if b:
             reps = self._bootstrap(F, V, t, y)
             se, ci = bootstrap_interval(reps, self.level)
-            inference = f"bootstrap (B={self.n_bootstrap}), stratified by treatment, percentile CI"
+            inference = f"bootstrap (B={self.n_bootstrap}), stratified by treatment, percentile CI"  # each resample redoes the fold fits
         else:
             se, ci = float(self.scores_.std(ddof=1) / np.sqrt(len(t))), None
-            inference = (f"influence function of the ATE (doubly robust scores from the learner's {self.n_folds}-fold "
-                         "cross-fitted outcome models and a propensity model)")
+            inference = (f"influence function of the ATE (doubly robust scores from the learner's {self.n_folds} "
+                         "cross-fitted fits, whose average is the CATE, and a propensity model)")
         # a model additive in the treatment (the default linear S-learner) has one effect for everyone: its
         # coefficient, a variance-weighted average of the conditional effects when they vary, not the ATE
-        additive = F.shape[1] > 0 and float(np.ptp(cate)) <= 1e-9 * max(1.0, abs(value))
+        additive = bool(self.features_ or self.formula) and float(np.ptp(cate)) <= 1e-9 * max(1.0, abs(value))
         return self._result(
             estimand, value, se, len(t),
             inference=inference,
             target=("WATE (the outcome model is additive in the treatment: a variance-weighted average of the "
                     "conditional effects, the ATE only if the effect is constant; pass a flexible outcome_model)") if additive else "ATE",
             ci=ci,
-            diagnostics={**diag, **extra, **self._cate_diagnostics(cate)},
+            diagnostics={**diag, **extra, **self._cate_diagnostics(cate),
+                         "effect_interval": self.interval_method()},
             notes=d["notes"],
         )
+
+    def interval_method(self) -> str:
+        """How :meth:`effect_interval` computes the pointwise CATE interval of this learner.
+
+        Examples
+        --------
+        >>> TLearner(n_interval_bootstrap=50).interval_method()[:60]
+        'percentile bootstrap of the CATE over B=50 stratified resamp'
+        """
+        return (f"percentile bootstrap of the CATE over B={self.n_interval_bootstrap} stratified resamples of the rows, "
+                f"the {self.n_folds} fold fits redone on each (n_interval_bootstrap; computed when effect_interval is called, "
+                "n_jobs replicates in parallel); it covers the learner's own target, so a biased model (e.g. a linear one "
+                "for a nonlinear effect, or the smoothing of boosting) is not corrected")
+
+    def _interval(self, X: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+        F, V = self._fit_arrays
+        t, y = self.treatment_, self.outcome_
+
+        def one(idx: np.ndarray) -> np.ndarray:
+            fits = self._fold_fits(F, V, t, y, idx)
+            if self._project:
+                return np.mean([predict_rows(final, X) for _, final in fits], axis=0)
+            return np.mean([tau_model.predict(X) for tau_model, _ in fits], axis=0)
+
+        reps = bootstrap(one, len(t), int(self.n_interval_bootstrap), random_state=self.random_state, n_jobs=self.n_jobs, strata=t)
+        reps = reps.reshape(len(reps), -1)
+        alpha = 1 - level
+        return np.quantile(reps, alpha / 2, axis=0), np.quantile(reps, 1 - alpha / 2, axis=0)
+
+    def _effect(self, X: np.ndarray) -> np.ndarray:
+        if self._project:
+            return np.mean([predict_rows(final, X) for _, final in self.fits_], axis=0)
+        return np.mean([tau_model.predict(X) for tau_model, _ in self.fits_], axis=0)
+
+    def _potential_outcomes(self, F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        arms = [self._arms(tau_model, F) for tau_model, _ in self.fits_]
+        return np.mean([a[0] for a in arms], axis=0), np.mean([a[1] for a in arms], axis=0)
 
 
 class SLearner(_BootstrappedLearner):
@@ -185,6 +397,16 @@ class SLearner(_BootstrappedLearner):
         Fit on the features plus the treatment (last column); default least squares.
     cate_model : scikit-learn regressor, optional
         Projects the CATE on ``effect_modifiers`` when they are not a superset of the adjustment set.
+    formula, propensity_formula, allow_extra_variables :
+        The outcome model's inputs as a statsmodels/patsy formula, e.g.
+        ``"y ~ t * (age + I(age**2)) + C(race)"``: its right-hand side, with
+        the treatment's terms (here the model reads the treatment, so they are
+        kept and set to 0 and 1 for ``mu(x, 0)`` and ``mu(x, 1)``; a formula
+        without the treatment is refused); and the propensity model's inputs
+        (``"t ~ age + I(age**2)"``, default the features). Both are checked by
+        the one formula guard: a variable outside the adjustment set and the
+        effect modifiers is refused unless ``allow_extra_variables=True``, see
+        :class:`~dagcore.estimators.base.NuisanceFormulas`.
     effect_modifiers : sequence of str, optional
         Columns the CATE is a function of; default the graph's observed
         pre-treatment covariates (the adjustment set without a graph), see
@@ -198,6 +420,12 @@ class SLearner(_BootstrappedLearner):
         ``n_bootstrap >= 2``: a stratified bootstrap (by treatment arm,
         refitting every model) gives the SE and a percentile CI instead
         (0: the influence function), see :class:`~dagcore.estimators.base.Bootstrapped`.
+    n_interval_bootstrap : int
+        Replicates (100) of the percentile bootstrap behind
+        ``effect_interval(rows, level=)``: each refits the learner's fold fits
+        on a stratified resample and predicts the rows; run when
+        ``effect_interval`` is called (``n_jobs`` in parallel), see
+        :meth:`interval_method`.
     level, dropna : see :class:`~dagcore.estimators.base.CausalEstimator`
 
     Examples
@@ -217,39 +445,51 @@ class SLearner(_BootstrappedLearner):
     """
 
     name = "s_learner"
+    _treatment_in_outcome = True
+    _spare_columns = 1  # the treatment column of the outcome model's inputs, filled in place
 
-    def _tau(self, F: np.ndarray, t: np.ndarray, y: np.ndarray) -> tuple[Any, np.ndarray, dict[str, Any]]:
-        model = regressor(self.outcome_model).fit(np.column_stack([F, t]), y)
-        tau = _SLearnerEffect(model)
-        return tau, tau.predict(F), {}
+    def _tau(self, F: np.ndarray, t: np.ndarray, y: np.ndarray, rows: np.ndarray | None) -> tuple[Any, np.ndarray, dict[str, Any]]:
+        model = fit_rows(self.outcome_model, F[:, self._cols.out], _take(y, rows), rows)
+        tau = _SLearnerEffect(model, self._cols)
+        return tau, tau.predict(F, rows), {}
 
-    def _arms(self, tau_model: Any, F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        n = F.shape[0]
-        model = tau_model.model
-        return (np.asarray(model.predict(np.column_stack([F, np.zeros(n)])), dtype=float),
-                np.asarray(model.predict(np.column_stack([F, np.ones(n)])), dtype=float))
+    def _arms(self, tau_model: Any, F: np.ndarray, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        return tau_model.arm(F, 0, rows), tau_model.arm(F, 1, rows)
 
 
 class _SLearnerEffect:
-    """tau(x) = mu(x, 1) - mu(x, 0) from a fitted S-learner outcome model."""
+    """tau(x) = mu(x, 1) - mu(x, 0) from a fitted S-learner outcome model (inputs built block by block)."""
 
-    def __init__(self, model: Any) -> None:
-        self.model = model
+    def __init__(self, model: Any, cols: _Columns) -> None:
+        self.model, self.cols = model, cols
 
-    def predict(self, F: np.ndarray) -> np.ndarray:
-        n = F.shape[0]
-        return np.asarray(self.model.predict(np.column_stack([F, np.ones(n)])) - self.model.predict(np.column_stack([F, np.zeros(n)])), dtype=float)
+    def arm(self, F: np.ndarray, a: int, rows: np.ndarray | None = None) -> np.ndarray:
+        """mu(x, a) at ``F[rows]``: the outcome model's inputs with the treatment's columns at ``a``."""
+        n = F.shape[0] if rows is None else rows.size
+        out = np.empty(n)
+        treated, arms = self.cols.treated, self.cols.arms
+        for lo in range(0, n, BLOCK):
+            b = slice(lo, lo + BLOCK) if rows is None else rows[lo : lo + BLOCK]
+            block = F[b, self.cols.out]  # a copy of the block (basic or fancy indexing of rows, then a slice)
+            if rows is None:
+                block = block.copy()
+            block[:, treated] = a if arms is None else F[b, arms[a]]
+            out[lo : lo + block.shape[0]] = np.asarray(self.model.predict(block), dtype=float)
+        return out
+
+    def predict(self, F: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        return self.arm(F, 1, rows) - self.arm(F, 0, rows)
 
 
 class _Difference:
     """tau(x) = mu1(x) - mu0(x)."""
 
-    def __init__(self, mu1: Any, mu0: Any) -> None:
-        self.mu1, self.mu0 = mu1, mu0
+    def __init__(self, mu1: Any, mu0: Any, cols: _Columns) -> None:
+        self.mu1, self.mu0, self.cols = mu1, mu0, cols
 
-    def predict(self, F: np.ndarray) -> np.ndarray:
-        F = _nonempty(F)
-        return np.asarray(self.mu1.predict(F), dtype=float) - np.asarray(self.mu0.predict(F), dtype=float)
+    def predict(self, F: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        G = F[:, self.cols.out]
+        return predict_rows(self.mu1, G, rows) - predict_rows(self.mu0, G, rows)
 
 
 class TLearner(_BootstrappedLearner):
@@ -259,7 +499,12 @@ class TLearner(_BootstrappedLearner):
     ----------
     outcome_model : scikit-learn regressor, optional
         Cloned and fit in each arm; default least squares.
-    cate_model, effect_modifiers, n_folds, propensity_model, n_bootstrap, n_jobs, random_state, level, dropna :
+    formula, propensity_formula, allow_extra_variables :
+        As in :class:`SLearner`, except that each arm has its own outcome
+        model, so the terms of ``formula`` that read the treatment are dropped
+        (``"y ~ t + age + I(age**2)"`` gives each arm ``age + I(age**2)``), as
+        in :class:`~dagcore.AIPW`.
+    cate_model, effect_modifiers, n_folds, propensity_model, n_bootstrap, n_interval_bootstrap, n_jobs, random_state, level, dropna :
         As in :class:`SLearner`.
 
     Examples
@@ -281,29 +526,30 @@ class TLearner(_BootstrappedLearner):
 
     name = "t_learner"
 
-    def _tau(self, F: np.ndarray, t: np.ndarray, y: np.ndarray) -> tuple[Any, np.ndarray, dict[str, Any]]:
-        G = _nonempty(F)
-        mu1 = regressor(self.outcome_model).fit(G[t == 1], y[t == 1])
-        mu0 = regressor(self.outcome_model).fit(G[t == 0], y[t == 0])
-        tau = _Difference(mu1, mu0)
-        return tau, tau.predict(F), {}
+    def _tau(self, F: np.ndarray, t: np.ndarray, y: np.ndarray, rows: np.ndarray | None) -> tuple[Any, np.ndarray, dict[str, Any]]:
+        G = F[:, self._cols.out]
+        r1, r0 = _arm_rows(t, rows, 1), _arm_rows(t, rows, 0)
+        mu1 = fit_rows(self.outcome_model, G, y[r1], r1)
+        mu0 = fit_rows(self.outcome_model, G, y[r0], r0)
+        tau = _Difference(mu1, mu0, self._cols)
+        return tau, tau.predict(F, rows), {}
 
-    def _arms(self, tau_model: Any, F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        G = _nonempty(F)
-        return np.asarray(tau_model.mu0.predict(G), dtype=float), np.asarray(tau_model.mu1.predict(G), dtype=float)
+    def _arms(self, tau_model: Any, F: np.ndarray, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        G = F[:, self._cols.out]
+        return predict_rows(tau_model.mu0, G, rows), predict_rows(tau_model.mu1, G, rows)
 
 
 class _XCombination:
     """tau(x) = g(x) tau0(x) + (1 - g(x)) tau1(x), g the propensity score (Künzel et al. 2019)."""
 
-    def __init__(self, tau1: Any, tau0: Any, propensity: Any, mu1: Any, mu0: Any) -> None:
+    def __init__(self, tau1: Any, tau0: Any, propensity: Any, mu1: Any, mu0: Any, cols: _Columns) -> None:
         self.tau1, self.tau0, self.propensity = tau1, tau0, propensity
-        self.mu1, self.mu0 = mu1, mu0
+        self.mu1, self.mu0, self.cols = mu1, mu0, cols
 
-    def predict(self, F: np.ndarray) -> np.ndarray:
-        F = _nonempty(F)
-        g = propensity_scores(self.propensity, F)
-        return g * np.asarray(self.tau0.predict(F), dtype=float) + (1 - g) * np.asarray(self.tau1.predict(F), dtype=float)
+    def predict(self, F: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        G = F[:, self.cols.out]
+        g = _propensity(self.propensity, F, self.cols.ps, rows)
+        return g * predict_rows(self.tau0, G, rows) + (1 - g) * predict_rows(self.tau1, G, rows)
 
 
 class XLearner(_BootstrappedLearner):
@@ -324,7 +570,10 @@ class XLearner(_BootstrappedLearner):
     cate_model : scikit-learn regressor, optional
         Stage-2 model of the imputed effects, also the projection on
         ``effect_modifiers`` when needed; default least squares.
-    effect_modifiers, n_folds, n_bootstrap, n_jobs, random_state, level, dropna :
+    formula, propensity_formula, allow_extra_variables :
+        The inputs of both stages (``formula``, the treatment's terms dropped,
+        as in :class:`TLearner`) and of ``e(x)`` (``propensity_formula``).
+    effect_modifiers, n_folds, n_bootstrap, n_interval_bootstrap, n_jobs, random_state, level, dropna :
         As in :class:`SLearner`.
 
     Examples
@@ -342,26 +591,29 @@ class XLearner(_BootstrappedLearner):
     """
 
     name = "x_learner"
+    _cate_reads_propensity = True
 
-    def _tau(self, F: np.ndarray, t: np.ndarray, y: np.ndarray) -> tuple[Any, np.ndarray, dict[str, Any]]:
-        G = _nonempty(F)
-        tr, co = t == 1, t == 0
-        mu1 = regressor(self.outcome_model).fit(G[tr], y[tr])
-        mu0 = regressor(self.outcome_model).fit(G[co], y[co])
-        d1 = y[tr] - np.asarray(mu0.predict(G[tr]), dtype=float)
-        d0 = np.asarray(mu1.predict(G[co]), dtype=float) - y[co]
-        tau1 = regressor(self.cate_model).fit(G[tr], d1)
-        tau0 = regressor(self.cate_model).fit(G[co], d0)
-        prop = self._fit_propensity_model(G, t)
-        tau = _XCombination(tau1, tau0, prop, mu1, mu0)
-        return tau, tau.predict(F), {}
+    def _tau(self, F: np.ndarray, t: np.ndarray, y: np.ndarray, rows: np.ndarray | None) -> tuple[Any, np.ndarray, dict[str, Any]]:
+        G = F[:, self._cols.out]
+        r1, r0 = _arm_rows(t, rows, 1), _arm_rows(t, rows, 0)
+        mu1 = fit_rows(self.outcome_model, G, y[r1], r1)
+        mu0 = fit_rows(self.outcome_model, G, y[r0], r0)
+        d1 = y[r1] - predict_rows(mu0, G, r1)
+        d0 = predict_rows(mu1, G, r0) - y[r0]
+        tau1 = fit_rows(self.cate_model, G, d1, r1)
+        tau0 = fit_rows(self.cate_model, G, d0, r0)
+        ps = self._cols.ps
+        prop = self._fit_propensity_model(_nonempty(F[:, ps] if rows is None else F[rows, ps]), _take(t, rows))
+        tau = _XCombination(tau1, tau0, prop, mu1, mu0, self._cols)
+        return tau, tau.predict(F, rows), {}
 
-    def _arms(self, tau_model: Any, F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        G = _nonempty(F)
-        return np.asarray(tau_model.mu0.predict(G), dtype=float), np.asarray(tau_model.mu1.predict(G), dtype=float)
+    def _arms(self, tau_model: Any, F: np.ndarray, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        G = F[:, self._cols.out]
+        return predict_rows(tau_model.mu0, G, rows), predict_rows(tau_model.mu1, G, rows)
 
     def _extra_diagnostics(self, F: np.ndarray, t: np.ndarray) -> dict[str, Any]:
-        return {"propensity_overlap": assess_overlap(propensity_scores(self.tau_model_.propensity, _nonempty(F)), t)}
+        e = np.mean([_propensity(tau_model.propensity, F, self._cols.ps) for tau_model, _ in self.fits_], axis=0)
+        return {"propensity_overlap": assess_overlap(e, t)}
 
 
 class DRLearner(_MetaLearner, CrossFitted, ClippedPropensity):
@@ -387,6 +639,9 @@ class DRLearner(_MetaLearner, CrossFitted, ClippedPropensity):
         Final-stage model of the pseudo-outcomes; default least squares.
     effect_modifiers : sequence of str, optional
         As in :class:`SLearner`.
+    formula, propensity_formula, allow_extra_variables :
+        The inputs of the arms' outcome models and of the propensity model, as
+        in :class:`TLearner`.
     target : {"ATE", "ATT", "ATC", "ATO"}
         The average effect in ``estimate_``: the mean of the influence
         function of that target (:func:`~dagcore.estimators.targets.doubly_robust`;
@@ -422,15 +677,13 @@ class DRLearner(_MetaLearner, CrossFitted, ClippedPropensity):
     target: str = "ATE"
 
     def _nuisances(self, F: np.ndarray, t: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray) -> tuple[tuple[np.ndarray, ...], Any]:
-        G = _nonempty(F)
-        tr1, tr0 = arm_rows(train, t)
-        prop = self._fit_propensity_model(G[train], t[train])
-        m1 = regressor(self.outcome_model).fit(G[tr1], y[tr1])
-        m0 = regressor(self.outcome_model).fit(G[tr0], y[tr0])
-        e = propensity_scores(prop, G[test])
-        mu1 = np.asarray(m1.predict(G[test]), dtype=float)
-        mu0 = np.asarray(m0.predict(G[test]), dtype=float)
-        return (e, mu1, mu0), (m0, m1)
+        G, ps = F[:, self._cols.out], self._cols.ps
+        tr1, tr0 = _arm_rows(t, train, 1), _arm_rows(t, train, 0)
+        prop = self._fit_propensity_model(_nonempty(F[train, ps]), t[train])
+        m1 = fit_rows(self.outcome_model, G, y[tr1], tr1)
+        m0 = fit_rows(self.outcome_model, G, y[tr0], tr0)
+        e = _propensity(prop, F, ps, test)
+        return (e, predict_rows(m1, G, test), predict_rows(m0, G, test)), (m0, m1)
 
     def _fit(self, data: pd.DataFrame, estimand: Any) -> Estimate:
         target = check_target(self.target, ("ATE", "ATT", "ATC", "ATO"), "dr_learner")
@@ -464,7 +717,7 @@ class DRLearner(_MetaLearner, CrossFitted, ClippedPropensity):
         else:
             self.final_ = None
             self.cate_model_ = self._final(V, phi)
-        self.cate_ = np.asarray(self.cate_model_.predict(V if self.final_ is not None else _nonempty(V)), dtype=float)
+        self.cate_ = self.final_.predict(V) if self.final_ is not None else predict_rows(self.cate_model_, V)
         self.cate_oos_ = np.empty(n)
         for train, test in folds:  # the final stage without each fold, for the heterogeneity tests
             if self.final_ is not None:
@@ -472,7 +725,7 @@ class DRLearner(_MetaLearner, CrossFitted, ClippedPropensity):
                 beta = np.linalg.lstsq(Z, phi[train], rcond=None)[0]
                 self.cate_oos_[test] = beta[0] + V[test] @ beta[1:]
             else:
-                self.cate_oos_[test] = self._final(V[train], phi[train]).predict(_nonempty(V[test]))
+                self.cate_oos_[test] = predict_rows(self._final(V, phi[train], train), V, test)
         return self._result(
             estimand, dr.value, dr.se, n,
             inference=f"influence function (mean of doubly robust pseudo-outcomes), {self.n_folds}-fold cross-fitting; "
@@ -485,7 +738,7 @@ class DRLearner(_MetaLearner, CrossFitted, ClippedPropensity):
     def _effect(self, X: np.ndarray) -> np.ndarray:
         if self.final_ is not None:
             return self.final_.predict(X)
-        return np.asarray(self.cate_model_.predict(_nonempty(X)), dtype=float)
+        return predict_rows(self.cate_model_, X)
 
     def _interval(self, X: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
         if self.final_ is None:
@@ -496,7 +749,7 @@ class DRLearner(_MetaLearner, CrossFitted, ClippedPropensity):
         return self.final_.interval(X, level)
 
     def _potential_outcomes(self, F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        G = _nonempty(F)
-        mu0 = np.mean([np.asarray(m0.predict(G), dtype=float) for m0, _ in self.outcome_models_], axis=0)
-        mu1 = np.mean([np.asarray(m1.predict(G), dtype=float) for _, m1 in self.outcome_models_], axis=0)
+        G = F[:, self._cols.out]
+        mu0 = np.mean([predict_rows(m0, G) for m0, _ in self.outcome_models_], axis=0)
+        mu1 = np.mean([predict_rows(m1, G) for _, m1 in self.outcome_models_], axis=0)
         return mu0, mu1
