@@ -288,26 +288,26 @@ def time_aipw_once(n: int) -> int:
     df = make_data(n, seed=n)
     estimand = Estimand(treatment=("t",), outcome=("y",), strategy="backdoor", adjustment_set=frozenset(covariates(df)))
     gc.collect()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         value = dagcore.estimate(estimand, df, method="aipw").value
-    print(f"{time.perf_counter() - start!r} {value!r} {Path(dagcore.__file__).parent}")
+    print(f"{time.perf_counter() - start!r} {time.process_time() - cpu!r} {value!r} {Path(dagcore.__file__).parent}")
     return 0
 
 
-def reference_aipw(tree: str, n: int, blas_threads: int) -> Callable[[], tuple[float, float]]:
-    """AIPW timed in a subprocess on the dagcore of ``tree``: returns (seconds, estimate)."""
+def reference_aipw(tree: str, n: int, blas_threads: int) -> Callable[[], tuple[float, float, float]]:
+    """AIPW timed in a subprocess on the dagcore of ``tree``: returns (wall seconds, CPU seconds, estimate)."""
     import os
     import subprocess
 
-    def run() -> tuple[float, float]:
+    def run() -> tuple[float, float, float]:
         env = {**os.environ, "PYTHONPATH": str(Path(tree).resolve())}
         out = subprocess.run([sys.executable, __file__, "--time-aipw-once", str(n), "--blas-threads", str(blas_threads)],
                              env=env, capture_output=True, text=True, check=True).stdout.split()
-        if Path(out[2]).resolve() != (Path(tree) / "dagcore").resolve():
-            raise RuntimeError(f"the reference run imported dagcore from {out[2]}, not from {tree}")
-        return float(out[0]), float(out[1])
+        if Path(out[3]).resolve() != (Path(tree) / "dagcore").resolve():
+            raise RuntimeError(f"the reference run imported dagcore from {out[3]}, not from {tree}")
+        return float(out[0]), float(out[1]), float(out[2])
 
     return run
 
@@ -366,25 +366,31 @@ def targets(n: int, rounds: int, *, cases: Sequence[str] = TARGET_CASES, memory:
         timed_cases["DoubleML PLR"] = doubleml_plr
     print(f"n = {n:,}, {N_COVARIATES} covariates, data {mib(data_bytes)}; {rounds} interleaved rounds of {', '.join(timed_cases)}", flush=True)
     times: dict[str, list[float]] = {k: [] for k in timed_cases}
+    cpu: dict[str, list[float]] = {k: [] for k in timed_cases}
     values: dict[str, Any] = {}
     reference = reference_aipw(reference_tree, n, blas_threads) if reference_tree else None
     if reference is not None:
-        times["aipw, reference tree (before)"] = []
+        times["aipw, reference tree (before)"], cpu["aipw, reference tree (before)"] = [], []
     for r in range(rounds):
         for name, fn in timed_cases.items():
             gc.collect()
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             values[name] = fn()
             times[name].append(time.perf_counter() - start)
+            cpu[name].append(time.process_time() - cpu_start)
         if reference is not None:  # timed inside the subprocess, around the estimate only
-            seconds, values["aipw, reference tree (before)"] = reference()
+            seconds, cpu_seconds, values["aipw, reference tree (before)"] = reference()
             times["aipw, reference tree (before)"].append(seconds)
+            cpu["aipw, reference tree (before)"].append(cpu_seconds)
         print(f"  round {r + 1}: " + ", ".join(f"{k} {fmt_time(v[-1])}" for k, v in times.items()), flush=True)
     best = {k: min(v) for k, v in times.items()}
+    best_cpu = {k: min(v) for k, v in cpu.items()}
     rows = [[k, fmt_time(best[k]), ", ".join(fmt_time(x) for x in times[k]), f"{best[k] / best['floor (lstsq)']:.2f}x",
+             fmt_time(best_cpu[k]), f"{best_cpu[k] / best_cpu['floor (lstsq)']:.2f}x",
              "" if k.startswith("floor") else repr(float(values[k]))] for k in times]
     print()
-    print(table(["case", "best", "all rounds", "/ floor", "estimate"], rows))
+    print(table(["case", "best wall", "all rounds (wall)", "/ floor", "best CPU", "CPU / floor", "estimate"], rows))
+    print("CPU: time.process_time of the process (one BLAS thread), less sensitive than wall time to other jobs on the cores")
     mem_rows = []
     peaks: dict[str, float] = {}
     for label, fn in [] if not memory else [("s_learner (B=2)", ours("s_learner", n_bootstrap=2)), ("s_learner (B=8)", ours("s_learner", n_bootstrap=8)),

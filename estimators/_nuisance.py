@@ -145,7 +145,7 @@ def logistic_newton(
     if start is not None and np.all(np.isfinite(start[1])) and np.isfinite(start[0]):
         slope0 = np.asarray(start[1], dtype=float)
         b[0], b[1:] = float(start[0]) + float(mu @ slope0), slope0 * sd
-        eta = X @ slope0 + float(start[0])
+        eta = _linear(X, slope0, float(start[0]))
 
     def raw(b: np.ndarray) -> tuple[float, np.ndarray]:
         slope = b[1:] / sd
@@ -155,11 +155,13 @@ def logistic_newton(
     block = np.empty((min(n, _CHUNK), k))
     far = bool(k and np.max(np.abs(mu) / sd) > 100)
     loglik = _log_likelihood(t, eta)
+    loglik_current = True  # whether loglik is the log-likelihood at b (else an earlier one: its scale)
     converged = False
     last_step = np.inf  # the size (largest entry) of the last step taken
     recompute = True  # whether the next step needs the Hessian at the current b
     eta_is_current = True
     polished = False  # whether a last chord step has been taken after the tolerance was met
+    eta_hess = eta  # the linear predictor where hess was computed
     for _ in range(max_iter):
         p = expit(eta)
         resid = t - p
@@ -168,34 +170,52 @@ def logistic_newton(
         fresh = recompute or last_step >= _CHORD_BELOW
         if fresh:
             _logistic_hessian(X, p, mu, sd, far, block, hess)
+            eta_hess = eta
+        solved = True
         try:
             step = np.linalg.solve(hess, grad)
         except np.linalg.LinAlgError:
-            step = np.linalg.lstsq(hess, grad, rcond=None)[0]
+            step, solved = np.linalg.lstsq(hess, grad, rcond=None)[0], False
         size = float(np.max(np.abs(step))) if step.size else 0.0
+        predicted = 0.5 * float(grad @ step)  # the gain of a step on the quadratic model
         # a chord step (the previous Hessian) that does not contract fast is followed by a Newton step
         recompute = not fresh and size > 0.25 * last_step
-        if size < 1e-3 and 0.5 * float(grad @ step) <= tol * (abs(loglik) + 1.0):
+        if size < 1e-3 and predicted <= tol * (abs(loglik) + 1.0):
             # the predicted gain is below the tolerance: this step lands on the maximum (a Newton step to
-            # quadratic accuracy; a chord step, which contracts only linearly, is followed by one more)
+            # quadratic accuracy; a chord step, which contracts only linearly, by one more unless its
+            # contraction leaves less than 1e-10)
             b += step
+            # a chord step leaves an error of about its contraction times its size: below 1e-10 it is done
+            remaining = size if fresh else size * size / max(last_step, size, 1e-300)
             last_step = size
-            if fresh or polished:
+            if fresh or polished or remaining < 1e-10:
                 eta_is_current, converged = False, True
                 break
-            polished = True
+            polished, loglik_current = True, False
             b0, slope = raw(b)
-            eta = X @ slope + b0
+            eta = _linear(X, slope, b0)
             continue
-        new_loglik, new_eta = loglik, eta
+        b0, slope = raw(b + step)
+        new_eta = _linear(X, slope, b0)
+        if solved and size < _CHORD_BELOW and _ascent_certified(eta, new_eta, eta_hess):
+            b += step  # a sure ascent: no need to evaluate the log-likelihood
+            last_step, eta, loglik_current = size, new_eta, False
+            if predicted <= tol * (abs(loglik) + 1.0):
+                converged = True
+                break
+            continue
+        if not loglik_current:
+            loglik = _log_likelihood(t, eta)
+        new_loglik = _log_likelihood(t, new_eta)
         for _halving in range(40):
-            b0, slope = raw(b + step)
-            new_eta = X @ slope + b0
-            new_loglik = _log_likelihood(t, new_eta)
             if new_loglik >= loglik:
                 break
             step /= 2
+            b0, slope = raw(b + step)
+            new_eta = _linear(X, slope, b0)
+            new_loglik = _log_likelihood(t, new_eta)
         else:  # no ascent along the Newton direction: at the maximum to machine precision
+            loglik_current = True
             if not fresh:  # the previous Hessian's direction: try again with the current one
                 recompute = True
                 continue
@@ -204,7 +224,7 @@ def logistic_newton(
         b += step
         last_step = float(np.max(np.abs(step))) if step.size else 0.0
         gain = new_loglik - loglik
-        eta, loglik = new_eta, new_loglik
+        eta, loglik, loglik_current = new_eta, new_loglik, True
         if gain <= tol * (abs(loglik) + 1.0):
             converged = True
             break
@@ -213,7 +233,7 @@ def logistic_newton(
     if n and (not converged or last_step > 1e-3):
         if not eta_is_current:
             b0, slope = raw(b)
-            eta = X @ slope + b0
+            eta = _linear(X, slope, b0)
         p = expit(eta)
         if not converged or np.min(p) < 1e-9 or np.max(p) > 1 - 1e-9:
             found = _separating_direction(X, t, mu, sd)
@@ -227,10 +247,40 @@ def logistic_newton(
     return intercept, slope
 
 
+def _ascent_certified(eta: np.ndarray, new_eta: np.ndarray, eta_hess: np.ndarray) -> bool:
+    """Whether the step from ``eta`` to ``new_eta`` surely raises the log-likelihood, without evaluating it.
+
+    The step is ``s = H⁻¹ g`` with ``H`` the negative Hessian at ``eta_hess``.
+    Along it, ``φ(τ) = ℓ(b + τ s)`` has ``φ'(0) = s'Hs`` and ``-φ''(τ) = Σ w_i(τ) (z_i s)²``
+    with weights ``w = p (1 - p)``, whose logarithm moves at most as fast as the
+    linear predictor (``|d log w / dη| = |1 - 2p| <= 1``). So ``-φ'' <= e^D s'Hs``
+    with ``D`` the largest change of a unit's linear predictor from ``eta_hess``
+    on the segment, and ``φ(1) - φ(0) >= s'Hs (1 - e^D / 2) > 0`` when ``D <= 0.5``
+    (D at most ln 2 would do). The log-likelihood costs as much as a gradient,
+    and near the maximum every step passes.
+    """
+    if not eta.size:
+        return True
+    reach = 0.0
+    for end in (new_eta, eta):
+        if end is not eta_hess:
+            gap = np.subtract(end, eta_hess)
+            reach = max(reach, float(np.max(np.abs(gap, out=gap))))
+    return reach <= 0.5
+
+
+def _linear(X: np.ndarray, slope: np.ndarray, intercept: float) -> np.ndarray:
+    """The linear predictor ``X @ slope + intercept`` (one array)."""
+    eta = X @ slope
+    eta += intercept
+    return np.asarray(eta)
+
+
 def _logistic_hessian(X: np.ndarray, p: np.ndarray, mu: np.ndarray, sd: np.ndarray, far: bool, block: np.ndarray, hess: np.ndarray) -> None:
     """The negative Hessian of the log-likelihood in standardised coordinates, ``[1, Z]' W [1, Z]``, into ``hess`` (block by block)."""
     n, k = X.shape
-    w = p * (1 - p)
+    w = 1.0 - p
+    w *= p
     wsum = w.sum()
     wx = w @ X
     hess[0, 0] = wsum
@@ -654,6 +704,10 @@ def cross_fit_logistic(X: np.ndarray, t: np.ndarray, folds: list[tuple[np.ndarra
     (the folds of rows sorted by fold) is sliced, not gathered. Separation
     and non-convergence are decided by each fold's fit, as there.
 
+    ``folds`` is a K-fold split: the test parts partition the rows, each
+    training part holds the other rows (it may index a copy of them: rows of
+    ``X`` in no test part are only read); rows in no test part get NaN.
+
     Raises
     ------
     DataError
@@ -669,10 +723,10 @@ def cross_fit_logistic(X: np.ndarray, t: np.ndarray, folds: list[tuple[np.ndarra
     """
     X = np.asarray(X, dtype=float)
     t = np.asarray(t, dtype=float)
-    n = len(t)
-    e = np.empty(n)
+    e = np.full(len(t), np.nan)
     held_out = [_column_moments(_take_rows(X, test)) + (test.size,) for _, test in folds]
-    total = _column_moments(X)
+    n = sum(n_k for *_, n_k in held_out)  # the rows of the split (X may repeat some: see _sorted_nuisances of AIPW)
+    total = _combined_moments(held_out)
     start: tuple[float, np.ndarray] | None = None
     train0 = folds[0][0]
     if train0.size > 4 * _WARM_ROWS:
@@ -718,10 +772,21 @@ def _take_rows(X: np.ndarray, rows: np.ndarray, buffer: list[np.ndarray] | None 
     return X[rows]
 
 
+def _combined_moments(parts: list[tuple[np.ndarray, np.ndarray, int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and standard deviation of the union of disjoint row sets from theirs (Chan, Golub & LeVeque 1979)."""
+    n = sum(n_k for *_, n_k in parts)
+    mean = sum(n_k * mu_k for mu_k, _, n_k in parts) / max(n, 1)
+    m2 = sum(n_k * sd_k**2 + n_k * (mu_k - mean) ** 2 for mu_k, sd_k, n_k in parts)
+    return mean, np.sqrt(m2 / max(n, 1))
+
+
 def _training_moments(
     total: tuple[np.ndarray, np.ndarray], n: int, mu_k: np.ndarray, sd_k: np.ndarray, n_k: int
 ) -> tuple[np.ndarray, np.ndarray] | None:
-    """Mean and standard deviation of the rows outside a held-out fold from the whole's and the fold's (Chan et al. 1979), or None when cancellation makes them inaccurate."""
+    """Mean and standard deviation of the rows outside a held-out fold from the whole's and the fold's (Chan, Golub & LeVeque 1979).
+
+    None when the training rows are (nearly) constant in a column, where the subtraction cancels.
+    """
     mu, sd = total
     n_tr = n - n_k
     if n_tr <= 0:
