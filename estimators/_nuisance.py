@@ -154,8 +154,12 @@ def logistic_newton(
     hess = np.empty((k + 1, k + 1))
     block = np.empty((min(n, _CHUNK), k))
     far = bool(k and np.max(np.abs(mu) / sd) > 100)
-    loglik = _log_likelihood(t, eta)
-    loglik_current = True  # whether loglik is the log-likelihood at b (else an earlier one: its scale)
+    # loglik_current: whether loglik is the log-likelihood at b; else it only scales the tolerance (an earlier
+    # value, or at a warm start an estimate from every 16th row), and is computed when a step needs it
+    if start is None:
+        loglik, loglik_current = -n * float(np.log(2.0)), True  # at b = 0 every probability is 1/2
+    else:
+        loglik, loglik_current = _log_likelihood(t[::16], eta[::16]) * n / max(len(t[::16]), 1), False
     converged = False
     last_step = np.inf  # the size (largest entry) of the last step taken
     recompute = True  # whether the next step needs the Hessian at the current b
@@ -197,7 +201,7 @@ def logistic_newton(
             continue
         b0, slope = raw(b + step)
         new_eta = _linear(X, slope, b0)
-        if solved and size < _CHORD_BELOW and _ascent_certified(eta, new_eta, eta_hess):
+        if solved and size < 0.1 and _ascent_certified(eta, new_eta, eta_hess):
             b += step  # a sure ascent: no need to evaluate the log-likelihood
             last_step, eta, loglik_current = size, new_eta, False
             if predicted <= tol * (abs(loglik) + 1.0):
