@@ -778,10 +778,10 @@ def _take_rows(X: np.ndarray, rows: np.ndarray, buffer: list[np.ndarray] | None 
 
 def _combined_moments(parts: list[tuple[np.ndarray, np.ndarray, int]]) -> tuple[np.ndarray, np.ndarray]:
     """Mean and standard deviation of the union of disjoint row sets from theirs (Chan, Golub & LeVeque 1979)."""
-    n = sum(n_k for *_, n_k in parts)
-    mean = sum(n_k * mu_k for mu_k, _, n_k in parts) / max(n, 1)
-    m2 = sum(n_k * sd_k**2 + n_k * (mu_k - mean) ** 2 for mu_k, sd_k, n_k in parts)
-    return mean, np.sqrt(m2 / max(n, 1))
+    n = max(sum(n_k for *_, n_k in parts), 1)
+    mean = np.sum([n_k * mu_k for mu_k, _, n_k in parts], axis=0) / n
+    m2 = np.sum([n_k * sd_k**2 + n_k * (mu_k - mean) ** 2 for mu_k, sd_k, n_k in parts], axis=0)
+    return np.asarray(mean), np.sqrt(m2 / n)
 
 
 def _training_moments(
