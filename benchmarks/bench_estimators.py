@@ -28,6 +28,16 @@ round-robin, best of ``--rounds`` (dml <= 0.5x DoubleML PLR, AIPW <= 3x the
 floor), then the tracemalloc peak of the S-, T-, X-learners and
 standardization against the data's size (<= 4x), with ``n_bootstrap`` 2 and 8
 to show that bootstrap replicates are streamed (the peak does not grow with B).
+``--cases`` picks the timed cases (``aipw-per-fold``: AIPW's default nuisances
+fit fold by fold from scratch, the code path before the sorted folds),
+``--no-memory`` skips the memory part, and ``--reference-tree DIR`` also times
+AIPW from another source tree (``DIR/dagcore`` laid out as installed, e.g. an
+export of main before a change) in a subprocess each round, so a before/after
+comes from one interleaved run. Wall and CPU time (``time.process_time``) are
+both reported: on a shared machine the CPU time is the steadier of the two.
+
+    python benchmarks/bench_estimators.py --targets --sizes 1000000 --cases aipw,aipw-per-fold,dml --no-memory \
+        --reference-tree /tmp/main-tree
 
 ``--peers`` also times EconML (LinearDML, LinearDRLearner), DoubleML (PLR,
 IRM) and DoWhy (backdoor.linear_regression, propensity_score_weighting) on the

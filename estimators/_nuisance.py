@@ -79,8 +79,14 @@ def logistic_newton(
     step raises the log-likelihood by less than ``tol`` relative to it. Near
     the maximum (the last step below 0.01 in standardised units) the Hessian
     of the previous step is reused (a chord step: the gradient costs a third
-    of the Hessian's time), and a step whose predicted gain ``g'H⁻¹g / 2`` is
-    below ``tol`` is taken without evaluating the log-likelihood again.
+    of the Hessian's time; a chord step that does not contract fast is
+    followed by a Newton step), a step whose predicted gain ``g'H⁻¹g / 2`` is
+    below ``tol`` is taken without evaluating the log-likelihood again, and a
+    step that moves no unit's log-odds by more than 0.5 from where the Hessian
+    was computed is a sure ascent (:func:`_ascent_certified`), so the
+    log-likelihood is not evaluated for it either. The result is plain
+    Newton's with halving to about 1e-10 relative (tested against the fold-by-fold
+    fits and statsmodels).
     Constant columns get coefficient 0 (the intercept spans them). The
     standardised rows are built block by block, so no ``n × p`` copy of
     ``X`` is made.
@@ -461,6 +467,10 @@ class LogisticMLE(ClassifierMixin, BaseEstimator):
     previous fit in one run on 2026-12-01 (best of 3, one BLAS thread, a
     loaded machine): 0.9x-1.1x its time at 2,000 × 3, 20,000 × 5 and
     800,000 × 20, and 1.1x at 200,000 × 10 with propensities down to 1e-13.
+    Near the maximum, Newton's steps reuse the Hessian (chord steps) and skip
+    the log-likelihood when the ascent is certain from the log-odds' change
+    (:func:`logistic_newton`); a warm ``start`` makes a refit on overlapping
+    data two or three steps (:func:`cross_fit_logistic`).
 
     Parameters
     ----------
@@ -470,8 +480,10 @@ class LogisticMLE(ClassifierMixin, BaseEstimator):
         Where Newton's iterations start (a warm start, as ``KMeans(init=...)``;
         :func:`cross_fit_logistic` starts each fold from the previous one's fit).
     column_moments : (means, standard deviations), optional
-        Of the columns of the ``X`` that ``fit`` gets, when known (they only
-        standardise the columns; a wrong value changes the conditioning, not the fit).
+        Of the columns of the ``X`` that ``fit`` gets, when known: they
+        standardise the columns (any centre and scale give the same fit, to
+        rounding), and a standard deviation of 0 marks a constant column
+        (coefficient 0), so they must be the data's.
 
     Raises
     ------
