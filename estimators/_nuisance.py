@@ -172,6 +172,7 @@ def logistic_newton(
     eta_is_current = True
     polished = False  # whether a last chord step has been taken after the tolerance was met
     eta_hess = eta  # the linear predictor where hess was computed
+    reach_eta: float | None = 0.0  # the largest change of a unit's log-odds from eta_hess to eta (None: not known)
     for _ in range(max_iter):
         p = expit(eta)
         resid = t - p
@@ -180,7 +181,7 @@ def logistic_newton(
         fresh = recompute or last_step >= _CHORD_BELOW
         if fresh:
             _logistic_hessian(X, p, mu, sd, far, block, hess)
-            eta_hess = eta
+            eta_hess, reach_eta = eta, 0.0
         solved = True
         try:
             step = np.linalg.solve(hess, grad)
@@ -203,13 +204,17 @@ def logistic_newton(
                 break
             polished, loglik_current = True, False
             b0, slope = raw(b)
-            eta = _linear(X, slope, b0)
+            eta, reach_eta = _linear(X, slope, b0), None
             continue
         b0, slope = raw(b + step)
         new_eta = _linear(X, slope, b0)
-        if solved and size < 0.1 and _ascent_certified(eta, new_eta, eta_hess):
-            b += step  # a sure ascent: no need to evaluate the log-likelihood
-            last_step, eta, loglik_current = size, new_eta, False
+        # a sure ascent (_ascent_certified; the current point's reach is known from the step that led to it)
+        reach_new = _reach(new_eta, eta_hess) if solved and size < 0.1 else np.inf
+        if reach_eta is None and reach_new <= _SURE_REACH:
+            reach_eta = _reach(eta, eta_hess)
+        if reach_eta is not None and max(reach_eta, reach_new) <= _SURE_REACH:
+            b += step  # no need to evaluate the log-likelihood
+            last_step, eta, loglik_current, reach_eta = size, new_eta, False, reach_new
             if predicted <= tol * (abs(loglik) + 1.0):
                 converged = True
                 break
@@ -234,7 +239,7 @@ def logistic_newton(
         b += step
         last_step = float(np.max(np.abs(step))) if step.size else 0.0
         gain = new_loglik - loglik
-        eta, loglik, loglik_current = new_eta, new_loglik, True
+        eta, loglik, loglik_current, reach_eta = new_eta, new_loglik, True, None
         if gain <= tol * (abs(loglik) + 1.0):
             converged = True
             break
@@ -269,14 +274,18 @@ def _ascent_certified(eta: np.ndarray, new_eta: np.ndarray, eta_hess: np.ndarray
     (D at most ln 2 would do). The log-likelihood costs as much as a gradient,
     and near the maximum every step passes.
     """
-    if not eta.size:
-        return True
-    reach = 0.0
-    for end in (new_eta, eta):
-        if end is not eta_hess:
-            gap = np.subtract(end, eta_hess)
-            reach = max(reach, float(np.max(np.abs(gap, out=gap))))
-    return reach <= 0.5
+    return max(_reach(eta, eta_hess), _reach(new_eta, eta_hess)) <= _SURE_REACH
+
+
+_SURE_REACH = 0.5  # the largest change of a unit's log-odds from the Hessian's point that certifies an ascent
+
+
+def _reach(eta: np.ndarray, eta_hess: np.ndarray) -> float:
+    """The largest change of a unit's linear predictor between ``eta_hess`` and ``eta``."""
+    if eta is eta_hess or not eta.size:
+        return 0.0
+    gap = np.subtract(eta, eta_hess)
+    return float(np.max(np.abs(gap, out=gap)))
 
 
 def _linear(X: np.ndarray, slope: np.ndarray, intercept: float) -> np.ndarray:
