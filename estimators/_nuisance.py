@@ -719,19 +719,18 @@ def cross_fit_logistic(X: np.ndarray, t: np.ndarray, folds: list[tuple[np.ndarra
     """Out-of-fold P(T = 1 | X) of the default propensity model (:func:`classifier`: :class:`LogisticMLE`), fit on every fold.
 
     The same fits as ``LogisticMLE().fit(X[train], t[train])`` on every fold
-    (the maximum likelihood, to the fit's tolerance), faster on big data,
-    measured at 10^6 rows × 20 (benchmarks/README.md): each fold's Newton
-    iterations start from the previous fold's coefficients (the training sets
-    share most rows, so two or three steps converge instead of five or six),
-    the first from a fit on a subsample of 50,000 rows; the columns' moments
-    of every training set are the whole's minus its held-out fold's (one pass
-    instead of one per fold); a training set made of one or two runs of rows
-    (the folds of rows sorted by fold) is sliced, not gathered. Separation
-    and non-convergence are decided by each fold's fit, as there.
+    (the maximum likelihood, to about 1e-10), faster on big data, measured at
+    10^6 rows × 20 (benchmarks/README.md): each fold's Newton iterations
+    start from the previous fold's coefficients (the training sets share most
+    rows, so two or three steps converge instead of five or six), the first
+    from a fit on a subsample of 50,000 rows; the columns' moments of every
+    training set are the whole's minus its held-out fold's (one pass instead
+    of one per fold); the training rows are gathered into one reused buffer.
+    Separation and non-convergence are decided by each fold's fit, as there.
 
-    ``folds`` is a K-fold split: the test parts partition the rows, each
-    training part holds the other rows (it may index a copy of them: rows of
-    ``X`` in no test part are only read); rows in no test part get NaN.
+    ``folds`` is a K-fold split: the test parts partition the rows and each
+    training part holds the other rows (as :func:`crossfit_folds` makes them;
+    any other split has its moments computed directly).
 
     Raises
     ------
@@ -750,7 +749,7 @@ def cross_fit_logistic(X: np.ndarray, t: np.ndarray, folds: list[tuple[np.ndarra
     t = np.asarray(t, dtype=float)
     e = np.full(len(t), np.nan)
     held_out = [_column_moments(_take_rows(X, test)) + (test.size,) for _, test in folds]
-    n = sum(n_k for *_, n_k in held_out)  # the rows of the split (X may repeat some: see _sorted_nuisances of AIPW)
+    n = sum(n_k for *_, n_k in held_out)  # the rows of the split
     total = _combined_moments(held_out)
     start: tuple[float, np.ndarray] | None = None
     train0 = folds[0][0]
@@ -772,29 +771,19 @@ def cross_fit_logistic(X: np.ndarray, t: np.ndarray, folds: list[tuple[np.ndarra
 
 
 def _take_rows(X: np.ndarray, rows: np.ndarray, buffer: list[np.ndarray] | None = None) -> np.ndarray:
-    """``X[rows]``: a slice when ``rows`` is one increasing run, two runs copied into ``buffer[0]`` (reused), else a gather.
+    """``X[rows]``: a slice when ``rows`` is one increasing run, else copied into ``buffer[0]`` (reused across calls) when given.
 
-    Training sets of folds sorted by fold are one run (the first and the last
-    fold) or two; the reused buffer spares a fresh ``n × p`` allocation per fold.
+    The reused buffer spares a fresh ``n × p`` allocation per fold: on the
+    benchmark machine (a VM) first-touching fresh memory cost about 3 ms per
+    MiB, more than the copy itself.
     """
-    if not rows.size:
-        return X[rows]
-    steps = np.diff(rows)
-    breaks = np.flatnonzero(steps != 1)
-    if breaks.size == 0:
+    if rows.size and rows[-1] - rows[0] + 1 == rows.size and np.all(np.diff(rows) == 1):
         return X[rows[0] : rows[-1] + 1]
-    if breaks.size == 1:
-        cut = int(breaks[0]) + 1
-        first, second = X[rows[0] : rows[cut - 1] + 1], X[rows[cut] : rows[-1] + 1]
-        if buffer is None:
-            return np.concatenate([first, second])
-        if not buffer or buffer[0].shape[0] < rows.size or buffer[0].shape[1:] != X.shape[1:]:
-            buffer[:] = [np.empty((rows.size, *X.shape[1:]))]
-        out = buffer[0][: rows.size]
-        out[: len(first)] = first
-        out[len(first) :] = second
-        return out
-    return X[rows]
+    if buffer is None or X.ndim != 2:
+        return X[rows]
+    if not buffer or buffer[0].shape[0] < rows.size or buffer[0].shape[1:] != X.shape[1:]:
+        buffer[:] = [np.empty((rows.size, *X.shape[1:]))]
+    return np.take(X, rows, axis=0, out=buffer[0][: rows.size])
 
 
 def _combined_moments(parts: list[tuple[np.ndarray, np.ndarray, int]]) -> tuple[np.ndarray, np.ndarray]:

@@ -104,7 +104,7 @@ ESTIMAND = Estimand(treatment=("t",), outcome=("y",), strategy="backdoor", adjus
 
 
 @pytest.mark.parametrize(("target", "n_folds"), [("ATE", 5), ("ATT", 3), ("ATO", 2), ("ATC", 4)])
-def test_aipw_sorted_folds_give_the_per_fold_estimate(target: str, n_folds: int) -> None:
+def test_aipw_fast_default_nuisances_give_the_per_fold_estimate(target: str, n_folds: int) -> None:
     df = _frame(1500, n_folds)
     fast = AIPW(target=target, n_folds=n_folds).fit(df, ESTIMAND).estimate_
     reference = AIPW(target=target, n_folds=n_folds)
@@ -129,7 +129,7 @@ def _same(a: object, b: object) -> None:
         assert a == b
 
 
-def test_aipw_sorted_folds_report_quasi_separation() -> None:
+def test_aipw_fast_default_nuisances_report_quasi_separation() -> None:
     rng = np.random.default_rng(3)
     z = rng.normal(size=600)
     d = (rng.random(600) < 0.2).astype(float)

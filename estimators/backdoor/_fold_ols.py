@@ -21,8 +21,7 @@ class FoldGrams:
     when they are ill-conditioned). Measured at 10^6 rows and 20 covariates
     (benchmarks/README.md): the five training-set regressions of 5-fold double
     ML in about a fifth of the time of five ``LinearRegression`` fits, which
-    also copy ``X[train]`` each. :meth:`per_sorted_fold` does the same on rows
-    sorted by fold and group, where every block is a slice (no copy at all).
+    also copy ``X[train]`` each.
 
     Examples
     --------
@@ -30,9 +29,6 @@ class FoldGrams:
     >>> folds = [(np.arange(50, 100), np.arange(50)), (np.arange(50), np.arange(50, 100))]
     >>> grams = FoldGrams.per_fold(X, y, folds, np.zeros(100, dtype=int), 1)
     >>> bool(np.allclose(grams[0].predict(X, np.arange(3), 0), X[:3] @ [1.0, 2.0] + 3))
-    True
-    >>> sorted_grams = FoldGrams.per_sorted_fold(X, y, [[(0, 50)], [(50, 100)]])
-    >>> bool(np.allclose(sorted_grams[0].predict(X, slice(0, 3)), grams[0].predict(X, np.arange(3), 0)))
     True
     """
 
@@ -47,10 +43,11 @@ class FoldGrams:
         p = X.shape[1] + 1
         gram = np.zeros((len(folds), n_groups, p, p))
         moment = np.zeros((len(folds), n_groups, p))
+        buffer = np.empty((max((te.size for _, te in folds), default=0), X.shape[1]))  # one gathered block, reused
         for i, (_, test) in enumerate(folds):
             for g in range(n_groups):
                 rows = test[groups[test] == g] if n_groups > 1 else test
-                gram[i, g], moment[i, g] = _block_gram(X[rows], y[rows])
+                gram[i, g], moment[i, g] = _block_gram(np.take(X, rows, axis=0, out=buffer[: rows.size]), y[rows])
         total_gram, total_moment = gram.sum(axis=0), moment.sum(axis=0)
 
         def fallback(train: np.ndarray) -> Callable[[int], tuple[np.ndarray, np.ndarray]]:
@@ -60,26 +57,6 @@ class FoldGrams:
             return rows
 
         return [cls(total_gram - gram[i], total_moment - moment[i], fallback(train)) for i, (train, _) in enumerate(folds)]
-
-    @classmethod
-    def per_sorted_fold(cls, X: np.ndarray, y: np.ndarray, blocks: list[list[tuple[int, int]]]) -> list[FoldGrams]:
-        """:meth:`per_fold` on rows sorted by fold and group: ``blocks[k][g]`` is the row range ``(start, stop)`` of group ``g`` in fold ``k``."""
-        p = X.shape[1] + 1
-        n_groups = len(blocks[0])
-        gram = np.zeros((len(blocks), n_groups, p, p))
-        moment = np.zeros((len(blocks), n_groups, p))
-        for i, fold in enumerate(blocks):
-            for g, (lo, hi) in enumerate(fold):
-                gram[i, g], moment[i, g] = _block_gram(X[lo:hi], y[lo:hi])
-        total_gram, total_moment = gram.sum(axis=0), moment.sum(axis=0)
-
-        def fallback(k: int) -> Callable[[int], tuple[np.ndarray, np.ndarray]]:
-            def rows(group: int) -> tuple[np.ndarray, np.ndarray]:
-                fit = np.concatenate([np.arange(*fold[group]) for j, fold in enumerate(blocks) if j != k])
-                return X[fit], y[fit]
-            return rows
-
-        return [cls(total_gram - gram[i], total_moment - moment[i], fallback(i)) for i in range(len(blocks))]
 
     def coefficients(self, group: int = 0) -> np.ndarray:
         """Intercept and slopes of the training set's fit in ``group``."""
