@@ -43,11 +43,10 @@ class FoldGrams:
         p = X.shape[1] + 1
         gram = np.zeros((len(folds), n_groups, p, p))
         moment = np.zeros((len(folds), n_groups, p))
-        buffer = np.empty((max((te.size for _, te in folds), default=0), X.shape[1]))  # one gathered block, reused
         for i, (_, test) in enumerate(folds):
             for g in range(n_groups):
                 rows = test[groups[test] == g] if n_groups > 1 else test
-                gram[i, g], moment[i, g] = _block_gram(np.take(X, rows, axis=0, out=buffer[: rows.size]), y[rows])
+                gram[i, g], moment[i, g] = _block_gram(X[rows], y[rows])
         total_gram, total_moment = gram.sum(axis=0), moment.sum(axis=0)
 
         def fallback(train: np.ndarray) -> Callable[[int], tuple[np.ndarray, np.ndarray]]:
