@@ -28,6 +28,16 @@ round-robin, best of ``--rounds`` (dml <= 0.5x DoubleML PLR, AIPW <= 3x the
 floor), then the tracemalloc peak of the S-, T-, X-learners and
 standardization against the data's size (<= 4x), with ``n_bootstrap`` 2 and 8
 to show that bootstrap replicates are streamed (the peak does not grow with B).
+``--cases`` picks the timed cases (``aipw-per-fold``: AIPW's default nuisances
+fit fold by fold from scratch, the code path before the sorted folds),
+``--no-memory`` skips the memory part, and ``--reference-tree DIR`` also times
+AIPW from another source tree (``DIR/dagcore`` laid out as installed, e.g. an
+export of main before a change) in a subprocess each round, so a before/after
+comes from one interleaved run. Wall and CPU time (``time.process_time``) are
+both reported: on a shared machine the CPU time is the steadier of the two.
+
+    python benchmarks/bench_estimators.py --targets --sizes 1000000 --cases aipw,aipw-per-fold,dml --no-memory \
+        --reference-tree /tmp/main-tree
 
 ``--peers`` also times EconML (LinearDML, LinearDRLearner), DoubleML (PLR,
 IRM) and DoWhy (backdoor.linear_regression, propensity_score_weighting) on the
@@ -42,7 +52,7 @@ import importlib.util
 import sys
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -138,6 +148,15 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--targets", action="store_true",
                     help="only the issue-12 targets at the largest size, interleaved in one run: dml / DoubleML PLR, AIPW / floor, memory / data")
     ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds of --targets (best of them)")
+    ap.add_argument("--cases", default=",".join(TARGET_CASES),
+                    help=f"timed cases of --targets, comma-separated from {', '.join(TARGET_CASES)} (default all; the floor is always timed); "
+                         "aipw-per-fold is AIPW's default nuisances fit fold by fold from scratch (the path before the sorted folds, with today's logistic fit); "
+                         "prep is the data preparation alone (prepare() and the design matrix), which every estimator pays")
+    ap.add_argument("--reference-tree", metavar="DIR",
+                    help="--targets also times AIPW from another source tree (DIR/dagcore laid out as installed, e.g. main before a change) "
+                         "in a subprocess each round, interleaved with the others: a before/after in one run")
+    ap.add_argument("--time-aipw-once", type=int, metavar="N", help=argparse.SUPPRESS)  # the subprocess of --reference-tree
+    ap.add_argument("--no-memory", action="store_true", help="--targets without the memory part (the learners' tracemalloc peaks)")
     ap.add_argument("--blas-threads", type=int, default=1,
                     help="BLAS/OpenMP threads (default 1: on a loaded 2-core machine multi-threaded OpenBLAS spins and small fits get 100-1000x slower; 0 = leave as is)")
     args = ap.parse_args(argv)
@@ -149,9 +168,16 @@ def main(argv: list[str]) -> int:
 
         threadpool_limits(args.blas_threads)
     sizes = tuple(int(float(s)) for s in args.sizes.split(",")) if args.sizes else QUICK_SIZES if args.quick else SIZES
+    if args.time_aipw_once:
+        return time_aipw_once(args.time_aipw_once)
     if args.targets:
         print(f"{machine(args.blas_threads)}\n", flush=True)
-        return targets(max(sizes), args.rounds)
+        cases = [c.strip() for c in args.cases.split(",") if c.strip()]
+        unknown = sorted(set(cases) - set(TARGET_CASES))
+        if unknown:
+            ap.error(f"unknown --cases {', '.join(unknown)}; choose from {', '.join(TARGET_CASES)}")
+        return targets(max(sizes), args.rounds, cases=cases, memory=not args.no_memory, reference_tree=args.reference_tree,
+                       blas_threads=args.blas_threads)
 
     probe = Estimand(treatment=("t",), outcome=("y",), strategy="backdoor", adjustment_set=frozenset({"x01"}))
     methods = methods_for(probe)
@@ -265,7 +291,40 @@ def main(argv: list[str]) -> int:
 # --------------------------------------------------------------------------- the issue-12 targets, interleaved
 
 
-def targets(n: int, rounds: int) -> int:
+TARGET_CASES = ("aipw", "aipw-per-fold", "prep", "dml", "doubleml")
+
+
+def time_aipw_once(n: int) -> int:
+    """One timed AIPW fit (the data made first, untimed): prints the seconds, the estimate and the dagcore it ran."""
+    df = make_data(n, seed=n)
+    estimand = Estimand(treatment=("t",), outcome=("y",), strategy="backdoor", adjustment_set=frozenset(covariates(df)))
+    gc.collect()
+    start, cpu = time.perf_counter(), time.process_time()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = dagcore.estimate(estimand, df, method="aipw").value
+    print(f"{time.perf_counter() - start!r} {time.process_time() - cpu!r} {value!r} {Path(dagcore.__file__).parent}")
+    return 0
+
+
+def reference_aipw(tree: str, n: int, blas_threads: int) -> Callable[[], tuple[float, float, float]]:
+    """AIPW timed in a subprocess on the dagcore of ``tree``: returns (wall seconds, CPU seconds, estimate)."""
+    import os
+    import subprocess
+
+    def run() -> tuple[float, float, float]:
+        env = {**os.environ, "PYTHONPATH": str(Path(tree).resolve())}
+        out = subprocess.run([sys.executable, __file__, "--time-aipw-once", str(n), "--blas-threads", str(blas_threads)],
+                             env=env, capture_output=True, text=True, check=True).stdout.split()
+        if Path(out[3]).resolve() != (Path(tree) / "dagcore").resolve():
+            raise RuntimeError(f"the reference run imported dagcore from {out[3]}, not from {tree}")
+        return float(out[0]), float(out[1]), float(out[2])
+
+    return run
+
+
+def targets(n: int, rounds: int, *, cases: Sequence[str] = TARGET_CASES, memory: bool = True, reference_tree: str | None = None,
+            blas_threads: int = 1) -> int:
     """dml <= 0.5x DoubleML's PLR, AIPW <= 3x the floor, S/T/X-learners and standardization <= 4x the data's memory.
 
     The timed cases run round-robin (floor, AIPW, dml, DoubleML PLR, then again),
@@ -286,8 +345,32 @@ def targets(n: int, rounds: int) -> int:
                 return dagcore.estimate(estimand, df, method=method, **options).value
         return fn
 
-    cases: dict[str, Callable[[], Any]] = {"floor (lstsq)": fl, "aipw": ours("aipw"), "dml": ours("dml")}
-    if importlib.util.find_spec("doubleml") is not None:
+    def aipw_per_fold() -> Any:
+        from dagcore.estimators.backdoor.doubly_robust import AIPW
+
+        est = AIPW()
+        est._per_fold_reference = True
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return est.fit(df, estimand).estimate_.value
+
+    def preparation() -> Any:
+        from dagcore.estimators._data import design_matrix, prepare
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return float(design_matrix(prepare(df, "t", "y", covariates(df)).data, covariates(df))[0, 0])
+
+    timed_cases: dict[str, Callable[[], Any]] = {"floor (lstsq)": fl}
+    if "aipw" in cases:
+        timed_cases["aipw"] = ours("aipw")
+    if "aipw-per-fold" in cases:
+        timed_cases["aipw, per-fold path (today's fits)"] = aipw_per_fold
+    if "prep" in cases:  # what every back-door estimator pays before fitting: the checks of prepare() and the design matrix
+        timed_cases["data preparation only (prepare + design matrix)"] = preparation
+    if "dml" in cases:
+        timed_cases["dml"] = ours("dml")
+    if "doubleml" in cases and importlib.util.find_spec("doubleml") is not None:
         from sklearn.linear_model import LinearRegression, LogisticRegression
 
         def doubleml_plr() -> float:
@@ -300,44 +383,66 @@ def targets(n: int, rounds: int) -> int:
                 m.fit()
                 return float(m.coef[0])
 
-        cases["DoubleML PLR"] = doubleml_plr
-    print(f"n = {n:,}, {N_COVARIATES} covariates, data {mib(data_bytes)}; {rounds} interleaved rounds of {', '.join(cases)}", flush=True)
-    times: dict[str, list[float]] = {k: [] for k in cases}
+        timed_cases["DoubleML PLR"] = doubleml_plr
+    print(f"n = {n:,}, {N_COVARIATES} covariates, data {mib(data_bytes)}; {rounds} interleaved rounds of {', '.join(timed_cases)}", flush=True)
+    times: dict[str, list[float]] = {k: [] for k in timed_cases}
+    cpu: dict[str, list[float]] = {k: [] for k in timed_cases}
     values: dict[str, Any] = {}
+    reference = reference_aipw(reference_tree, n, blas_threads) if reference_tree else None
+    if reference is not None:
+        times["aipw, reference tree (before)"], cpu["aipw, reference tree (before)"] = [], []
     for r in range(rounds):
-        for name, fn in cases.items():
+        for name, fn in timed_cases.items():
             gc.collect()
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             values[name] = fn()
             times[name].append(time.perf_counter() - start)
+            cpu[name].append(time.process_time() - cpu_start)
+        if reference is not None:  # timed inside the subprocess, around the estimate only
+            seconds, cpu_seconds, values["aipw, reference tree (before)"] = reference()
+            times["aipw, reference tree (before)"].append(seconds)
+            cpu["aipw, reference tree (before)"].append(cpu_seconds)
         print(f"  round {r + 1}: " + ", ".join(f"{k} {fmt_time(v[-1])}" for k, v in times.items()), flush=True)
     best = {k: min(v) for k, v in times.items()}
+    best_cpu = {k: min(v) for k, v in cpu.items()}
     rows = [[k, fmt_time(best[k]), ", ".join(fmt_time(x) for x in times[k]), f"{best[k] / best['floor (lstsq)']:.2f}x",
-             "" if k.startswith("floor") else f"{float(values[k][1][1] if k.startswith('floor') else values[k]):.4f}"] for k in cases]
+             fmt_time(best_cpu[k]), f"{best_cpu[k] / best_cpu['floor (lstsq)']:.2f}x",
+             "" if k.startswith("floor") else repr(float(values[k]))] for k in times]
     print()
-    print(table(["case", "best", "all rounds", "/ floor", "estimate"], rows))
+    print(table(["case", "best wall", "all rounds (wall)", "/ floor", "best CPU", "CPU / floor", "estimate"], rows))
+    print("CPU: time.process_time of the process (one BLAS thread), less sensitive than wall time to other jobs on the cores")
     mem_rows = []
-    memory: dict[str, float] = {}
-    for label, fn in [("s_learner (B=2)", ours("s_learner", n_bootstrap=2)), ("s_learner (B=8)", ours("s_learner", n_bootstrap=8)),
+    peaks: dict[str, float] = {}
+    for label, fn in [] if not memory else [("s_learner (B=2)", ours("s_learner", n_bootstrap=2)), ("s_learner (B=8)", ours("s_learner", n_bootstrap=8)),
                       ("t_learner (B=2)", ours("t_learner", n_bootstrap=2)), ("x_learner (B=2)", ours("x_learner", n_bootstrap=2)),
                       ("standardization (B=2)", ours("standardization", n_bootstrap=2)),
                       ("standardization (B=8)", ours("standardization", n_bootstrap=8)),
                       ("standardization (delta)", ours("standardization", inference="delta"))]:
         peak = peak_memory(fn)
-        memory[label] = peak / data_bytes
+        peaks[label] = peak / data_bytes
         mem_rows.append([label, mib(peak), f"{peak / data_bytes:.2f}x"])
         print(f"  memory {label}: {mib(peak)}", flush=True)
-    print()
-    print(table(["estimator", "peak memory (tracemalloc)", "/ data"], mem_rows))
+    if mem_rows:
+        print()
+        print(table(["estimator", "peak memory (tracemalloc)", "/ data"], mem_rows))
     print("\nTargets (issue 12, item 11):")
-    if "DoubleML PLR" in best:
+    if "dml" not in best:
+        pass
+    elif "DoubleML PLR" in best:
         r = best["dml"] / best["DoubleML PLR"]
         print(f"  dml <= 0.5x DoubleML PLR: {r:.2f}x -> {'met' if r <= 0.5 else 'MISSED'}")
     else:
         print("  dml <= 0.5x DoubleML PLR: DoubleML not installed, not measured")
-    r = best["aipw"] / best["floor (lstsq)"]
-    print(f"  AIPW <= 3x the OLS floor: {r:.2f}x -> {'met' if r <= 3 else 'MISSED'}")
-    for label, mult in memory.items():
+    if "aipw" in best:
+        r = best["aipw"] / best["floor (lstsq)"]
+        print(f"  AIPW <= 3x the OLS floor: {r:.2f}x -> {'met' if r <= 3 else 'MISSED'}")
+    import os
+
+    print(f"  load average at the end: {', '.join(f'{v:.1f}' for v in os.getloadavg())}")
+    for label in ("aipw, per-fold path (today's fits)", "aipw, reference tree (before)"):
+        if label in best:
+            print(f"  ({label}: {best[label] / best['floor (lstsq)']:.2f}x the floor)")
+    for label, mult in peaks.items():
         print(f"  {label} <= 4x the data: {mult:.2f}x -> {'met' if mult <= 4 else 'MISSED'}")
     return 0
 

@@ -8,7 +8,13 @@ import numpy as np
 import pandas as pd
 
 from dagcore.errors import EstimatorError
-from dagcore.estimators._nuisance import classifier, fit_treatment_model, predict_treatment, regressor
+from dagcore.estimators._nuisance import (
+    classifier,
+    cross_fit_logistic,
+    fit_treatment_model,
+    predict_treatment,
+    regressor,
+)
 from dagcore.estimators.backdoor._fold_ols import FoldGrams
 from dagcore.estimators.base import NuisanceFormulas, OutcomeModelled, RepeatedSplits
 from dagcore.estimators.diagnostics import assess_overlap
@@ -101,7 +107,7 @@ class DoubleML(RepeatedSplits, NuisanceFormulas, OutcomeModelled):
 
     def _nuisances(
         self, X: np.ndarray, Xm: np.ndarray, t: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray, binary: bool,
-        grams: tuple[FoldGrams | None, FoldGrams | None],
+        grams: tuple[FoldGrams | None, FoldGrams | None], propensity: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         from sklearn.base import is_classifier
 
@@ -114,6 +120,8 @@ class DoubleML(RepeatedSplits, NuisanceFormulas, OutcomeModelled):
             ell = np.asarray(regressor(self.outcome_model).fit(X[train], y[train]).predict(X[test]), dtype=float)
         if Xm.shape[1] == 0:
             return ell, np.full(test.size, t[train].mean())
+        if propensity is not None:  # the default logistic model, cross-fitted at once (cross_fit_logistic)
+            return ell, propensity[test]
         if t_gram is not None:
             return ell, t_gram.predict(Xm, test)
         treat = classifier(self.treatment_model) if binary else regressor(self.treatment_model)  # the user's model, else the default for this treatment
@@ -128,7 +136,9 @@ class DoubleML(RepeatedSplits, NuisanceFormulas, OutcomeModelled):
         y_grams = FoldGrams.per_fold(X, y, folds, one, 1) if self.outcome_model is None and X.shape[1] else [None] * len(folds)
         t_grams = (FoldGrams.per_fold(Xm, t, folds, one, 1) if self.treatment_model is None and not binary and Xm.shape[1]
                    else [None] * len(folds))
-        ell, m = self._cross_fit(lambda tr, te, g: self._nuisances(X, Xm, t, y, tr, te, binary, g), folds, n,
+        # the default propensity: every fold's logistic MLE in one call, each warm-started from the last
+        propensity = cross_fit_logistic(Xm, t, folds) if binary and self.treatment_model is None and Xm.shape[1] else None
+        ell, m = self._cross_fit(lambda tr, te, g: self._nuisances(X, Xm, t, y, tr, te, binary, g, propensity), folds, n,
                                  extra=list(zip(y_grams, t_grams)))
         v = t - m
         u = y - ell

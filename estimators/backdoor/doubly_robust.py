@@ -9,7 +9,7 @@ import pandas as pd
 
 from dagcore.errors import EstimatorError
 from dagcore.estimators._data import check_binary
-from dagcore.estimators._nuisance import arm_rows, propensity_scores, regressor
+from dagcore.estimators._nuisance import arm_rows, cross_fit_logistic, propensity_scores, regressor
 from dagcore.estimators.backdoor._fold_ols import FoldGrams
 from dagcore.estimators.base import ClippedPropensity, NuisanceFormulas, OutcomeModelled, RepeatedSplits
 from dagcore.estimators.diagnostics import assess_overlap
@@ -65,6 +65,8 @@ class AIPW(RepeatedSplits, ClippedPropensity, NuisanceFormulas, OutcomeModelled)
     strategies = ("backdoor", "randomized")
 
     target: str = "ATE"
+    # benchmarks only: the default nuisances fit fold by fold from scratch (the path before _default_nuisances)
+    _per_fold_reference = False
 
     def _nuisances(
         self, X: np.ndarray, Xp: np.ndarray, t: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray, gram: FoldGrams | None = None
@@ -82,12 +84,43 @@ class AIPW(RepeatedSplits, ClippedPropensity, NuisanceFormulas, OutcomeModelled)
         mu0 = regressor(self.outcome_model).fit(X[tr0], y[tr0]).predict(X[test])
         return e, mu1, mu0
 
+    def _default_nuisances(
+        self, X: np.ndarray, Xp: np.ndarray, t: np.ndarray, y: np.ndarray, folds: list[tuple[np.ndarray, np.ndarray]]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The default nuisances (logistic MLE, least squares per arm) of every fold at once.
+
+        The propensity fits of all folds in one call, each warm-started from
+        the previous fold's coefficients
+        (:func:`~dagcore.estimators._nuisance.cross_fit_logistic`); the arm
+        models from per-fold Gram matrices (:meth:`FoldGrams.per_fold`),
+        predicted for both arms from one gathered copy of each held-out fold.
+        The same fits as the fold-by-fold path (``_nuisances``) to about 1e-10;
+        measured at 10^6 rows × 20 covariates in benchmarks/README.md (sorting
+        the rows by fold to make every block a slice was tried: 10% slower
+        there, and 1.6x the features' memory).
+        """
+        n = len(t)
+        e = cross_fit_logistic(Xp, t, folds) if Xp.shape[1] else np.empty(n)
+        grams = FoldGrams.per_fold(X, y, folds, t.astype(int), 2)
+        mu1, mu0 = np.empty(n), np.empty(n)
+        for gram, (train, test) in zip(grams, folds):
+            if not Xp.shape[1]:
+                e[test] = t[train].mean()
+            held_out = X[test]
+            coef1, coef0 = gram.coefficients(1), gram.coefficients(0)
+            mu1[test] = coef1[0] + held_out @ coef1[1:]
+            mu0[test] = coef0[0] + held_out @ coef0[1:]
+        return e, mu1, mu0
+
     def _one_split(self, X: np.ndarray, Xp: np.ndarray, t: np.ndarray, y: np.ndarray, seed: int) -> tuple[float, float, np.ndarray, int]:
         n = len(t)
         folds = self._folds(t, seed, minimum=1, estimator="AIPW")
-        fast = self.outcome_model is None and X.shape[1] and len(folds) > 1
-        grams = FoldGrams.per_fold(X, y, folds, t.astype(int), 2) if fast else [None] * len(folds)
-        e, mu1, mu0 = self._cross_fit(lambda tr, te, gm: self._nuisances(X, Xp, t, y, tr, te, gm), folds, n, extra=grams)
+        if self.outcome_model is None and self.propensity_model is None and X.shape[1] and len(folds) > 1 and not self._per_fold_reference:
+            e, mu1, mu0 = self._default_nuisances(X, Xp, t, y, folds)
+        else:
+            fast = self.outcome_model is None and X.shape[1] and len(folds) > 1
+            grams = FoldGrams.per_fold(X, y, folds, t.astype(int), 2) if fast else [None] * len(folds)
+            e, mu1, mu0 = self._cross_fit(lambda tr, te, gm: self._nuisances(X, Xp, t, y, tr, te, gm), folds, n, extra=grams)
         raw = e
         e, clipped = clip_propensity(e, self.target, self.trim)
         if np.any((e <= 0) | (e >= 1)) and self.target != "ATO":
