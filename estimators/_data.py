@@ -263,7 +263,9 @@ def prepare(
                 PositivityWarning,
                 stacklevel=3,
             )
-    return Prepared(used.copy(), treatment, outcome, list(covariates), bad_rows if dropna else 0, notes, full)
+    # data[columns] is already a frame of its own (a copy, or copy-on-write in pandas 3): a .copy() here only
+    # consolidated its blocks, 0.4 s and one more copy of the data at 10^6 rows x 20 columns
+    return Prepared(used, treatment, outcome, list(covariates), bad_rows if dropna else 0, notes, full)
 
 
 def _shown(value: Any) -> str:
