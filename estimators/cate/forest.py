@@ -82,22 +82,44 @@ class _HonestTree:
         self.stats = stats  # (5, leaves): count, mean t, mean y, mean t*t, mean t*y of the honest half
 
 
+def rloss_targets(rt: np.ndarray, ry: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Targets and weights under which CART's squared-error split is the exact R-loss split.
+
+    With ``z_i = Y~_i / T~_i`` and weights ``T~_i^2``, a node's weighted sum of
+    squares about its weighted mean is ``sum Y~^2 - (sum T~ Y~)^2 / sum T~^2``:
+    the R-loss ``sum (Y~_i - tau T~_i)^2`` at the node's own least-squares
+    ``tau``. So scikit-learn's split search maximises the decrease of the R-loss
+    with every child's effect refitted, the split grf's gradient pseudo-outcomes
+    approximate to first order (grf relabels them at every node; computing them
+    once at the root, as an earlier version of this module did, splits on
+    differences of ``Var(T~)`` as much as on differences of the effect).
+    Residuals within ``1e-12`` of zero (relative) get a tiny stand-in with the
+    same sign, so they keep their (vanishing) weight.
+
+    Examples
+    --------
+    >>> z, w = rloss_targets(np.array([0.5, -1.0]), np.array([1.0, 2.0]))
+    >>> z.tolist(), w.tolist()
+    ([2.0, -2.0], [0.25, 1.0])
+    """
+    tiny = 1e-12 * max(float(np.max(np.abs(rt))), 1e-300)
+    t = np.where(np.abs(rt) > tiny, rt, np.where(rt < 0, -tiny, tiny))
+    return ry / t, t * t
+
+
 def honest_tree(
     V: np.ndarray, rt: np.ndarray, ry: np.ndarray, grow: np.ndarray, fill: np.ndarray, seed: int, options: dict[str, Any]
 ) -> _HonestTree:
-    """One honest tree: grown on the rows ``grow`` (R-loss pseudo-outcomes), its leaves filled by the rows ``fill`` only."""
+    """One honest tree: grown on the rows ``grow`` (exact R-loss splits), its leaves filled by the rows ``fill`` only."""
     from sklearn.tree import DecisionTreeRegressor
 
-    t, y = rt[grow], ry[grow]
-    tc, yc = t - t.mean(), y - y.mean()
-    var = float(np.mean(tc * tc))
-    theta = float(np.mean(tc * yc) / var) if var > 0 else 0.0
-    rho = tc * (yc - theta * tc) / (var if var > 0 else 1.0)
-    tree = DecisionTreeRegressor(random_state=seed, **options).fit(V[grow], rho)
+    tree = DecisionTreeRegressor(random_state=seed, **options)
+    z, weight = rloss_targets(rt[grow], ry[grow])
+    tree.fit(V[grow], z, sample_weight=weight, check_input=False)  # V: float32, C-contiguous, finite (checked once by _setup)
     leaves = np.flatnonzero(tree.tree_.children_left == -1)
     lookup = np.full(tree.tree_.node_count, -1, dtype=np.int64)
     lookup[leaves] = np.arange(leaves.size)
-    where = lookup[tree.apply(V[fill])]
+    where = lookup[tree.apply(V[fill], check_input=False)]
     ft, fy = rt[fill], ry[fill]
     count = np.bincount(where, minlength=leaves.size).astype(float)
     sums = np.vstack([np.bincount(where, weights=w, minlength=leaves.size) for w in (ft, fy, ft * ft, ft * fy)])
@@ -285,7 +307,7 @@ class CausalForest(CateEstimator, CrossFitted, OutcomeModelled):
         options = {"min_samples_leaf": int(self.min_samples_leaf), "max_features": self.max_features, "max_depth": self.max_depth}
         groups = int(self.n_estimators) // int(self.group_size)
         rngs = spawn_generators(self.random_state, groups)
-        Vf = V.astype(np.float32)
+        Vf = np.ascontiguousarray(V, dtype=np.float32)
 
         def grow(rng: np.random.Generator) -> tuple[np.ndarray, list[_HonestTree]]:
             return _grow_group(Vf, rt, ry, rng, size=size, group_size=int(self.group_size), honesty=float(self.honesty_fraction), options=options)
@@ -302,7 +324,7 @@ class CausalForest(CateEstimator, CrossFitted, OutcomeModelled):
         B = len(trees)
         tau = np.empty(n_rows)
         var = np.empty(n_rows) if variance else None
-        Vf = V.astype(np.float32)
+        Vf = np.ascontiguousarray(V, dtype=np.float32)
         block = max(1, _CELLS // B)
         inbag = None
         if oob:
@@ -314,7 +336,7 @@ class CausalForest(CateEstimator, CrossFitted, OutcomeModelled):
             m = X.shape[0]
             st = np.empty((5, B, m))
             for b, tree in enumerate(trees):
-                st[:, b, :] = tree.stats[:, tree.lookup[tree.tree.apply(X)]]
+                st[:, b, :] = tree.stats[:, tree.lookup[tree.tree.apply(X, check_input=False)]]
             valid = st[0] > 0
             if inbag is not None:
                 valid &= ~np.repeat(inbag[:, lo : lo + block], ell, axis=0)
@@ -331,8 +353,10 @@ class CausalForest(CateEstimator, CrossFitted, OutcomeModelled):
                 good = valid.reshape(B // ell, ell, m).all(axis=1)
                 n_good = good.sum(axis=0)
                 with np.errstate(invalid="ignore", divide="ignore"):
-                    total = np.where(good[:, None, :], psi * psi, 0.0).sum(axis=(0, 1)) / (n_good * ell)
-                    between = np.where(good, psi.mean(axis=1) ** 2, 0.0).sum(axis=0) / n_good
+                    group_mean = psi.mean(axis=1)
+                    centre = np.where(good, group_mean, 0.0).sum(axis=0) / n_good  # ~0: the moment solved by theta
+                    total = np.where(good[:, None, :], psi * psi, 0.0).sum(axis=(0, 1)) / (n_good * ell) - centre**2
+                    between = np.where(good, group_mean**2, 0.0).sum(axis=0) / n_good - centre**2
                     noise = (total - between) / (ell - 1)
                     var[lo : lo + block] = _debias(between, noise, n_good) / (denom * denom)
         return tau, var
