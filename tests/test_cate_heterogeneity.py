@@ -123,7 +123,7 @@ def test_every_tree_grows_and_fills_on_disjoint_rows_of_its_half_sample(monkeypa
     monkeypatch.setattr(forest_module, "honest_tree", spy)
     df, _ = linear_design(600, randomized=True)
     e = Estimand(treatment=("t",), outcome=("y",), strategy="randomized")
-    cf = CausalForest(n_estimators=10, effect_modifiers=["x1"], outcome_model=OLS, treatment_model=LOGIT, n_folds=2).fit(df, e)
+    cf = CausalForest(n_estimators=10, group_size=2, effect_modifiers=["x1"], outcome_model=OLS, treatment_model=LOGIT, n_folds=2).fit(df, e)
     assert len(seen) == 10
     for k, (grow, fill) in enumerate(seen):
         assert not set(grow) & set(fill) and len(grow) == len(fill) == 150
@@ -137,7 +137,7 @@ def test_the_forest_recovers_a_step_with_covering_intervals() -> None:
     t = (rng.random(n) < 1 / (1 + np.exp(-0.5 * w))).astype(float)
     df = pd.DataFrame({"x": x, "w": w, "t": t, "y": np.where(x > 0, 3.0, 1.0) * t + w + rng.normal(size=n)})
     e = Estimand(treatment=("t",), outcome=("y",), strategy="backdoor", adjustment_set={"w"})
-    cf = CausalForest(n_estimators=100, effect_modifiers=["x"], outcome_model=OLS, treatment_model=LOGIT, n_folds=2).fit(df, e)
+    cf = CausalForest(n_estimators=100, min_samples_leaf=5, effect_modifiers=["x"], outcome_model=OLS, treatment_model=LOGIT, n_folds=2).fit(df, e)
     grid = pd.DataFrame({"x": [-1.6, -1.2, 1.2, 1.6]})  # away from the step, where a forest smooths
     truth = np.array([1.0, 1.0, 3.0, 3.0])
     est, se = cf.effect(grid), cf.effect_se(grid)
@@ -157,7 +157,7 @@ def test_the_forest_takes_a_continuous_treatment() -> None:
     t = 0.5 * w + rng.normal(size=n)
     df = pd.DataFrame({"x": x, "w": w, "t": t, "y": (1 + (x > 0)) * t + w + rng.normal(size=n)})
     e = Estimand(treatment=("t",), outcome=("y",), strategy="backdoor", adjustment_set={"w"})
-    cf = CausalForest(n_estimators=60, effect_modifiers=["x"], outcome_model=OLS, treatment_model=OLS, n_folds=2).fit(df, e)
+    cf = CausalForest(n_estimators=60, min_samples_leaf=5, effect_modifiers=["x"], outcome_model=OLS, treatment_model=OLS, n_folds=2).fit(df, e)
     assert np.allclose(cf.effect(pd.DataFrame({"x": [-1.0, 1.0]})), [1.0, 2.0], atol=0.3)
     assert cf.estimate_.target.startswith("ATE per unit")
 
