@@ -12,7 +12,7 @@ Per setting: grid RMSE, RMS bias (mean over replications minus ``tau``), mean
 SD over replications, mean standard error, coverage of ``tau`` and coverage of
 the forest's own mean (the variance alone), and the fit time of the forest.
 
-    python benchmarks/forest_diagnosis.py [--true 12] [--own 8] '{"min_samples_leaf": 5, "group_size": 2}' '{}'
+    python benchmarks/forest_diagnosis.py [--true 8] [--own 8] '{"min_samples_leaf": 5, "group_size": 2}' '{}'
 
 Writes ``benchmarks/results/forest_diagnosis.txt``.
 """
@@ -49,7 +49,7 @@ def own_residuals(seed: int, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray
     import dagcore
 
     df, _ = simulate(n, seed=seed)
-    cf = dagcore.CausalForest(effect_modifiers=X_COLS, n_estimators=4).fit(df, dagcore.identify(dagcore.parse(GRAPH)))
+    cf = dagcore.CausalForest(effect_modifiers=X_COLS, n_estimators=40).fit(df, dagcore.identify(dagcore.parse(GRAPH)))  # for its residuals
     return df[X_COLS].to_numpy(), cf._rt, cf._ry
 
 
@@ -68,7 +68,7 @@ def main() -> None:
 
     ap = argparse.ArgumentParser()
     ap.add_argument("settings", nargs="*", default=['{"min_samples_leaf": 5, "group_size": 2}', "{}"])
-    ap.add_argument("--true", type=int, default=12)
+    ap.add_argument("--true", type=int, default=8)
     ap.add_argument("--own", type=int, default=8)
     ap.add_argument("--n", type=int, default=4000)
     args = ap.parse_args()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,6 +13,26 @@ from sklearn.tree import DecisionTreeRegressor
 
 from dagcore import CausalForest, Estimand
 from dagcore.estimators.cate import forest as forest_module
+
+
+def honest_rows_by_leaf(tree: Any, V: np.ndarray, fill: np.ndarray) -> list[np.ndarray]:
+    """Brute force from the split rules: per leaf position, its filling rows, or its nearest ancestor's that has some."""
+    t = tree.tree_
+    rows = {0: fill}
+    parent = {0: -1}
+    for node in range(t.node_count):  # node ids are in preorder: a parent before its children
+        if t.children_left[node] != -1:
+            here = rows[node]
+            below = V[here, t.feature[node]] <= t.threshold[node]
+            rows[t.children_left[node]], rows[t.children_right[node]] = here[below], here[~below]
+            parent[t.children_left[node]] = parent[t.children_right[node]] = node
+    out = []
+    for leaf in np.flatnonzero(t.children_left == -1):
+        node = leaf
+        while rows[node].size == 0:
+            node = parent[node]
+        out.append(rows[node])
+    return out
 
 
 def test_the_split_minimises_the_r_loss_with_each_child_refitted() -> None:
@@ -80,10 +102,9 @@ def test_the_estimate_and_its_variance_follow_their_definitions(small_forest: tu
     tau, var = cf._predict(points, variance=True)
     assert var is not None
     for p in range(points.shape[0]):
-        members = []  # per tree: the filling rows in the leaf of the point (empty leaves: the tree is left out)
+        members = []  # per tree: the filling rows of the point's leaf (or of its nearest ancestor that has some)
         for tree, (_, fill) in zip(cf.trees_, seen):
-            leaf = tree.tree.apply(points[p : p + 1])[0]
-            members.append(fill[tree.tree.apply(V[fill]) == leaf])
+            members.append(honest_rows_by_leaf(tree.tree, V, fill)[tree.lookup[tree.tree.apply(points[p : p + 1])[0]]])
         used = [m for m in members if m.size]
         alpha = np.zeros(len(x))
         for m in used:

@@ -19,7 +19,7 @@ The steps, as in grf's ``causal_forest``:
    ``1 / |leaf|`` at the points ``x`` that fall in its leaf; averaged over trees
    these are the forest weights ``alpha_i(x)``, and
    ``tau(x) = Cov_alpha(T~, Y~) / Var_alpha(T~)`` solves the local moment
-   equation. The leaf sums are computed in numpy from ``tree.apply``.
+   equation. The leaf sums are computed in numpy from ``tree.decision_path``.
 4. **Variance.** The little-bags (half-sampling) estimator of grf: per tree,
    the leaf average of the score ``psi_i = (T~_i - t)(Y~_i - y - tau(x)(T~_i - t))``
    (the local moment at the estimate, ``t``, ``y`` the alpha-weighted means);
@@ -44,15 +44,16 @@ With 500 trees the little-bags estimate is noisy because the trees are (at
 a point, the within-bag noise is 5-10 times the signal), and the
 objective-Bayes correction, the mean of that noisy estimate truncated to
 positive values, pushes it up: on the benchmark the standard errors are
-about 27% above the uncorrected ``between - noise`` with bags of 4 trees,
-36% with grf's bags of 2 (whose Monte Carlo error is larger for the same
-trees), 7% with 2,000 trees in bags of 4. The default is bags of 4
+about 19% above the uncorrected ``between - noise`` with bags of 4 trees,
+33% with grf's bags of 2 (whose Monte Carlo error is larger for the same
+trees), 4% with 2,000 trees in bags of 4. The default is bags of 4
 (EconML's ``subforest_size``). More trees make the intervals narrower
 (less of that push) and the fit slower; see ``benchmarks/README.md``.
 
-A leaf whose honest half is empty contributes nothing at the points that
-fall in it (the tree is left out there). At the rows used to fit, ``cate_``
-is the out-of-bag estimate (trees whose half-sample left the row out). The
+A leaf that no row of the honest half reaches takes the honest rows of its
+nearest ancestor that has some, so every tree predicts at every point (grf
+prunes such a leaf's split instead, ``honesty.prune.leaves``). At the rows
+used to fit, ``cate_`` is the out-of-bag estimate (trees whose half-sample left the row out). The
 ATE is the mean of the doubly robust scores built with the out-of-bag CATE
 (grf's ``average_treatment_effect``) for a binary treatment, and the average
 partial effect with the same correction for a continuous one (homoskedastic
@@ -140,15 +141,25 @@ def honest_tree(
     tree = DecisionTreeRegressor(random_state=seed, **options)
     z, weight = rloss_targets(rt[grow], ry[grow])
     tree.fit(V[grow], z, sample_weight=weight, check_input=False)  # V: float32, C-contiguous, finite (checked once by _setup)
-    leaves = np.flatnonzero(tree.tree_.children_left == -1)
+    left, right = tree.tree_.children_left, tree.tree_.children_right
+    leaves = np.flatnonzero(left == -1)
     lookup = np.full(tree.tree_.node_count, -1, dtype=np.int64)
     lookup[leaves] = np.arange(leaves.size)
-    where = lookup[tree.apply(V[fill], check_input=False)]
     ft, fy = rt[fill], ry[fill]
-    count = np.bincount(where, minlength=leaves.size).astype(float)
-    sums = np.vstack([np.bincount(where, weights=w, minlength=leaves.size) for w in (ft, fy, ft * ft, ft * fy)])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        means = sums / count
+    path = tree.decision_path(V[fill], check_input=False)  # filling rows x nodes: 1 on each row's root-to-leaf path
+    sums = np.asarray(path.T @ np.column_stack([np.ones_like(ft), ft, fy, ft * ft, ft * fy])).T  # per node
+    # a leaf with no filling row takes those of its nearest ancestor that has some (the root has them all), so
+    # every tree predicts everywhere (grf prunes such leaves' splits: honesty.prune.leaves)
+    parent = np.full(left.size, -1, dtype=np.int64)
+    inner = np.flatnonzero(left != -1)
+    parent[left[inner]], parent[right[inner]] = inner, inner
+    source = leaves.copy()
+    empty = sums[0, source] == 0
+    while empty.any():
+        source[empty] = parent[source[empty]]
+        empty = sums[0, source] == 0
+    count = sums[0, source]
+    means = sums[1:, source] / count
     return _HonestTree(tree, lookup, np.vstack([count, means]))
 
 
@@ -227,7 +238,7 @@ class CausalForest(CateEstimator, CrossFitted, OutcomeModelled):
     >>> from sklearn.linear_model import LinearRegression, LogisticRegression
     >>> cf = CausalForest(n_estimators=100, outcome_model=LinearRegression(), treatment_model=LogisticRegression(), n_folds=2)
     >>> cf = cf.fit(df, e)
-    >>> cf.effect(pd.DataFrame({"x": [-1.5, 1.5]})).round(0).tolist()
+    >>> cf.effect(pd.DataFrame({"x": [-1.0, 1.0]})).round(0).tolist()
     [1.0, 3.0]
     >>> lo, hi = cf.effect_interval(pd.DataFrame({"x": [1.5]}))
     >>> bool(lo[0] < 3 < hi[0])
