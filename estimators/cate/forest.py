@@ -366,6 +366,8 @@ class CausalForest(CateEstimator, CrossFitted, OutcomeModelled):
             inbag = np.zeros((len(self._halves), n_rows), dtype=bool)
             for g, half in enumerate(self._halves):
                 inbag[g, half] = True
+        if var is None:  # the estimate alone: running sums over the trees, no (5, trees, rows) array
+            return self._estimate(Vf, inbag), None
         for lo in range(0, n_rows, block):
             X = Vf[lo : lo + block]
             m = X.shape[0]
@@ -397,6 +399,21 @@ class CausalForest(CateEstimator, CrossFitted, OutcomeModelled):
                     # average over n_good bags (the bag means' variance over their number: grf's "excess error")
                     var[lo : lo + block] = (_debias(between, noise, n_good) + between / n_good) / (denom * denom)
         return tau, var
+
+    def _estimate(self, Vf: np.ndarray, inbag: np.ndarray | None) -> np.ndarray:
+        """The CATE at the rows of ``Vf`` (float32): the local moment solved with the forest-averaged leaf means."""
+        sums = np.zeros((4, Vf.shape[0]))
+        k = np.zeros(Vf.shape[0])
+        for b, tree in enumerate(self.trees_):
+            st = tree.stats[:, tree.lookup[tree.tree.apply(Vf, check_input=False)]]
+            use = st[0] > 0
+            if inbag is not None:
+                use &= ~inbag[b // int(self.group_size)]
+            sums += np.where(use, st[1:], 0.0)
+            k += use
+        with np.errstate(invalid="ignore", divide="ignore"):
+            at, ay, att, aty = sums / np.where(k > 0, k, np.nan)
+            return (aty - at * ay) / (att - at * at)
 
     def _effect(self, X: np.ndarray) -> np.ndarray:
         return self._predict(nonempty(X))[0]
