@@ -58,7 +58,8 @@ named in ``--methods``. Their pointwise CATE intervals have their own section:
     python benchmarks/validate_estimators.py --cate-learners [--reps 100] [--jobs 2]
 
 (issue 13): coverage of the 95% CATE intervals at fixed grid points over
-replications, for the causal forest on a step effect and for LinearDML and the
+replications, for the causal forest on a step effect and on a constant effect
+(no smoothing bias: the little-bags variance alone), and for LinearDML and the
 DR-learner's linear final stage on a linear effect (linear nuisance models,
 correctly specified up to the orthogonalisation, to keep it fast).
 """
@@ -509,10 +510,14 @@ def _cate_replication(rep: int, n: int) -> dict[str, np.ndarray]:
         warnings.simplefilter("ignore")
         step = np.where(CATE_GRID > 0, 3.0, 1.0)
         df = pd.DataFrame({"x": x, "w": w, "t": t, "y": np.where(x > 0, 3.0, 1.0) * t + w + 0.5 * x + rng.normal(size=n)})
-        cf = dagcore.CausalForest(n_estimators=200, effect_modifiers=["x"], outcome_model=LinearRegression(),
-                                  treatment_model=LogisticRegression(), n_folds=2, random_state=rep).fit(df, e)
-        lo, hi = cf.effect_interval(grid)
+        forest = {"effect_modifiers": ["x"], "outcome_model": LinearRegression(), "treatment_model": LogisticRegression(),
+                  "n_folds": 2, "random_state": rep}  # otherwise the defaults (500 trees in bags of 4, 2 rows per leaf)
+        lo, hi = dagcore.CausalForest(**forest).fit(df, e).effect_interval(grid)
         out["causal_forest (step effect)"] = (lo <= step) & (step <= hi)
+        # a constant effect: no smoothing bias, so this checks the little-bags variance alone
+        noise = np.random.default_rng(np.random.SeedSequence([20261201, rep, 1])).normal(size=n)  # own stream: the designs below keep theirs
+        lo, hi = dagcore.CausalForest(**forest).fit(df.assign(y=2.0 * t + w + 0.5 * x + noise), e).effect_interval(grid)
+        out["causal_forest (constant effect 2)"] = (lo <= 2.0) & (hi >= 2.0)
         line = 1 + 2 * CATE_GRID
         df = df.assign(y=(1 + 2 * x) * t + w + 0.5 * x + rng.normal(size=n))
         for name, est in (("linear_dml (linear effect)", dagcore.LinearDML(effect_modifiers=["x"], outcome_model=LinearRegression(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -91,6 +92,26 @@ def test_no_modifier_at_all_is_a_loud_warning_not_a_silent_zero_qini() -> None:
 
 
 # ---------------------------------------------------------------- item 2: the forest
+def honest_rows_by_leaf(tree: Any, V: np.ndarray, fill: np.ndarray) -> list[np.ndarray]:
+    """Brute force from the split rules: per leaf position, its filling rows, or its nearest ancestor's that has some."""
+    t = tree.tree_
+    rows = {0: fill}
+    parent = {0: -1}
+    for node in range(t.node_count):  # node ids are in preorder: a parent before its children
+        if t.children_left[node] != -1:
+            here = rows[node]
+            below = V[here, t.feature[node]] <= t.threshold[node]
+            rows[t.children_left[node]], rows[t.children_right[node]] = here[below], here[~below]
+            parent[t.children_left[node]] = parent[t.children_right[node]] = node
+    out = []
+    for leaf in np.flatnonzero(t.children_left == -1):
+        node = leaf
+        while rows[node].size == 0:
+            node = parent[node]
+        out.append(rows[node])
+    return out
+
+
 def test_honest_leaves_use_only_the_filling_rows() -> None:
     """Leaf values are brute-force means over the filling rows of each leaf; growing rows never enter."""
     rng = np.random.default_rng(0)
@@ -98,18 +119,15 @@ def test_honest_leaves_use_only_the_filling_rows() -> None:
     rt, ry = rng.normal(size=400), rng.normal(size=400)
     grow, fill = np.arange(0, 200), np.arange(200, 400)
     tree = forest_module.honest_tree(V, rt, ry, grow, fill, 0, {"min_samples_leaf": 5, "max_features": None, "max_depth": None})
-    leaf_of_fill = tree.lookup[tree.tree.apply(V[fill])]
-    for leaf in range(tree.stats.shape[1]):
-        rows = fill[leaf_of_fill == leaf]
-        assert tree.stats[0, leaf] == rows.size
-        if rows.size:
-            np.testing.assert_allclose(tree.stats[1:, leaf], [rt[rows].mean(), ry[rows].mean(), (rt[rows] ** 2).mean(), (rt[rows] * ry[rows]).mean()])
-    # outcomes of the growing rows can change without changing a leaf's value (for the same tree)
+    by_leaf = honest_rows_by_leaf(tree.tree, V, fill)
+    assert any(np.sum(tree.lookup[tree.tree.apply(V[fill])] == leaf) == 0 for leaf in range(len(by_leaf)))  # some leaves borrow
+    for leaf, rows in enumerate(by_leaf):
+        assert tree.stats[0, leaf] == rows.size > 0 and set(rows) <= set(fill)
+        np.testing.assert_allclose(tree.stats[1:, leaf], [rt[rows].mean(), ry[rows].mean(), (rt[rows] ** 2).mean(), (rt[rows] * ry[rows]).mean()])
+    # outcomes of the growing rows never enter a leaf's value (for the same tree)
     ry2 = ry.copy()
     ry2[grow] += 100.0
-    where = tree.lookup[tree.tree.apply(V[fill])]
-    assert np.allclose(np.bincount(where, weights=ry2[fill], minlength=tree.stats.shape[1])[tree.stats[0] > 0] / tree.stats[0][tree.stats[0] > 0],
-                       tree.stats[2][tree.stats[0] > 0])
+    assert np.allclose([ry2[rows].mean() for rows in by_leaf], tree.stats[2])
 
 
 def test_every_tree_grows_and_fills_on_disjoint_rows_of_its_half_sample(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -123,7 +141,7 @@ def test_every_tree_grows_and_fills_on_disjoint_rows_of_its_half_sample(monkeypa
     monkeypatch.setattr(forest_module, "honest_tree", spy)
     df, _ = linear_design(600, randomized=True)
     e = Estimand(treatment=("t",), outcome=("y",), strategy="randomized")
-    cf = CausalForest(n_estimators=10, effect_modifiers=["x1"], outcome_model=OLS, treatment_model=LOGIT, n_folds=2).fit(df, e)
+    cf = CausalForest(n_estimators=10, group_size=2, effect_modifiers=["x1"], outcome_model=OLS, treatment_model=LOGIT, n_folds=2).fit(df, e)
     assert len(seen) == 10
     for k, (grow, fill) in enumerate(seen):
         assert not set(grow) & set(fill) and len(grow) == len(fill) == 150
@@ -137,7 +155,7 @@ def test_the_forest_recovers_a_step_with_covering_intervals() -> None:
     t = (rng.random(n) < 1 / (1 + np.exp(-0.5 * w))).astype(float)
     df = pd.DataFrame({"x": x, "w": w, "t": t, "y": np.where(x > 0, 3.0, 1.0) * t + w + rng.normal(size=n)})
     e = Estimand(treatment=("t",), outcome=("y",), strategy="backdoor", adjustment_set={"w"})
-    cf = CausalForest(n_estimators=100, effect_modifiers=["x"], outcome_model=OLS, treatment_model=LOGIT, n_folds=2).fit(df, e)
+    cf = CausalForest(n_estimators=100, min_samples_leaf=5, effect_modifiers=["x"], outcome_model=OLS, treatment_model=LOGIT, n_folds=2).fit(df, e)
     grid = pd.DataFrame({"x": [-1.6, -1.2, 1.2, 1.6]})  # away from the step, where a forest smooths
     truth = np.array([1.0, 1.0, 3.0, 3.0])
     est, se = cf.effect(grid), cf.effect_se(grid)
@@ -157,7 +175,7 @@ def test_the_forest_takes_a_continuous_treatment() -> None:
     t = 0.5 * w + rng.normal(size=n)
     df = pd.DataFrame({"x": x, "w": w, "t": t, "y": (1 + (x > 0)) * t + w + rng.normal(size=n)})
     e = Estimand(treatment=("t",), outcome=("y",), strategy="backdoor", adjustment_set={"w"})
-    cf = CausalForest(n_estimators=60, effect_modifiers=["x"], outcome_model=OLS, treatment_model=OLS, n_folds=2).fit(df, e)
+    cf = CausalForest(n_estimators=60, min_samples_leaf=5, effect_modifiers=["x"], outcome_model=OLS, treatment_model=OLS, n_folds=2).fit(df, e)
     assert np.allclose(cf.effect(pd.DataFrame({"x": [-1.0, 1.0]})), [1.0, 2.0], atol=0.3)
     assert cf.estimate_.target.startswith("ATE per unit")
 
