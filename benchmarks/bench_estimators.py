@@ -303,21 +303,42 @@ def time_aipw_once(n: int) -> int:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         value = dagcore.estimate(estimand, df, method="aipw").value
-    print(f"{time.perf_counter() - start!r} {time.process_time() - cpu!r} {value!r} {Path(dagcore.__file__).parent}")
+    import dagcore.estimators as installed_estimators
+
+    print(f"{time.perf_counter() - start!r} {time.process_time() - cpu!r} {value!r} {Path(dagcore.__file__).parent} "
+          f"{Path(installed_estimators.__file__).parent}")
     return 0
 
 
 def reference_aipw(tree: str, n: int, blas_threads: int) -> Callable[[], tuple[float, float, float]]:
-    """AIPW timed in a subprocess on the dagcore of ``tree``: returns (wall seconds, CPU seconds, estimate)."""
+    """AIPW timed in a subprocess on the dagcore of ``tree``: returns (wall seconds, CPU seconds, estimate).
+
+    ``grammar/`` and ``estimators/`` install as ``dagcore.grammar`` and ``dagcore.estimators`` (setuptools
+    package-dir), so ``PYTHONPATH=tree`` alone would import the tree's ``dagcore`` with the *installed*
+    estimators (the editable finder maps them). The subprocess gets a package laid out as installed:
+    ``dagcore/`` with ``grammar`` and ``estimators`` linked inside, as ``make typecheck`` builds it; the
+    paths it imported are checked.
+    """
     import os
     import subprocess
+    import tempfile
+
+    root = Path(tree).resolve()
+    layout = Path(tempfile.mkdtemp(prefix="dagcore-reference-"))
+    package = layout / "dagcore"
+    package.mkdir()
+    for item in (root / "dagcore").iterdir():
+        (package / item.name).symlink_to(item)
+    (package / "grammar").symlink_to(root / "grammar")
+    (package / "estimators").symlink_to(root / "estimators")
 
     def run() -> tuple[float, float, float]:
-        env = {**os.environ, "PYTHONPATH": str(Path(tree).resolve())}
+        env = {**os.environ, "PYTHONPATH": str(layout)}
         out = subprocess.run([sys.executable, __file__, "--time-aipw-once", str(n), "--blas-threads", str(blas_threads)],
                              env=env, capture_output=True, text=True, check=True).stdout.split()
-        if Path(out[3]).resolve() != (Path(tree) / "dagcore").resolve():
-            raise RuntimeError(f"the reference run imported dagcore from {out[3]}, not from {tree}")
+        for where, expected in ((out[3], package), (out[4], package / "estimators")):
+            if Path(where) != expected:
+                raise RuntimeError(f"the reference run imported {where}, not {expected} from {tree}")
         return float(out[0]), float(out[1]), float(out[2])
 
     return run
