@@ -26,8 +26,11 @@ def main() -> None:
         g = erdos_renyi_dag(n, expected_degree=6, seed=n)  # 3 edges per node
         text = dumps(g)
         edgelist = "\n".join(f"{u} {v}" for u, v in sorted(g.edges))
-        t_parse = best_time(lambda: parse(text))
-        t_floor = best_time(lambda: nx.read_edgelist(io.StringIO(edgelist), create_using=nx.DiGraph))
+        # interleaved rounds, best of 7 each: a burst of load hits both sides, not one
+        t_parse = t_floor = float("inf")
+        for _ in range(7):
+            t_parse = min(t_parse, best_time(lambda: parse(text), repeat=1))
+            t_floor = min(t_floor, best_time(lambda: nx.read_edgelist(io.StringIO(edgelist), create_using=nx.DiGraph), repeat=1))
         mem = peak_memory(lambda: parse(text))
         rows.append([f"{n:,}", f"{len(g.edges):,}", f"{t_parse * 1000:.0f} ms", f"{t_floor * 1000:.0f} ms", f"{t_parse / t_floor:.1f}x", f"{mem / 2**20:.1f} MiB"])
     print(table(["nodes", "edges", "dagcore parse", "nx.read_edgelist (floor)", "ratio", "peak memory"], rows))
