@@ -1,9 +1,12 @@
-"""Brute-force helpers shared by the tests: definitions read literally, by enumerating paths."""
+"""Brute-force helpers shared by the tests: definitions read literally (enumerating paths, splitting rows by a tree's rules)."""
 
 from __future__ import annotations
 
 import itertools
 import random
+from typing import Any
+
+import numpy as np
 
 from dagcore import CausalGraph
 
@@ -79,4 +82,24 @@ def local_markov(g: CausalGraph) -> list[tuple[str, str, tuple[str, ...]]]:
                 continue
             seen.add(frozenset((v, w)))
             out.append((v, w, tuple(sorted(pa))))
+    return out
+
+
+def honest_rows_by_leaf(tree: Any, V: np.ndarray, fill: np.ndarray) -> list[np.ndarray]:
+    """Brute force from the split rules: per leaf position, its filling rows, or its nearest ancestor's that has some."""
+    t = tree.tree_
+    rows = {0: fill}
+    parent = {0: -1}
+    for node in range(t.node_count):  # node ids are in preorder: a parent before its children
+        if t.children_left[node] != -1:
+            here = rows[node]
+            below = V[here, t.feature[node]] <= t.threshold[node]
+            rows[t.children_left[node]], rows[t.children_right[node]] = here[below], here[~below]
+            parent[t.children_left[node]] = parent[t.children_right[node]] = node
+    out = []
+    for leaf in np.flatnonzero(t.children_left == -1):
+        node = leaf
+        while rows[node].size == 0:
+            node = parent[node]
+        out.append(rows[node])
     return out

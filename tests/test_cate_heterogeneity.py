@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import warnings
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
+from brute import honest_rows_by_leaf
 from sklearn.linear_model import LinearRegression, LogisticRegression
 
 import dagcore
@@ -92,26 +92,6 @@ def test_no_modifier_at_all_is_a_loud_warning_not_a_silent_zero_qini() -> None:
 
 
 # ---------------------------------------------------------------- item 2: the forest
-def honest_rows_by_leaf(tree: Any, V: np.ndarray, fill: np.ndarray) -> list[np.ndarray]:
-    """Brute force from the split rules: per leaf position, its filling rows, or its nearest ancestor's that has some."""
-    t = tree.tree_
-    rows = {0: fill}
-    parent = {0: -1}
-    for node in range(t.node_count):  # node ids are in preorder: a parent before its children
-        if t.children_left[node] != -1:
-            here = rows[node]
-            below = V[here, t.feature[node]] <= t.threshold[node]
-            rows[t.children_left[node]], rows[t.children_right[node]] = here[below], here[~below]
-            parent[t.children_left[node]] = parent[t.children_right[node]] = node
-    out = []
-    for leaf in np.flatnonzero(t.children_left == -1):
-        node = leaf
-        while rows[node].size == 0:
-            node = parent[node]
-        out.append(rows[node])
-    return out
-
-
 def test_honest_leaves_use_only_the_filling_rows() -> None:
     """Leaf values are brute-force means over the filling rows of each leaf; growing rows never enter."""
     rng = np.random.default_rng(0)
