@@ -40,9 +40,11 @@ __all__ = [
     "crossfit_folds",
     "cross_fit_models",
     "fit_propensity",
+    "GRAM_CONDITION_LIMIT",
     "fit_treatment_model",
     "flexible_classifier",
     "flexible_regressor",
+    "gram_solve",
     "logistic_newton",
     "predict_treatment",
     "propensity_fit",
@@ -585,6 +587,33 @@ def regressor(model: Any = None) -> Any:
     from sklearn.linear_model import LinearRegression
 
     return clone(model) if model is not None else LinearRegression()
+
+
+#: above this condition number the normal equations lose accuracy: the Gram-matrix least squares falls back
+GRAM_CONDITION_LIMIT = 1e10
+
+
+def gram_solve(gram: np.ndarray, moment: np.ndarray, fallback: Callable[[], np.ndarray]) -> np.ndarray:
+    """The default least squares from its normal equations ``gram @ coef = moment``, or ``fallback()`` when ill-conditioned.
+
+    The one rule of the Gram-matrix fits (the cross-fitted arms of AIPW and double ML,
+    the meta-learners' row subsets): solve when the condition number is at most
+    :data:`GRAM_CONDITION_LIMIT`, else call ``fallback`` (a least-squares fit on the rows
+    themselves, the minimum-norm solution when columns are collinear).
+
+    Examples
+    --------
+    >>> gram_solve(np.array([[2.0, 0.0], [0.0, 4.0]]), np.array([2.0, 2.0]), lambda: np.zeros(2)).tolist()
+    [1.0, 0.5]
+    >>> gram_solve(np.ones((2, 2)), np.ones(2), lambda: np.array([0.5, 0.5])).tolist()  # collinear
+    [0.5, 0.5]
+    """
+    try:
+        if np.linalg.cond(gram) > GRAM_CONDITION_LIMIT:
+            raise np.linalg.LinAlgError
+        return np.asarray(np.linalg.solve(gram, moment))
+    except np.linalg.LinAlgError:
+        return np.asarray(fallback())
 
 
 def fit_treatment_model(model: Any, X: np.ndarray, t: np.ndarray) -> Any:

@@ -59,13 +59,13 @@ class FoldGrams:
 
     def coefficients(self, group: int = 0) -> np.ndarray:
         """Intercept and slopes of the training set's fit in ``group``."""
-        try:
-            if np.linalg.cond(self.gram[group]) > 1e10:  # (nearly) collinear: the normal equations lose accuracy
-                raise np.linalg.LinAlgError
-            return np.asarray(np.linalg.solve(self.gram[group], self.moment[group]))
-        except np.linalg.LinAlgError:
+        from dagcore.estimators._nuisance import gram_solve
+
+        def on_the_rows() -> np.ndarray:  # (nearly) collinear: least squares on the training rows themselves
             Xf, yf = self.fallback(group)
             return np.asarray(np.linalg.lstsq(np.column_stack([np.ones(len(yf)), Xf]), yf, rcond=None)[0])
+
+        return gram_solve(self.gram[group], self.moment[group], on_the_rows)
 
     def predict(self, X: np.ndarray, rows: np.ndarray | slice, group: int = 0) -> np.ndarray:
         """The training set's fit in ``group``, predicted at ``X[rows]``."""

@@ -34,7 +34,7 @@ class LeastSquares:
 
     The columns are centred at their means over the rows (two passes, block
     by block) before the Gram matrix is formed, so a large offset does not
-    cancel; an ill-conditioned Gram matrix (condition number above 1e10, e.g.
+    cancel; an ill-conditioned Gram matrix (condition number above ``GRAM_CONDITION_LIMIT``, e.g.
     collinear or constant columns) falls back to ``LinearRegression`` on the
     rows (the minimum-norm least-squares solution).
 
@@ -67,14 +67,12 @@ class LeastSquares:
             pos += block.shape[0]
             gram += block.T @ block
             moment += block.T @ yb
-        try:
-            if np.linalg.cond(gram) > 1e10:
-                raise np.linalg.LinAlgError
-            coef: np.ndarray = np.linalg.solve(gram, moment)
-        except np.linalg.LinAlgError:
-            from dagcore.estimators._nuisance import regressor
+        from dagcore.estimators._nuisance import gram_solve, regressor
 
-            coef = regressor().fit(X if rows is None else X[rows], target).coef_  # the default least squares itself
+        def on_the_rows() -> np.ndarray:  # the default least squares itself, on a copy of the rows
+            return np.asarray(regressor().fit(X if rows is None else X[rows], target).coef_)
+
+        coef = gram_solve(gram, moment, on_the_rows)
         self.coef_ = coef
         self.intercept_ = ybar - float(mean @ coef)
         return self
