@@ -65,19 +65,19 @@ def _parser() -> Lark:
     return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Loc:
     line: int | None
     column: int | None
 
 
-@dataclass
+@dataclass(slots=True)
 class _Name:
     text: str
     loc: _Loc
 
 
-@dataclass
+@dataclass(slots=True)
 class _Chain:
     terms: list[Any]  # each a list of names (a single name or a group of plain names) or a _Group
     arrows: list[Token]
@@ -85,7 +85,7 @@ class _Chain:
     loc: _Loc
 
 
-@dataclass
+@dataclass(slots=True)
 class _Group:
     """A ``{ ... }`` block: its statements, and as an edge end every node written inside it."""
 
@@ -115,7 +115,7 @@ class _Header:
     body: list[Any]
 
 
-@dataclass
+@dataclass(slots=True)
 class _NodeInfo:
     loc: _Loc
     roles: set[str] = field(default_factory=set)
