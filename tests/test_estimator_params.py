@@ -60,7 +60,7 @@ DEFAULTS = {
     "PlugIn": {"treatment_values": None, "max_levels": 20, **BOOT},
     "FrontdoorLinear": dict(BOOT),
     "LinearDML": {"outcome_model": None, "treatment_model": None, "effect_modifiers": None, **FOLDS},
-    "CausalForest": {"outcome_model": None, "treatment_model": None, "effect_modifiers": None, "n_estimators": 500, "min_samples_leaf": 2,
+    "CausalForest": {"outcome_model": None, "treatment_model": None, "effect_modifiers": None, "n_estimators": 500, "min_samples_leaf": None,
                      "max_features": None, "max_depth": None, "sample_fraction": 0.5, "honesty_fraction": 0.5, "group_size": 4,
                      "trim": 0.01, **FOLDS},
 }

@@ -10,7 +10,7 @@ from scipy import stats
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.tree import DecisionTreeRegressor
 
-from dagcore import CausalForest, Estimand
+from dagcore import CausalForest, Estimand, EstimatorError
 from dagcore.estimators.cate import forest as forest_module
 
 
@@ -104,3 +104,19 @@ def test_the_estimate_and_its_variance_follow_their_definitions(small_forest: tu
         monte_carlo = between / good.sum()  # the variance of the average of the bag means
         want = (infinite_forest + monte_carlo) / bread**2
         assert var[p] == pytest.approx(want, rel=1e-9)
+
+
+def test_the_default_leaf_size_follows_the_data_size() -> None:
+    """2 growing rows per leaf (undersmoothed) below LARGE_LEAVES_FROM rows, 5 from there; a setting is kept."""
+    assert CausalForest()._leaf_size(forest_module.LARGE_LEAVES_FROM - 1) == 2
+    assert CausalForest()._leaf_size(forest_module.LARGE_LEAVES_FROM) == 5
+    assert CausalForest(min_samples_leaf=3)._leaf_size(10**6) == 3
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=600)
+    t = (rng.random(600) < 0.5).astype(float)
+    df = pd.DataFrame({"x": x, "t": t, "y": x + t + rng.normal(size=600)})
+    e = Estimand(treatment="t", outcome="y", strategy="randomized", adjustment_set=frozenset())
+    cf = CausalForest(n_estimators=8, group_size=2, effect_modifiers=["x"], outcome_model=LinearRegression(), n_folds=2).fit(df, e)
+    assert cf.min_samples_leaf_ == 2
+    with pytest.raises(EstimatorError, match="or None: by the data size"):
+        CausalForest(min_samples_leaf=0).fit(df, e)
