@@ -274,15 +274,21 @@ def _maximum_cardinality_order(component: nx.Graph) -> dict[Any, int]:
     Hand-written because networkx exposes no perfect elimination ordering (``complete_to_chordal_graph``
     returns an all-zero order for a graph that already is chordal).
     """
+    import heapq
+
     weight = dict.fromkeys(component, 0)
+    heap = [(0, str(n), n) for n in component]  # (-weight, name): the heaviest first, ties by name
+    heapq.heapify(heap)
     order: dict[Any, int] = {}
-    while weight:
-        node = max(sorted(weight), key=lambda n: weight[n])
+    while heap:
+        w, _, node = heapq.heappop(heap)
+        if node in order or -w != weight[node]:
+            continue  # visited, or a stale entry of a node whose weight has grown since
         order[node] = len(order)
-        del weight[node]
         for nb in component[node]:
-            if nb in weight:
+            if nb not in order:
                 weight[nb] += 1
+                heapq.heappush(heap, (-weight[nb], str(nb), nb))
     return order
 
 

@@ -406,3 +406,18 @@ def test_cli_dsep_on_classes(tmp_path) -> None:  # type: ignore[no-untyped-def]
     path.write_text("pag { z @-> x  x -> y  z @-> y  w @-@ z }")
     assert main(["dsep", str(path), "w", "x", "--given", "z", "-q"]) == 0
     assert main(["dsep", str(path), "w", "x", "--json"]) == 0
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_maximum_cardinality_order_gives_every_node_a_clique_of_earlier_neighbours(seed: int) -> None:
+    """The property mag_of_pag relies on (a perfect elimination ordering, reversed), on random chordal graphs."""
+    from dagcore.equivalence import _maximum_cardinality_order
+
+    rng = random.Random(31000 + seed)
+    base = nx.gnp_random_graph(rng.randint(2, 12), rng.random(), seed=seed)
+    chordal = nx.relabel_nodes(nx.complete_to_chordal_graph(base)[0], lambda i: f"v{i}")
+    order = _maximum_cardinality_order(chordal)
+    assert sorted(order.values()) == list(range(len(chordal)))
+    for v in chordal:
+        earlier = [u for u in chordal[v] if order[u] < order[v]]
+        assert all(chordal.has_edge(a, b) for a, b in itertools.combinations(earlier, 2)), (v, earlier)
