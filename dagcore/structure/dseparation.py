@@ -84,11 +84,16 @@ def d_separated(g: CausalGraph, xs: Nodes, ys: Nodes, *, given: Nodes = ()) -> b
     Shachter, R. (1998). Bayes-Ball. UAI.
     """
     x, y, z = g.check_nodes(xs), g.check_nodes(ys), g.check_nodes(given)
+    check_disjoint(x, y, z)
+    return not (active_reach(g.nx, x, z) & y)
+
+
+def check_disjoint(x: frozenset[str], y: frozenset[str], z: frozenset[str]) -> None:
+    """Raise :class:`GraphError` naming a node that two of a separation question's sets share."""
     for a, b, what in ((x, y, "xs and ys"), (x, z, "xs and given"), (y, z, "ys and given")):
         common = a & b
         if common:
             raise GraphError(f"{what} must be disjoint; both contain {sorted(common)[0]!r}")
-    return not (active_reach(g.nx, x, z) & y)
 
 
 @takes_graph()

@@ -21,7 +21,7 @@ from dagcore.equivalence import consistent_extension, m_separated, mag_of_pag, o
 from dagcore.errors import GraphClassError, GraphError, NodeNotFoundError
 from dagcore.graph import CausalGraph, Nodes, as_names, for_graph_class, takes_graph
 from dagcore.marked import MAG, PAG, PDAG, MarkedGraph, canonical_dag
-from dagcore.structure.dseparation import d_connected, d_separated, minimal_d_separator
+from dagcore.structure.dseparation import check_disjoint, d_connected, d_separated, minimal_d_separator
 
 __all__ = ["Independence", "implied_independencies"]
 
@@ -189,15 +189,12 @@ def _implied_independencies_of_class(
 
 
 def _class_nodes(g: MarkedGraph, xs: Nodes, ys: Nodes, given: Nodes) -> tuple[frozenset[str], ...]:
-    sets = tuple(frozenset(as_names(v)) for v in (xs, ys, given))
-    for n in frozenset().union(*sets):
+    x, y, z = (frozenset(as_names(v)) for v in (xs, ys, given))
+    for n in x | y | z:
         if n not in g.nodes:
             raise NodeNotFoundError(n, list(g.nodes))
-    for (a, b), what in zip(((0, 1), (0, 2), (1, 2)), ("xs and ys", "xs and given", "ys and given")):
-        common = sets[a] & sets[b]
-        if common:
-            raise GraphError(f"{what} must be disjoint; both contain {sorted(common)[0]!r}")
-    return sets
+    check_disjoint(x, y, z)
+    return x, y, z
 
 
 @for_graph_class(d_separated, PDAG, MAG, PAG)
