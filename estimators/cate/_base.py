@@ -279,3 +279,29 @@ class CateEstimator(CausalEstimator):
 
     def _potential_outcomes(self, F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         raise EstimatorError(f"{type(self).__name__} does not model the outcome, so it predicts no potential outcomes")
+
+
+def residual_nuisances(
+    outcome_model: Any, treatment_model: Any, F: np.ndarray, t: np.ndarray, y: np.ndarray, binary: bool, train: np.ndarray, test: np.ndarray
+) -> tuple[tuple[np.ndarray, ...], Any]:
+    """One fold of the orthogonalising nuisances of LinearDML and the causal forest: E[Y | X] and E[T | X].
+
+    Fit on ``train`` (the flexible default learners unless models are given), predicted at ``test``; returns
+    ``((m_hat, e_hat), (outcome, treatment))``. A classifier for a non-binary treatment is refused.
+    """
+    from sklearn.base import is_classifier
+
+    from dagcore.estimators._nuisance import (
+        fit_treatment_model,
+        flexible_classifier,
+        flexible_regressor,
+        predict_treatment,
+    )
+
+    G = nonempty(F)
+    outcome = flexible_regressor(outcome_model).fit(G[train], y[train])
+    treat = flexible_classifier(treatment_model) if binary else flexible_regressor(treatment_model)
+    if is_classifier(treat) and not binary:
+        raise EstimatorError("treatment_model is a classifier but the treatment is not binary (0/1); pass a regressor")
+    treat = fit_treatment_model(treat, G[train], t[train])
+    return (np.asarray(outcome.predict(G[test]), dtype=float), predict_treatment(treat, G[test])), (outcome, treat)

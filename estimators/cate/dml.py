@@ -20,13 +20,10 @@ import pandas as pd
 from dagcore.errors import EstimatorError
 from dagcore.estimators._nuisance import (
     cross_fit_models,
-    fit_treatment_model,
-    flexible_classifier,
-    flexible_regressor,
     predict_treatment,
 )
 from dagcore.estimators.base import CrossFitted, OutcomeModelled
-from dagcore.estimators.cate._base import CateEstimator, nonempty
+from dagcore.estimators.cate._base import CateEstimator, nonempty, residual_nuisances
 from dagcore.estimators.cate.linear import LinearCate, fit_linear_cate
 from dagcore.estimators.result import Estimate
 
@@ -77,15 +74,7 @@ class LinearDML(CateEstimator, CrossFitted, OutcomeModelled):
     treatment_model: Any = None
 
     def _nuisances(self, F: np.ndarray, t: np.ndarray, y: np.ndarray, binary: bool, train: np.ndarray, test: np.ndarray) -> tuple[tuple[np.ndarray, ...], Any]:
-        from sklearn.base import is_classifier
-
-        G = nonempty(F)
-        outcome = flexible_regressor(self.outcome_model).fit(G[train], y[train])
-        treat = flexible_classifier(self.treatment_model) if binary else flexible_regressor(self.treatment_model)
-        if is_classifier(treat) and not binary:
-            raise EstimatorError("treatment_model is a classifier but the treatment is not binary (0/1); pass a regressor")
-        treat = fit_treatment_model(treat, G[train], t[train])
-        return (np.asarray(outcome.predict(G[test]), dtype=float), predict_treatment(treat, G[test])), (outcome, treat)
+        return residual_nuisances(self.outcome_model, self.treatment_model, F, t, y, binary, train, test)
 
     def _fit(self, data: pd.DataFrame, estimand: Any) -> Estimate:
         d = self._setup(data, estimand, binary=False)

@@ -85,15 +85,12 @@ from scipy import special, stats
 from dagcore.errors import EstimatorError
 from dagcore.estimators._nuisance import (
     cross_fit_models,
-    fit_treatment_model,
-    flexible_classifier,
-    flexible_regressor,
     predict_treatment,
 )
 from dagcore.estimators._parallel import parallel_map
 from dagcore.estimators._resample import spawn_generators, subsample_rows
 from dagcore.estimators.base import CrossFitted, OutcomeModelled
-from dagcore.estimators.cate._base import CateEstimator, nonempty
+from dagcore.estimators.cate._base import CateEstimator, nonempty, residual_nuisances
 from dagcore.estimators.diagnostics import assess_overlap
 from dagcore.estimators.result import Estimate
 
@@ -300,16 +297,7 @@ class CausalForest(CateEstimator, CrossFitted, OutcomeModelled):
 
     # ------------------------------------------------------------ nuisances
     def _nuisances(self, F: np.ndarray, t: np.ndarray, y: np.ndarray, binary: bool, train: np.ndarray, test: np.ndarray) -> tuple[tuple[np.ndarray, ...], Any]:
-        from sklearn.base import is_classifier
-
-        G = nonempty(F)
-        outcome = flexible_regressor(self.outcome_model).fit(G[train], y[train])
-        treat = flexible_classifier(self.treatment_model) if binary else flexible_regressor(self.treatment_model)
-        if is_classifier(treat) and not binary:
-            raise EstimatorError("treatment_model is a classifier but the treatment is not binary (0/1); pass a regressor")
-        treat = fit_treatment_model(treat, G[train], t[train])
-        preds = (np.asarray(outcome.predict(G[test]), dtype=float), predict_treatment(treat, G[test]))
-        return preds, (outcome, treat)
+        return residual_nuisances(self.outcome_model, self.treatment_model, F, t, y, binary, train, test)
 
     # ------------------------------------------------------------ fitting
     def _fit(self, data: pd.DataFrame, estimand: Any) -> Estimate:
