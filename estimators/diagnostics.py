@@ -138,32 +138,34 @@ def assess_overlap(
     treated = t == 1
     n1, n0 = int(treated.sum()), int((~treated).sum())
     w = target_weights(ps, t, code) if weights is None else np.asarray(weights, dtype=float)
+    # each arm's scores and weights, split once (each is read several times below)
+    ps1, ps0, w1, w0 = ps[treated], ps[~treated], w[treated], w[~treated]
 
-    def rng_of(mask: np.ndarray) -> tuple[float, float]:
-        return (float(ps[mask].min()), float(ps[mask].max())) if mask.any() else (float("nan"), float("nan"))
+    def rng_of(sel: np.ndarray) -> tuple[float, float]:
+        return (float(sel.min()), float(sel.max())) if sel.size else (float("nan"), float("nan"))
 
-    def outside(lo: float, mask: np.ndarray | None = None) -> float:
-        sel = ps if mask is None else ps[mask]
+    def outside(lo: float, sel: np.ndarray = ps) -> float:
         return float(np.mean((sel < lo) | (sel > 1 - lo))) if sel.size else float("nan")
 
-    def ess(mask: np.ndarray) -> float:
-        ww = w[mask]
-        return effective_sample_size(ww) if ww.size and np.isfinite(ww).all() and ww.sum() > 0 else 0.0
+    def usable(ww: np.ndarray) -> bool:
+        return bool(ww.size and np.isfinite(ww).all() and ww.sum() > 0)
 
-    def top_share(mask: np.ndarray) -> float:
-        ww = w[mask]
-        return float(ww.max() / ww.sum()) if ww.size and np.isfinite(ww).all() and ww.sum() > 0 else 1.0
+    def ess(ww: np.ndarray) -> float:
+        return effective_sample_size(ww) if usable(ww) else 0.0
 
-    t_rng, c_rng = rng_of(treated), rng_of(~treated)
-    ess1, ess0 = ess(treated), ess(~treated)
-    top = max(top_share(treated), top_share(~treated))
+    def top_share(ww: np.ndarray) -> float:
+        return float(ww.max() / ww.sum()) if usable(ww) else 1.0
+
+    t_rng, c_rng = rng_of(ps1), rng_of(ps0)
+    ess1, ess0 = ess(w1), ess(w0)
+    top = max(top_share(w1), top_share(w0))
     disjoint = not (max(t_rng[0], c_rng[0]) <= min(t_rng[1], c_rng[1]))
     # the tail that matters for the target, as (share beyond 0.05, share beyond 0.01, who, where)
     if code == "ATT":
-        tail05, tail01 = float(np.mean(ps[treated] > 0.95)), float(np.mean(ps[treated] > 0.99))
+        tail05, tail01 = float(np.mean(ps1 > 0.95)), float(np.mean(ps1 > 0.99))
         who, where05, where01, ess_rel = "of the treated", "above 0.95", "above 0.99", [("control", ess0, min(n0, n1))]
     elif code == "ATC":
-        tail05, tail01 = float(np.mean(ps[~treated] < 0.05)), float(np.mean(ps[~treated] < 0.01))
+        tail05, tail01 = float(np.mean(ps0 < 0.05)), float(np.mean(ps0 < 0.01))
         who, where05, where01, ess_rel = "of the controls", "below 0.05", "below 0.01", [("treated", ess1, min(n0, n1))]
     else:
         tail05, tail01 = outside(0.05), outside(0.01)
@@ -201,8 +203,8 @@ def assess_overlap(
         control_range=c_rng,
         share_outside_05=outside(0.05),
         share_outside_01=outside(0.01),
-        share_outside_05_by_arm={"treated": outside(0.05, treated), "control": outside(0.05, ~treated)},
-        share_outside_01_by_arm={"treated": outside(0.01, treated), "control": outside(0.01, ~treated)},
+        share_outside_05_by_arm={"treated": outside(0.05, ps1), "control": outside(0.05, ps0)},
+        share_outside_01_by_arm={"treated": outside(0.01, ps1), "control": outside(0.01, ps0)},
         ess_treated=ess1,
         ess_control=ess0,
         max_weight=float(finite_w.max()) if finite_w.size else float("nan"),

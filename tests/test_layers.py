@@ -108,10 +108,11 @@ _SHARED_PRIVATE_MODULES: dict[str, str] = {
     # private modules written for every layer of the package
     "dagcore._lazy": "dagcore",
     "dagcore._traverse": "dagcore",
-    # the one validation / design-matrix layer, the one nuisance-learner factory, the one bootstrap and the one
+    # the one validation / design-matrix layer, the one nuisance-learner factory, the one K-fold row layout, the one bootstrap and the one
     # parallel runner of the estimators: shared by every estimator subpackage, private to the estimators
     "dagcore.estimators._data": "dagcore.estimators",
     "dagcore.estimators._nuisance": "dagcore.estimators",
+    "dagcore.estimators._folds": "dagcore.estimators",
     "dagcore.estimators._resample": "dagcore.estimators",
     "dagcore.estimators._parallel": "dagcore.estimators",
 }

@@ -168,18 +168,21 @@ def test_factories_clone_the_users_model_and_default_to_unpenalised_fits() -> No
     ids=["aipw", "dml", "dr_learner", "x_learner"],
 )
 def test_every_default_propensity_model_is_the_one_logistic_mle(monkeypatch: pytest.MonkeyPatch, estimator, attribute: str) -> None:
+    """The default propensity fit is :func:`logistic_newton`, through ``LogisticMLE`` or AIPW's laid-out cross-fitting."""
+    from dagcore.estimators import _nuisance
+
     fits: list[int] = []
-    original = LogisticMLE.fit
+    original = _nuisance.logistic_newton
 
-    def counting(self: LogisticMLE, X: np.ndarray, y: np.ndarray) -> LogisticMLE:
-        fits.append(len(y))
-        return original(self, X, y)
+    def counting(X: np.ndarray, t: np.ndarray, **options: object) -> tuple[float, np.ndarray]:
+        fits.append(len(t))
+        return original(X, t, **options)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(LogisticMLE, "fit", counting)
+    monkeypatch.setattr(_nuisance, "logistic_newton", counting)
     df, e = _backdoor()
     assert getattr(estimator, attribute) is None
     estimator.fit(df, e)
-    assert fits, f"{type(estimator).__name__} did not fit the default LogisticMLE"
+    assert fits, f"{type(estimator).__name__} did not fit the default logistic MLE"
 
 
 def test_aipw_separation_is_a_named_error() -> None:

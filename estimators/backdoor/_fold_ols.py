@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
+
+from dagcore.estimators._folds import FoldLayout
 
 __all__ = ["FoldGrams"]
 
@@ -40,14 +42,12 @@ class FoldGrams:
         cls, X: np.ndarray, y: np.ndarray, folds: list[tuple[np.ndarray, np.ndarray]], groups: np.ndarray, n_groups: int
     ) -> list[FoldGrams]:
         """One :class:`FoldGrams` per fold: the regressions of its training set, group by group (``groups`` in ``0 .. n_groups - 1``)."""
-        p = X.shape[1] + 1
-        gram = np.zeros((len(folds), n_groups, p, p))
-        moment = np.zeros((len(folds), n_groups, p))
-        for i, (_, test) in enumerate(folds):
-            for g in range(n_groups):
-                rows = test[groups[test] == g] if n_groups > 1 else test
-                gram[i, g], moment[i, g] = _block_gram(X[rows], y[rows])
-        total_gram, total_moment = gram.sum(axis=0), moment.sum(axis=0)
+
+        def blocks() -> Iterator[tuple[int, int, np.ndarray, np.ndarray]]:
+            for i, (_, test) in enumerate(folds):
+                for g in range(n_groups):
+                    rows = test[groups[test] == g] if n_groups > 1 else test
+                    yield i, g, X[rows], y[rows]
 
         def fallback(train: np.ndarray) -> Callable[[int], tuple[np.ndarray, np.ndarray]]:
             def rows(group: int) -> tuple[np.ndarray, np.ndarray]:
@@ -55,7 +55,38 @@ class FoldGrams:
                 return X[fit], y[fit]
             return rows
 
-        return [cls(total_gram - gram[i], total_moment - moment[i], fallback(train)) for i, (train, _) in enumerate(folds)]
+        return cls._from_blocks(len(folds), n_groups, X.shape[1] + 1, blocks(), [fallback(train) for train, _ in folds])
+
+    @classmethod
+    def laid_out(cls, X: np.ndarray, y: np.ndarray, layout: FoldLayout, n_groups: int) -> list[FoldGrams]:
+        """:meth:`per_fold` on rows already in ``layout``'s fold order (grouped as there): every block a slice, nothing gathered."""
+        n_folds = len(layout.held_out_bounds)
+
+        def blocks() -> Iterator[tuple[int, int, np.ndarray, np.ndarray]]:
+            for i in range(n_folds):
+                for g in range(n_groups):
+                    yield i, g, layout.block(X, i, g), layout.block(y, i, g)
+
+        def fallback(i: int) -> Callable[[int], tuple[np.ndarray, np.ndarray]]:
+            def rows(group: int) -> tuple[np.ndarray, np.ndarray]:
+                fit = layout.training_positions(i, group)
+                return X[fit], y[fit]
+            return rows
+
+        return cls._from_blocks(n_folds, n_groups, X.shape[1] + 1, blocks(), [fallback(i) for i in range(n_folds)])
+
+    @classmethod
+    def _from_blocks(
+        cls, n_folds: int, n_groups: int, p: int, blocks: Iterable[tuple[int, int, np.ndarray, np.ndarray]],
+        fallbacks: list[Callable[[int], tuple[np.ndarray, np.ndarray]]],
+    ) -> list[FoldGrams]:
+        """From the held-out rows of each fold and group (``(fold, group, X, y)``): each training set's Gram matrices as the total minus its fold's."""
+        gram = np.zeros((n_folds, n_groups, p, p))
+        moment = np.zeros((n_folds, n_groups, p))
+        for i, g, Xb, yb in blocks:
+            gram[i, g], moment[i, g] = _block_gram(Xb, yb)
+        total_gram, total_moment = gram.sum(axis=0), moment.sum(axis=0)
+        return [cls(total_gram - gram[i], total_moment - moment[i], fallbacks[i]) for i in range(n_folds)]
 
     def coefficients(self, group: int = 0) -> np.ndarray:
         """Intercept and slopes of the training set's fit in ``group``."""

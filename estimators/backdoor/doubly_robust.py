@@ -9,7 +9,8 @@ import pandas as pd
 
 from dagcore.errors import EstimatorError
 from dagcore.estimators._data import check_binary
-from dagcore.estimators._nuisance import arm_rows, cross_fit_logistic, propensity_scores, regressor
+from dagcore.estimators._folds import FoldLayout
+from dagcore.estimators._nuisance import arm_rows, cross_fit_logistic_laid_out, propensity_scores, regressor
 from dagcore.estimators.backdoor._fold_ols import FoldGrams
 from dagcore.estimators.base import ClippedPropensity, NuisanceFormulas, OutcomeModelled, RepeatedSplits
 from dagcore.estimators.diagnostics import assess_overlap
@@ -89,28 +90,31 @@ class AIPW(RepeatedSplits, ClippedPropensity, NuisanceFormulas, OutcomeModelled)
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The default nuisances (logistic MLE, least squares per arm) of every fold at once.
 
-        The propensity fits of all folds in one call, each warm-started from
-        the previous fold's coefficients
-        (:func:`~dagcore.estimators._nuisance.cross_fit_logistic`); the arm
-        models from per-fold Gram matrices (:meth:`FoldGrams.per_fold`),
-        predicted for both arms from one gathered copy of each held-out fold.
+        The rows are put in fold order once, grouped by arm within a fold
+        (:class:`~dagcore.estimators._folds.FoldLayout`: one copy of the
+        features), so every held-out block is a slice and every training set
+        the two slices around it. The propensity fits of all folds in one
+        call, each warm-started from the previous fold's coefficients
+        (:func:`~dagcore.estimators._nuisance.cross_fit_logistic_laid_out`);
+        the arm models from per-fold Gram matrices (:meth:`FoldGrams.laid_out`).
         The same fits as the fold-by-fold path (``_nuisances``) to about 1e-10;
-        measured at 10^6 rows × 20 covariates in benchmarks/README.md (sorting
-        the rows by fold to make every block a slice was tried: 10% slower
-        there, and 1.6x the features' memory).
+        measured at 10^6 rows × 20 covariates in benchmarks/README.md.
         """
-        n = len(t)
-        e = cross_fit_logistic(Xp, t, folds) if Xp.shape[1] else np.empty(n)
-        grams = FoldGrams.per_fold(X, y, folds, t.astype(int), 2)
-        mu1, mu0 = np.empty(n), np.empty(n)
-        for gram, (train, test) in zip(grams, folds):
+        layout = FoldLayout(folds, t.astype(int), 2)
+        Xs = layout.gather(X)
+        Xps = Xs if Xp is X else layout.gather(Xp)
+        ts, ys = layout.gather(t.astype(float)), layout.gather(y)
+        e = cross_fit_logistic_laid_out(Xps, ts, layout) if Xp.shape[1] else np.empty(len(t))
+        mu1, mu0 = np.empty(len(t)), np.empty(len(t))
+        for k, (gram, (train, _)) in enumerate(zip(FoldGrams.laid_out(Xs, ys, layout, 2), folds)):
+            lo, hi = layout.held_out_bounds[k]
             if not Xp.shape[1]:
-                e[test] = t[train].mean()
-            held_out = X[test]
+                e[lo:hi] = t[train].mean()
+            held_out = layout.held_out(Xs, k)
             coef1, coef0 = gram.coefficients(1), gram.coefficients(0)
-            mu1[test] = coef1[0] + held_out @ coef1[1:]
-            mu0[test] = coef0[0] + held_out @ coef0[1:]
-        return e, mu1, mu0
+            mu1[lo:hi] = coef1[0] + held_out @ coef1[1:]
+            mu0[lo:hi] = coef0[0] + held_out @ coef0[1:]
+        return layout.restore(e), layout.restore(mu1), layout.restore(mu0)
 
     def _one_split(self, X: np.ndarray, Xp: np.ndarray, t: np.ndarray, y: np.ndarray, seed: int) -> tuple[float, float, np.ndarray, int]:
         n = len(t)
