@@ -27,7 +27,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 
 from dagcore.errors import DataError, EstimatorError, SeparationError
-from dagcore.estimators._data import design_frame
+from dagcore.estimators._data import design_frame, formula_design
 from dagcore.estimators._folds import FoldLayout, StackedRows, row_chunks, transpose_times
 from dagcore.estimators._parallel import parallel_map
 
@@ -884,10 +884,11 @@ def cross_fit_logistic_laid_out(X: np.ndarray, t: np.ndarray, layout: FoldLayout
     - each fold's training rows are the two blocks around its held-out rows,
       read in place (:class:`~dagcore.estimators._folds.StackedRows`), not
       copied (``X[train]`` of every fold copied four times the data);
-    - each fold's Newton iterations start from the previous fold's
-      coefficients (the training sets share most rows, so two or three steps
-      converge instead of five or six), the first from a fit on a subsample
-      of 50,000 rows;
+    - the first fold's Newton iterations start from a fit on a subsample of
+      50,000 rows; with three folds or more, every later fold continues the
+      first fold's run (:class:`_FoldPieces`: one Newton step off the first
+      fold's fit, then chord steps with that Hessian, about two passes over
+      its rows; with two folds, the second starts from the first's fit);
     - the columns' moments of every training set are the whole's minus its
       held-out fold's (one pass instead of one per fold).
 
@@ -1085,14 +1086,8 @@ def propensity_fit(
                 str(c) for c in design_frame(data, covariates).columns
             )
     else:
-        import patsy
-
-        try:
-            X_frame = patsy.dmatrix(formula.split("~", 1)[1], data, return_type="dataframe", NA_action="raise")
-        except Exception as err:
-            raise DataError(f"could not build the propensity model {formula!r}: {err}") from None
-        X_frame = X_frame.drop(columns=[c for c in X_frame.columns if c == "Intercept"])
-        X, columns = X_frame.to_numpy(dtype=float), tuple(str(c) for c in X_frame.columns)
+        X, names = formula_design(formula, data)
+        columns = tuple(names)
     user = model is not None
     try:
         if user:

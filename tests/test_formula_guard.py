@@ -129,3 +129,36 @@ def test_unknown_names_and_backquotes_get_a_named_error() -> None:
     # backquotes are formulaic's quoting, not patsy's (which statsmodels uses here): refused, never read past
     with pytest.raises(DataError, match=r'as Q\("my col"\), not in backquotes'):
         OutcomeRegression(formula="Y ~ X + Z + `my col`", allow_extra_variables=True).fit(df, E)
+
+
+def test_a_formula_model_is_reused_only_on_the_same_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stored model matrices (a refuter's refits): reused when the formula's columns are unchanged, rebuilt otherwise."""
+    import patsy
+
+    from dagcore.estimators._data import formula_model
+
+    builds: list[int] = []
+    original = patsy.dmatrix
+
+    def counting(*args: object, **kwargs: object) -> object:
+        builds.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(patsy, "dmatrix", counting)
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"t": rng.integers(0, 2, 50).astype(float), "z": rng.normal(size=50), "g": rng.choice(["a", "b"], 50)})
+    formula = "t ~ z + I(z**2) + C(g) + z:C(g)"
+    first = formula_model(formula, df)
+    placebo = df.assign(t=rng.permutation(df["t"].to_numpy()))  # the treatment replaced: the same right-hand side
+    again = formula_model(formula, placebo)
+    assert len(builds) == 1 and again.names == first.names
+    np.testing.assert_array_equal(again.matrix, first.matrix)
+    again.matrix[:] = 0.0  # a copy: the stored matrix is untouched
+    np.testing.assert_array_equal(formula_model(formula, df).matrix, first.matrix)
+    moved = df.assign(z=df["z"] + 1e-12)  # one column changed by a hair: rebuilt
+    assert not np.array_equal(formula_model(formula, moved).matrix, first.matrix) and len(builds) == 2
+    relabelled = df.assign(g=df["g"].astype("category"))  # the same values as another dtype: rebuilt
+    formula_model(formula, relabelled)
+    assert len(builds) == 3
+    fewer = df.iloc[:40]  # other rows: rebuilt
+    assert formula_model(formula, fewer).matrix.shape[0] == 40 and len(builds) == 4

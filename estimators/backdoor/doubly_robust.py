@@ -94,7 +94,7 @@ class AIPW(RepeatedSplits, ClippedPropensity, NuisanceFormulas, OutcomeModelled)
         (:class:`~dagcore.estimators._folds.FoldLayout`: one copy of the
         features), so every held-out block is a slice and every training set
         the two slices around it. The propensity fits of all folds in one
-        call, each warm-started from the previous fold's coefficients
+        call, the later folds continuing the first fold's Newton run
         (:func:`~dagcore.estimators._nuisance.cross_fit_logistic_laid_out`);
         the arm models from per-fold Gram matrices (:meth:`FoldGrams.laid_out`).
         The same fits as the fold-by-fold path (``_nuisances``) to about 1e-10;
