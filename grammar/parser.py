@@ -23,7 +23,7 @@ from lark import Lark, Token, Transformer_NonRecursive, v_args
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from dagcore.errors import CycleError, DagcoreError, DagSyntaxError, GraphError
-from dagcore.grammar.fastpath import Fallback, read_statements
+from dagcore.grammar.fastpath import Fallback, SimpleEdge, read_statements
 from dagcore.grammar.legacy import is_legacy, read_legacy
 from dagcore.graph import CausalGraph
 from dagcore.marked import GRAPH_CLASSES, MarkedEdge, MarkedGraph
@@ -300,7 +300,10 @@ class _Builder:
                 raise self.syntax("statement after the closing '}' of the graph", loc, "put every statement inside the braces")
             statements = header.body
         for stmt in statements:
-            self.statement(stmt)
+            if stmt.__class__ is SimpleEdge:
+                self.simple_edge(stmt)
+            else:
+                self.statement(stmt)
 
     def statement(self, stmt: Any) -> list[_Name]:
         """Apply one statement; return the nodes it mentions (what a group containing it stands for)."""
@@ -343,9 +346,9 @@ class _Builder:
         for e in edges:
             a, b = _Name(e.parent, _Loc(e.line, e.column)), _Name(e.child, _Loc(e.line, e.column))
             if (e.child, e.parent) in directed:  # written in both directions: DAGitty reads a bidirected edge
-                self.edge(a, b, "<->", a.loc, [])
+                self.edge(a.text, b.text, "<->", a.loc, [])
             else:
-                self.edge(a, b, "->", a.loc, [])
+                self.edge(a.text, b.text, "->", a.loc, [])
 
     def marked_attributes(self, attrs: list[tuple[str, Any, _Loc]]) -> None:
         for key, _value, key_loc in attrs:
@@ -384,40 +387,59 @@ class _Builder:
                 self.node_attributes(name, stmt.attrs)
             return terms[0]
         for arrow, left, right in zip(stmt.arrows, terms, terms[1:]):
-            kind = str(arrow)
-            marked = self.kind in GRAPH_CLASSES and (self.kind != "digraph" or kind in _UNSUPPORTED_EDGES or self.marked_mode)
-            if kind in _UNSUPPORTED_EDGES and self.kind == "dag":
-                header = "pag" if "@" in kind else "pdag (unknown orientation), mag (selection) or graph (undirected)"
-                raise self.syntax(
-                    f"edge mark '{kind}' does not belong in a dag, which has '->', '<-' and '<->'; write the graph as {header} {{ ... }}",
-                    _tok_loc(arrow),
-                )
-            if marked and not self.marked_mode:
-                self.marked_mode = True
+            kind, loc = str(arrow), _tok_loc(arrow)
+            self.arrow(kind, loc)
             for a in left:
                 for b in right:
-                    if a.text == b.text:
-                        raise self.graph(f"self loop {a.text} {kind} {a.text}: a variable cannot cause itself", _tok_loc(arrow))
-                    if self.kind in GRAPH_CLASSES:
-                        self.marked.append((a.text, kind, b.text, _tok_loc(arrow)))
-                    if not self.marked_mode:
-                        self.edge(a, b, kind, _tok_loc(arrow), stmt.attrs)
-                    else:
-                        self.marked_attributes(stmt.attrs)
+                    self.connect(a.text, b.text, kind, loc, stmt.attrs)
         return [name for term in terms for name in term]
 
-    def edge(self, a: _Name, b: _Name, kind: str, loc: _Loc, attrs: list[tuple[str, Any, _Loc]]) -> None:
-        if a.text == b.text:
-            raise self.graph(f"self loop {a.text} {kind} {a.text}: a variable cannot cause itself", loc)
+    def simple_edge(self, stmt: SimpleEdge) -> None:
+        """A statement ``a -> b`` (:class:`~dagcore.grammar.fastpath.SimpleEdge`): what :meth:`chain` does with it."""
+        nodes = self.nodes
+        if stmt.a not in nodes:
+            nodes[stmt.a] = _NodeInfo(stmt.where(stmt.a_at))
+        if stmt.b not in nodes:
+            nodes[stmt.b] = _NodeInfo(stmt.where(stmt.b_at))
+        loc = stmt.where(stmt.arrow_at)
+        self.arrow(stmt.arrow, loc)
+        self.connect(stmt.a, stmt.b, stmt.arrow, loc, [])
+
+    def arrow(self, kind: str, loc: Any) -> None:
+        """An arrow of a chain: refused in a dag when it is a mark only the graph classes have; in a class, or a digraph with marks, the marked mode."""
+        if kind in _UNSUPPORTED_EDGES and self.kind == "dag":
+            header = "pag" if "@" in kind else "pdag (unknown orientation), mag (selection) or graph (undirected)"
+            raise self.syntax(
+                f"edge mark '{kind}' does not belong in a dag, which has '->', '<-' and '<->'; write the graph as {header} {{ ... }}",
+                loc,
+            )
+        if not self.marked_mode and self.kind in GRAPH_CLASSES and (self.kind != "digraph" or kind in _UNSUPPORTED_EDGES):
+            self.marked_mode = True
+
+    def connect(self, a: str, b: str, kind: str, loc: Any, attrs: list[tuple[str, Any, _Loc]]) -> None:
+        """One edge ``a kind b`` of a chain, at the arrow's ``loc``."""
+        if a == b:
+            raise self.graph(f"self loop {a} {kind} {a}: a variable cannot cause itself", loc)
+        if self.kind in GRAPH_CLASSES:
+            self.marked.append((a, kind, b, loc))
+        if not self.marked_mode:
+            self.edge(a, b, kind, loc, attrs)
+        else:
+            self.marked_attributes(attrs)
+
+    def edge(self, a: str, b: str, kind: str, loc: _Loc, attrs: list[tuple[str, Any, _Loc]]) -> None:
+        if a == b:
+            raise self.graph(f"self loop {a} {kind} {a}: a variable cannot cause itself", loc)
         if kind == "<->":
-            pair = tuple(sorted((a.text, b.text)))
+            pair = tuple(sorted((a, b)))
             for key, _value, key_loc in attrs:
                 if key != "pos":
                     raise self.graph(f"attribute {key!r} on a bidirected edge is not supported (only 'pos' is accepted and ignored)", key_loc)
             self.bidirected.setdefault(frozenset(pair), pair)  # type: ignore[arg-type]
             return
-        u, v = (a.text, b.text) if kind == "->" else (b.text, a.text)
-        self.edges.setdefault((u, v), loc)
+        u, v = (a, b) if kind == "->" else (b, a)
+        if (u, v) not in self.edges:
+            self.edges[(u, v)] = loc
         if attrs:
             target = self.edge_attrs.setdefault((u, v), {})
             for key, value, key_loc in attrs:
