@@ -248,7 +248,7 @@ def from_dot(text: str, *, filename: str | None = None) -> CausalGraph:
                     seen.append(n)
             if len(chain) == 1:
                 for n in chain[0]:
-                    if "label" in attrs and attrs["label"] != n:
+                    if "label" in attrs:  # kept as written, as from_json keeps it
                         labels[n] = attrs["label"]
                     for r in attrs.get("roles", "").split():
                         if r in roles:
@@ -346,7 +346,7 @@ def from_json(text: str, *, filename: str | None = None) -> CausalGraph:
                 if r not in roles:
                     raise DagSyntaxError(f"unknown role {r!r} for node {n['id']!r}", filename=filename)
                 roles[r].append(str(n["id"]))
-            if "label" in n and str(n["label"]) != str(n["id"]):
+            if "label" in n:  # kept as written, also when it repeats the id: to_json writes only labels the graph has
                 labels[str(n["id"])] = str(n["label"])
             if (pos := n.get("pos")) is not None:
                 x, y = pos

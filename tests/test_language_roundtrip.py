@@ -118,3 +118,10 @@ def test_format_readers_reject_bad_input(reader, text: str, fragment: str) -> No
 
     with pytest.raises(DagSyntaxError, match=fragment):
         reader(text)
+
+
+def test_a_label_equal_to_its_node_name_survives_json_and_dot() -> None:
+    """Found by test_json_round_trip in CI: a label written as the node's own name was dropped on reading."""
+    g = CausalGraph([("a", "b")], labels={"a": "a", "b": "B"})
+    assert from_json(to_json(g)) == g
+    assert from_dot(to_dot(g)) == g
